@@ -1,0 +1,24 @@
+//! pact: an agent-based simulator of the "social contract" between the Bolshevik party and
+//! Moscow's workers, 1920–1925.
+//!
+//! The library never owns the process: no printing, no progress bars, no `exit`, no clock and
+//! no ambient randomness. Progress reaches the caller through a callback.
+//!
+//! Code map: [`params`] (scenario types, defaults, ranges) → [`scenario`] (loading, `extends`,
+//! validation, the dated timeline) → [`world`] (entities and initialisation) → [`step`] (the
+//! weekly phases, using [`mechanisms`] and [`rng`]) → [`record`] (what is recorded) → [`run`]
+//! (replicates in parallel, summaries) → [`output`] (CSV/JSON files, manifest, atomic writes).
+
+pub mod date;
+pub mod mechanisms;
+pub mod output;
+pub mod params;
+pub mod record;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod step;
+pub mod world;
+
+/// The version of pact, part of every manifest.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,156 @@
+//! The published mechanisms, each a small pure function of its inputs and parameters.
+//!
+//! Every function here is tested against its formula on hand-computed cases. Sources:
+//! Epstein (2002) civil violence; Granovetter (1978) thresholds; Kuran (1989, 1995) preference
+//! falsification; Kim & Hanneman (2011) relative deprivation; Lohmann (1994) informational
+//! cascades. The equations are written out in docs/ODD.md (section 7, Submodels).
+
+/// Hardship H = (1 − λ)·clamp(1 − c, 0, 1) + λ·D: absolute want (consumption `c` against the
+/// 1913 standard of 1) mixed with relative deprivation `d` (ration gaps, visible privilege).
+#[inline]
+pub fn hardship(consumption: f32, deprivation: f32, lambda: f32) -> f32 {
+    let absolute = (1.0 - consumption).clamp(0.0, 1.0);
+    ((1.0 - lambda) * absolute + lambda * deprivation.clamp(0.0, 1.0)).clamp(0.0, 1.0)
+}
+
+/// Relative deprivation D = clamp(visible privilege + ration gap, 0, 1), where the ration gap is
+/// `1 − own / best` (Kim & Hanneman 2011: grievance from the gap to better-off groups).
+#[inline]
+pub fn deprivation(own_ration: f32, best_ration: f32, visible_privilege: f32) -> f32 {
+    let gap = if best_ration > 0.0 { (1.0 - own_ration / best_ration).max(0.0) } else { 0.0 };
+    (visible_privilege + gap).clamp(0.0, 1.0)
+}
+
+/// Visible privilege V = visibility·(ρ − 1)/(ρ + 1) for officials' consumption ratio ρ ≥ 1.
+#[inline]
+pub fn visible_privilege(ratio: f32, visibility: f32) -> f32 {
+    visibility * (ratio - 1.0).max(0.0) / (ratio + 1.0)
+}
+
+/// Epstein's grievance G = H·(1 − L).
+#[inline]
+pub fn grievance(hardship: f32, legitimacy: f32) -> f32 {
+    hardship * (1.0 - legitimacy)
+}
+
+/// Epstein's estimated arrest probability P = 1 − exp(−k·C/A), the agent counted among the
+/// active (`active_others + 1`).
+#[inline]
+pub fn arrest_probability(k: f32, cops: f32, active_others: u32) -> f32 {
+    1.0 - (-k * cops / (active_others as f32 + 1.0)).exp()
+}
+
+/// The social contract: the weekly change in legitimacy from delivered living standards `c`
+/// against expectation `e`: rate·tanh(2·(c − e)/max(e, 0.05)).
+#[inline]
+pub fn contract_effect(consumption: f32, expectation: f32, rate: f32) -> f32 {
+    rate * (2.0 * (consumption - expectation) / expectation.max(0.05)).tanh()
+}
+
+/// Kuran/Epstein: a worker expresses dissent publicly when private dissent, plus the expressive
+/// cost of hiding it (which grows with the share of peers already speaking out), minus the net
+/// risk N = R·P exceeds the threshold T.
+#[inline]
+pub fn expresses(dissent: f32, net_risk: f32, threshold: f32, expressive_cost: f32, peer_public: f32) -> bool {
+    dissent + expressive_cost * peer_public * dissent - net_risk > threshold
+}
+
+/// Granovetter: a worker strikes when the visible share of coworkers striking, plus the pull of
+/// its own net grievance (`weight·(dissent − N − T)`) and of a union assembly's signal, reaches
+/// its personal threshold θ.
+#[inline]
+pub fn strikes(peer_strike: f32, own_net: f32, weight: f32, union_signal: f32, theta: f32) -> bool {
+    peer_strike + weight * own_net + union_signal >= theta
+}
+
+/// Effort: base + a·L + b·fear + piece bonus + cell pressure, less hunger; clamped to [0.05, 1].
+#[inline]
+pub fn effort(base: f32, a_legit: f32, legitimacy: f32, b_fear: f32, fear: f32, piece: f32, cell: f32, hunger: f32) -> f32 {
+    (base + a_legit * legitimacy + b_fear * fear + piece + 0.1 * cell - 0.3 * hunger).clamp(0.05, 1.0)
+}
+
+/// Ration weight of a category after equalisation: w' = 1 + (1 − equality)·(w − 1).
+#[inline]
+pub fn ration_weight(base_weight: f32, equality: f32) -> f32 {
+    1.0 + (1.0 - equality) * (base_weight - 1.0)
+}
+
+/// Delegates for vote counts by D'Hondt (highest averages), ties to the lower index.
+pub fn dhondt(votes: &[u32], seats: u32) -> Vec<u32> {
+    let mut won = vec![0u32; votes.len()];
+    if votes.iter().all(|&v| v == 0) {
+        return won;
+    }
+    for _ in 0..seats {
+        let mut best = 0;
+        let mut best_q = -1.0f64;
+        for (i, &v) in votes.iter().enumerate() {
+            let q = f64::from(v) / f64::from(won[i] + 1);
+            if q > best_q {
+                best_q = q;
+                best = i;
+            }
+        }
+        won[best] += 1;
+    }
+    won
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f32, b: f32) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+
+    #[test]
+    fn epstein_formulas() {
+        // P = 1 − exp(−2.3 · 1/1) with one cop and the agent alone active.
+        close(arrest_probability(2.3, 1.0, 0), 1.0 - (-2.3f32).exp());
+        // 2 cops, 3 others active: C/A = 2/4.
+        close(arrest_probability(2.3, 2.0, 3), 1.0 - (-1.15f32).exp());
+        close(arrest_probability(2.3, 0.0, 10), 0.0);
+        close(grievance(0.8, 0.25), 0.6);
+        // G − N > T with N = R·P.
+        assert!(expresses(0.6, 0.3 * 0.5, 0.1, 0.0, 0.0));
+        assert!(!expresses(0.2, 0.9 * 0.5, 0.1, 0.0, 0.0));
+        // Expressive cost: 0.2 + 0.5·0.5·0.2 − 0.1 = 0.15 > 0.1.
+        assert!(expresses(0.2, 0.1, 0.1, 0.5, 0.5));
+        assert!(!expresses(0.2, 0.1, 0.1, 0.0, 0.5));
+    }
+
+    #[test]
+    fn hardship_and_deprivation() {
+        close(hardship(0.2, 0.0, 0.0), 0.8);
+        close(hardship(1.3, 0.0, 0.0), 0.0);
+        close(hardship(0.2, 0.5, 0.3), 0.7 * 0.8 + 0.3 * 0.5);
+        close(deprivation(0.5, 1.0, 0.1), 0.6);
+        close(deprivation(1.0, 1.0, 0.0), 0.0);
+        close(visible_privilege(3.0, 0.4), 0.4 * 2.0 / 4.0);
+        close(visible_privilege(1.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn contract_and_thresholds() {
+        close(contract_effect(0.3, 0.3, 0.02), 0.0);
+        close(contract_effect(0.1, 0.2, 0.02), 0.02 * (-1.0f32).tanh());
+        assert!(contract_effect(0.4, 0.2, 0.02) > 0.0);
+        assert!(strikes(0.3, 0.0, 1.0, 0.0, 0.3));
+        assert!(!strikes(0.29, 0.0, 1.0, 0.0, 0.3));
+        assert!(strikes(0.0, 0.5, 1.0, 0.1, 0.6));
+        close(ration_weight(1.5, 0.0), 1.5);
+        close(ration_weight(1.5, 1.0), 1.0);
+        close(ration_weight(0.8, 0.5), 0.9);
+        close(effort(0.4, 0.4, 0.5, 0.1, 0.0, 0.0, 0.0, 0.0), 0.6);
+        close(effort(0.4, 0.4, 0.5, 0.1, 0.0, 0.0, 0.0, 10.0), 0.05);
+    }
+
+    #[test]
+    fn dhondt_allocates() {
+        assert_eq!(dhondt(&[100, 80, 30], 8), vec![4, 3, 1]);
+        assert_eq!(dhondt(&[10, 0, 0], 3), vec![3, 0, 0]);
+        assert_eq!(dhondt(&[0, 0, 0], 3), vec![0, 0, 0]);
+        assert_eq!(dhondt(&[5, 5], 1), vec![1, 0]);
+    }
+}

@@ -1,0 +1,213 @@
+//! Output files: `timeseries.csv`, `elections.csv`, `campaigns.csv`, `summary.json`,
+//! `manifest.json`, and the atomic write of an output folder.
+//!
+//! Numbers are written with Rust's shortest round-trip formatting of `f64` (never an exponent),
+//! so a value read back is the value written. Rows are in (replicate, week) order.
+
+use crate::record::{RunRecord, WeekRecord};
+use crate::run::summarise;
+use crate::scenario::Resolved;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Columns of `elections.csv`, in order.
+pub const ELECTION_COLUMNS: &[&str] = &[
+    "replicate",
+    "week",
+    "date",
+    "size_class",
+    "electorate",
+    "votes_party",
+    "votes_nonparty",
+    "votes_other_socialist",
+    "abstentions",
+    "abstention_share",
+    "delegates_party",
+    "delegates_nonparty",
+    "delegates_other_socialist",
+    "workplaces_won_party",
+    "workplaces_won_nonparty",
+    "workplaces_won_other_socialist",
+    "executive",
+    "executive_party_share",
+];
+
+/// Columns of `campaigns.csv`, in order.
+pub const CAMPAIGN_COLUMNS: &[&str] = &["replicate", "week", "date", "campaign", "size_class", "workers", "votes_for", "votes_against", "stayed_away", "share_for", "share_against", "share_away"];
+
+fn num(s: &mut String, x: f64) {
+    let _ = write!(s, "{x}");
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+/// `timeseries.csv`: one row per replicate × week.
+pub fn timeseries_csv(res: &Resolved, seeds: &[u64], runs: &[RunRecord]) -> String {
+    let mut s = String::from("replicate,seed,week,date");
+    for c in WeekRecord::COLUMNS {
+        s.push(',');
+        s.push_str(c);
+    }
+    s.push('\n');
+    for (r, run) in runs.iter().enumerate() {
+        for (w, rec) in run.weeks.iter().enumerate() {
+            let _ = write!(s, "{r},{},{w},{}", seeds[r], res.clock.date(w));
+            for v in rec.values() {
+                s.push(',');
+                num(&mut s, v);
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// `elections.csv`: one row per replicate × election × workplace size class.
+pub fn elections_csv(res: &Resolved, runs: &[RunRecord]) -> String {
+    let mut s = ELECTION_COLUMNS.join(",");
+    s.push('\n');
+    for (r, run) in runs.iter().enumerate() {
+        for e in &run.elections {
+            let _ = write!(s, "{r},{},{},{}", e.week, res.clock.date(e.week), e.class);
+            for v in [e.electorate, e.votes_party, e.votes_nonparty, e.votes_other_socialist, e.abstentions, ratio(e.abstentions, e.electorate), e.delegates_party, e.delegates_nonparty, e.delegates_other_socialist, e.won_party, e.won_nonparty, e.won_other_socialist] {
+                s.push(',');
+                num(&mut s, v);
+            }
+            let _ = writeln!(s, ",{},{}", e.executive, e.executive_party_share);
+        }
+    }
+    s
+}
+
+/// `campaigns.csv`: one row per replicate × campaign × workplace size class.
+pub fn campaigns_csv(res: &Resolved, runs: &[RunRecord]) -> String {
+    let mut s = CAMPAIGN_COLUMNS.join(",");
+    s.push('\n');
+    for (r, run) in runs.iter().enumerate() {
+        for c in &run.campaigns {
+            let _ = write!(s, "{r},{},{},{},{}", c.week, res.clock.date(c.week), c.campaign, c.class);
+            for v in [c.workers, c.votes_for, c.votes_against, c.stayed_away, ratio(c.votes_for, c.workers), ratio(c.votes_against, c.workers), ratio(c.stayed_away, c.workers)] {
+                s.push(',');
+                num(&mut s, v);
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// `summary.json`.
+pub fn summary_json(res: &Resolved, runs: &[RunRecord]) -> String {
+    let mut s = serde_json::to_string_pretty(&summarise(res, runs)).expect("summary serialises");
+    s.push('\n');
+    s
+}
+
+/// The environment a run was made in; recorded, never used by the model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Environment {
+    pub threads: usize,
+    pub platform: String,
+    pub command: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    pact_version: &'a str,
+    git_commit: &'a str,
+    scenario_name: &'a str,
+    scenario_files: Vec<SourceEntry<'a>>,
+    resolved_parameters: &'a Resolved,
+    parameters_sha256: String,
+    master_seed: u64,
+    replicates: u32,
+    seed_derivation: &'a str,
+    replicate_seeds: &'a [u64],
+    weeks: usize,
+    environment: &'a Environment,
+    outputs: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct SourceEntry<'a> {
+    path: &'a str,
+    sha256: String,
+    text: &'a str,
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The git commit pact was built from, if known at build time.
+pub const GIT_COMMIT: &str = match option_env!("PACT_GIT_COMMIT") {
+    Some(c) => c,
+    None => "unknown",
+};
+
+/// Every output file of `pact run`, as (name, contents), manifest last.
+pub fn run_outputs(res: &Resolved, seeds: &[u64], runs: &[RunRecord], env: &Environment) -> Vec<(String, String)> {
+    let mut files = vec![
+        ("timeseries.csv".to_string(), timeseries_csv(res, seeds, runs)),
+        ("elections.csv".to_string(), elections_csv(res, runs)),
+        ("campaigns.csv".to_string(), campaigns_csv(res, runs)),
+        ("summary.json".to_string(), summary_json(res, runs)),
+    ];
+    let params = serde_json::to_string(res).expect("parameters serialise");
+    let manifest = Manifest {
+        pact_version: crate::VERSION,
+        git_commit: GIT_COMMIT,
+        scenario_name: &res.name,
+        scenario_files: res.sources.iter().map(|s| SourceEntry { path: &s.path, sha256: sha256_hex(s.text.as_bytes()), text: &s.text }).collect(),
+        resolved_parameters: res,
+        parameters_sha256: sha256_hex(params.as_bytes()),
+        master_seed: res.scenario.run.seed,
+        replicates: res.scenario.run.replicates,
+        seed_derivation: "replicate k uses the first u64 of ChaCha8Rng::seed_from_u64(master_seed) on stream k (rand_chacha 0.10)",
+        replicate_seeds: seeds,
+        weeks: res.clock.weeks,
+        environment: env,
+        outputs: files.iter().map(|(n, c)| (n.clone(), sha256_hex(c.as_bytes()))).collect(),
+    };
+    let mut m = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
+    m.push('\n');
+    files.push(("manifest.json".to_string(), m));
+    files
+}
+
+/// Writes `files` into folder `out` atomically: everything goes to a temporary sibling folder
+/// first, which then replaces `out` in one rename. A killed run leaves no partial folder under
+/// the final name; an existing folder is replaced only when `force` is set and only at the end.
+pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std::io::Result<()> {
+    if out.exists() && !force {
+        return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{} already exists; pass --force to replace it", out.display())));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(&tmp)?;
+    for (n, c) in files {
+        std::fs::write(tmp.join(n), c)?;
+    }
+    if out.exists() {
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        std::fs::rename(out, &old)?;
+        std::fs::rename(&tmp, out)?;
+        std::fs::remove_dir_all(&old)?;
+    } else {
+        std::fs::rename(&tmp, out)?;
+    }
+    Ok(())
+}

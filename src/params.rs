@@ -1,0 +1,715 @@
+//! Model parameters: the TOML-facing types of a scenario, their defaults and their ranges.
+//!
+//! Every struct has `#[serde(default, deny_unknown_fields)]`: a scenario file only states what it
+//! changes, an unknown key is an error, and a missing key takes the default documented here and
+//! in `docs/ODD.md`. `validate` checks ranges after `extends` has been resolved.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `[run]`: the clock, the randomness and the size of the city.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunCfg {
+    /// First day of the first week (`YYYY-MM-DD`).
+    pub start: String,
+    /// Last day covered by the run.
+    pub end: String,
+    /// Master seed; replicate seeds derive from it.
+    pub seed: u64,
+    /// Number of replicates.
+    pub replicates: u32,
+    /// Number of worker agents (1,000 to 5,000,000). Counts are reported in persons.
+    pub scale: u64,
+    /// Dates at which `summary.json` reports medians and bands.
+    pub summary_dates: Vec<String>,
+}
+
+impl Default for RunCfg {
+    fn default() -> Self {
+        RunCfg {
+            start: "1920-01-05".into(),
+            end: "1925-12-28".into(),
+            seed: 1921,
+            replicates: 1,
+            scale: 200_000,
+            summary_dates: ["1920-07-05", "1921-03-01", "1922-03-01", "1923-03-01", "1924-03-01", "1925-10-01"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// `[population]`: who the workers are at the start.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PopulationCfg {
+    /// Persons represented by the worker agents in the city at the start (workers, incl. unemployed).
+    pub represented_workers: f64,
+    /// City residents per worker (households, dependants): city population = workers × this.
+    pub persons_per_worker: f64,
+    /// Moscow's population in 1917, for the population index (reporting only).
+    pub population_1917: f64,
+    /// Former workers living in the villages at the start, relative to workers in the city.
+    pub village_pool: f64,
+    /// Share of city workers unemployed at the start.
+    pub unemployed_share: f64,
+    pub female_share: f64,
+    /// Share of pre-war cadre workers (the rest are recent migrants).
+    pub cadre_share: f64,
+    /// Mean village ties (0..1) of cadre workers and of recent migrants.
+    pub ties_cadre: f64,
+    pub ties_migrant: f64,
+    pub skilled_share: f64,
+    pub semiskilled_share: f64,
+    /// Political identities among city workers at the start (the rest are unaffiliated).
+    pub party_share: f64,
+    pub nonparty_socialist_share: f64,
+    pub sr_share: f64,
+    pub menshevik_share: f64,
+    pub anarchist_share: f64,
+    /// Party members already in administration at the start, in persons.
+    pub party_in_administration: f64,
+    /// Share of party members who joined in the year before the start.
+    pub party_recent_share: f64,
+    /// Responsible officials at the start, in persons.
+    pub officials: f64,
+    /// Mean initial legitimacy the workers grant the party (0..1) and its spread.
+    pub legitimacy_mean: f64,
+    pub legitimacy_spread: f64,
+}
+
+impl Default for PopulationCfg {
+    fn default() -> Self {
+        PopulationCfg {
+            represented_workers: 200_000.0,
+            persons_per_worker: 2.5,
+            population_1917: 1_000_000.0,
+            village_pool: 0.5,
+            unemployed_share: 0.03,
+            female_share: 0.42,
+            cadre_share: 0.4,
+            ties_cadre: 0.25,
+            ties_migrant: 0.7,
+            skilled_share: 0.3,
+            semiskilled_share: 0.35,
+            party_share: 0.06,
+            nonparty_socialist_share: 0.10,
+            sr_share: 0.025,
+            menshevik_share: 0.02,
+            anarchist_share: 0.01,
+            party_in_administration: 22_000.0,
+            party_recent_share: 0.5,
+            officials: 9_000.0,
+            legitimacy_mean: 0.5,
+            legitimacy_spread: 0.15,
+        }
+    }
+}
+
+/// `[workplaces]`: the city's workplaces by size class and sector.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkplaceCfg {
+    /// Shares of the workforce in large factories, small workplaces and offices (sum to 1).
+    pub large_share: f64,
+    pub small_share: f64,
+    pub office_share: f64,
+    /// Mean size (workers) of each class.
+    pub large_size: f64,
+    pub small_size: f64,
+    pub office_size: f64,
+    /// Shares of factory workers by sector: metal, textile, clothing, transport, food, other.
+    pub sector_shares: [f64; 6],
+    /// Share of factories supplying the army (entitled to special rations).
+    pub defence_share: f64,
+    /// Soviet delegates per worker.
+    pub delegates_per_worker: f64,
+    /// Weeks between factory-committee elections.
+    pub committee_term_weeks: u32,
+}
+
+impl Default for WorkplaceCfg {
+    fn default() -> Self {
+        WorkplaceCfg {
+            large_share: 0.55,
+            small_share: 0.25,
+            office_share: 0.20,
+            large_size: 1200.0,
+            small_size: 60.0,
+            office_size: 120.0,
+            sector_shares: [0.34, 0.24, 0.12, 0.14, 0.10, 0.06],
+            defence_share: 0.3,
+            delegates_per_worker: 0.01,
+            committee_term_weeks: 26,
+        }
+    }
+}
+
+/// `[economy]`: the city's economy. Harvests, transport and fuel are exogenous inputs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EconomyCfg {
+    /// Exogenous: harvest index (1913 = 1) by agricultural year; the harvest of year Y feeds the
+    /// city from 1 September of Y to 31 August of Y+1.
+    pub harvest: BTreeMap<String, f64>,
+    /// Exogenous: rail transport index (1913 = 1): share of procured food that reaches Moscow.
+    pub transport: f64,
+    /// Exogenous: fuel supply index (1913 = 1) limiting industrial production.
+    pub fuel: f64,
+    /// Share of the harvest the state procures under requisitioning / under the tax in kind.
+    pub procurement_requisition: f64,
+    pub procurement_tax: f64,
+    /// Conversion of procured food reaching Moscow into the ration pool (1913 consumption units per worker).
+    pub ration_scale: f64,
+    /// Scale of peasant food sold on markets (per worker, 1913 units) when markets are fully open.
+    pub market_scale: f64,
+    /// Peasant incentive to sell (0..1) at the start; it moves toward 1 under the tax in kind
+    /// and toward `incentive_requisition` under requisitioning.
+    pub incentive_start: f64,
+    pub incentive_requisition: f64,
+    /// Weekly adjustment rate of peasant incentive.
+    pub incentive_rate: f64,
+    /// Industrial capacity (1913 = 1) at the start.
+    pub capacity_start: f64,
+    /// Weekly investment out of output (share of output index) and weekly depreciation.
+    pub investment_requisition: f64,
+    pub investment_tax: f64,
+    pub depreciation: f64,
+    /// Money wage of a worker at 1913 productivity, in 1913 consumption units.
+    pub wage_scale: f64,
+    /// Real value of money wages under war-communism inflation (most value destroyed).
+    pub wc_money_value: f64,
+    /// Consumption (1913 = 1) below which a worker goes hungry.
+    pub subsistence: f64,
+    /// Village food per person relative to 1913 city consumption, times the harvest.
+    pub village_food: f64,
+    /// Weekly probability a workplace with cash shortfalls falls into wage arrears under money wages.
+    pub arrears_risk: f64,
+}
+
+impl Default for EconomyCfg {
+    fn default() -> Self {
+        let harvest = [("1919", 0.62), ("1920", 0.55), ("1921", 0.42), ("1922", 0.72), ("1923", 0.8), ("1924", 0.78), ("1925", 0.95)]
+            .iter()
+            .map(|(y, h)| (y.to_string(), *h))
+            .collect();
+        EconomyCfg {
+            harvest,
+            transport: 0.6,
+            fuel: 0.6,
+            procurement_requisition: 0.3,
+            procurement_tax: 0.18,
+            ration_scale: 1.2,
+            market_scale: 0.6,
+            incentive_start: 0.5,
+            incentive_requisition: 0.4,
+            incentive_rate: 0.01,
+            capacity_start: 0.3,
+            investment_requisition: 0.001,
+            investment_tax: 0.0045,
+            depreciation: 0.0015,
+            wage_scale: 1.1,
+            wc_money_value: 0.1,
+            subsistence: 0.4,
+            village_food: 0.7,
+            arrears_risk: 0.03,
+        }
+    }
+}
+
+/// `[mechanisms]`: behavioural parameters of the published mechanisms (see docs/ODD.md).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MechanismCfg {
+    /// Epstein (2002): arrest-probability constant k and activation threshold T.
+    pub epstein_k: f64,
+    pub epstein_threshold: f64,
+    /// Weight of relative deprivation (ration gaps, visible privilege) in hardship (Kim & Hanneman 2011).
+    pub deprivation_weight: f64,
+    /// Legitimacy: response to delivered vs expected living standards (the social contract).
+    pub contract_rate: f64,
+    /// Legitimacy lost per week per unit of visible privilege.
+    pub privilege_rate: f64,
+    /// Legitimacy lost per week per unit of witnessed repression (outrage).
+    pub outrage_rate: f64,
+    /// Legitimacy gained per week when the soviet executive includes the workers' choice,
+    /// lost when the workplace's delegates were shut out of it.
+    pub inclusion_rate: f64,
+    /// Legitimacy gained per week per unit of cell strength (explaining policy).
+    pub cell_rate: f64,
+    /// Lohmann (1994): legitimacy lost per week per unit of visible citywide dissent.
+    pub information_rate: f64,
+    /// Weekly pull of legitimacy back toward its long-run anchor (habit, loyalty).
+    pub legitimacy_anchor_rate: f64,
+    /// Expectations adapt to delivered consumption at this weekly rate.
+    pub expectation_rate: f64,
+    /// Fear: weekly decay, response to arrests witnessed at the workplace and citywide.
+    pub fear_decay: f64,
+    pub fear_witness: f64,
+    pub fear_city: f64,
+    /// Granovetter: weight of a worker's own net grievance against its strike threshold;
+    /// thresholds are Beta-like around `strike_threshold_mean`.
+    pub strike_grievance_weight: f64,
+    pub strike_threshold_mean: f64,
+    /// Share of a workforce striking for the workplace to count as on strike.
+    pub strike_min_share: f64,
+    /// Weight of the sector's strike share when the union holds a city-wide assembly.
+    pub union_spread: f64,
+    /// Sector share expressing dissent that makes a union hold a city-wide assembly.
+    pub assembly_threshold: f64,
+    /// Kuran: expressive cost of hiding dissent (lowers the bar to speak out).
+    pub expressive_cost: f64,
+    /// Effort: base, weight of legitimacy, of fear (discipline), of piece rates; hunger penalty.
+    pub effort_base: f64,
+    pub effort_legitimacy: f64,
+    pub effort_fear: f64,
+    pub effort_piece: f64,
+    /// Weekly probability scale of leaving for the village (× hardship × ties) and of returning.
+    pub migrate_leave: f64,
+    pub migrate_return: f64,
+    /// Weekly probability scale of a party member leaving (× (1 − legitimacy)).
+    pub party_leave: f64,
+    /// Weekly probability scale of a dissenting worker joining a dissident group.
+    pub dissident_join: f64,
+    /// Arrest: mean weeks in custody; share of the arrested who are exiled.
+    pub arrest_weeks: f64,
+    pub exile_share: f64,
+    /// Mean weeks in exile before return (to the village).
+    pub exile_weeks: f64,
+    /// Weekly share of a party cell's members who report dissent to the Cheka (informers).
+    pub informer_share: f64,
+    /// Weekly probability a union settles a local strike by negotiation (state-funded union).
+    pub settle_rate: f64,
+    /// Weeks after which a sacked worker may be re-hired.
+    pub blacklist_weeks: f64,
+    /// Cheka arrest capacity: arrests per 1,000 city workers per week at repression intensity 1.
+    pub cheka_capacity: f64,
+    /// Weekly probability scale of a privately dissenting, non-expressing worker abstaining.
+    pub abstention: f64,
+}
+
+impl Default for MechanismCfg {
+    fn default() -> Self {
+        MechanismCfg {
+            epstein_k: 2.3,
+            epstein_threshold: 0.1,
+            deprivation_weight: 0.3,
+            contract_rate: 0.02,
+            privilege_rate: 0.004,
+            outrage_rate: 0.3,
+            inclusion_rate: 0.002,
+            cell_rate: 0.01,
+            information_rate: 0.02,
+            legitimacy_anchor_rate: 0.01,
+            expectation_rate: 0.03,
+            fear_decay: 0.05,
+            fear_witness: 2.0,
+            fear_city: 20.0,
+            strike_grievance_weight: 1.2,
+            strike_threshold_mean: 0.55,
+            strike_min_share: 0.2,
+            union_spread: 0.4,
+            assembly_threshold: 0.25,
+            expressive_cost: 0.3,
+            effort_base: 0.45,
+            effort_legitimacy: 0.35,
+            effort_fear: 0.1,
+            effort_piece: 0.2,
+            migrate_leave: 0.004,
+            migrate_return: 0.006,
+            party_leave: 0.002,
+            dissident_join: 0.003,
+            arrest_weeks: 8.0,
+            exile_share: 0.2,
+            exile_weeks: 104.0,
+            informer_share: 0.05,
+            settle_rate: 0.5,
+            blacklist_weeks: 26.0,
+            cheka_capacity: 0.3,
+            abstention: 0.8,
+        }
+    }
+}
+
+/// The economic regime.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    /// Requisitioning, rations by category, market bans, labour mobilisation.
+    WarCommunism,
+    /// Tax in kind, legal markets, money wages, leasing.
+    Nep,
+}
+
+/// How workers are paid.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PaySystem {
+    /// Payment in kind: rations are the wage.
+    Rations,
+    /// Money wages (plus whatever rations remain).
+    Money,
+    /// Money wages by piece rates: pay follows individual effort.
+    PieceRates,
+}
+
+/// How the soviet executive is formed after an election.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Executive {
+    /// Only the party's delegates (the historical April 1921 choice).
+    PartyOnly,
+    /// Seats in proportion to delegates, non-party socialists included.
+    Inclusive,
+}
+
+/// How unions are funded.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UnionFunding {
+    /// Dues deducted from wages; the apparatus is state-funded.
+    State,
+    /// Dues paid voluntarily by members to shop-floor activists.
+    Dues,
+}
+
+/// `[policy]`: every lever of the brief. All can be changed by date through `[[event]]`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyCfg {
+    pub regime: Regime,
+    pub pay_system: PaySystem,
+    /// Market openness (0 closed by force .. 1 legal markets).
+    pub markets: f64,
+    /// Labour mobilisation: workers held at their posts, jobs kept regardless of output.
+    pub labour_mobilisation: bool,
+    /// Share of rations still paid in kind alongside money wages (1 under war communism).
+    pub ration_share: f64,
+    /// Ration equality (0 = full category differentials, 1 = one ration for all).
+    pub ration_equality: f64,
+    /// Special rations for defence factories and favoured organisations.
+    pub special_rations: bool,
+    /// Officials' consumption relative to a worker's (the privilege ratio).
+    pub privilege: f64,
+    /// How visible privilege is to workers (0 hidden .. 1 flaunted).
+    pub privilege_visibility: f64,
+    /// Share of the ration pool lost to corruption and officials' extra rations.
+    pub corruption: f64,
+    /// Share of small workplaces leased to private operators.
+    pub leased_share: f64,
+    /// Repression intensity (multiplier of the Cheka's arrest capacity; 1 = historical 1920).
+    pub repression: f64,
+    /// Targeting of the Cheka.
+    pub target_activists: bool,
+    pub target_strike_leaders: bool,
+    pub target_dissident_groups: bool,
+    pub target_other_socialists: bool,
+    /// Strike policy: negotiate local disputes; clamp down on solidarity strikes; sack whole workforces.
+    pub negotiate_local: bool,
+    pub clamp_solidarity: bool,
+    pub mass_sackings: bool,
+    /// How the soviet executive is formed.
+    pub executive: Executive,
+    pub union_funding: UnionFunding,
+    /// Party recruitment: weekly probability scale for sympathetic workers to join.
+    pub recruitment: f64,
+    /// Promotions ("the pump"): weekly share of factory party members promoted into administration.
+    pub promotion: f64,
+    /// Responsible officials demanded per unit of output index (the apparatus the secretariat builds).
+    pub officials_per_output: f64,
+    /// Weekly rate at which the secretariat closes the gap to the officials it demands.
+    pub appointment_rate: f64,
+}
+
+impl Default for PolicyCfg {
+    fn default() -> Self {
+        PolicyCfg {
+            regime: Regime::WarCommunism,
+            pay_system: PaySystem::Rations,
+            markets: 0.3,
+            labour_mobilisation: true,
+            ration_share: 1.0,
+            ration_equality: 0.2,
+            special_rations: true,
+            privilege: 3.0,
+            privilege_visibility: 0.3,
+            corruption: 0.15,
+            leased_share: 0.0,
+            repression: 1.0,
+            target_activists: true,
+            target_strike_leaders: true,
+            target_dissident_groups: true,
+            target_other_socialists: true,
+            negotiate_local: false,
+            clamp_solidarity: true,
+            mass_sackings: false,
+            executive: Executive::PartyOnly,
+            union_funding: UnionFunding::State,
+            recruitment: 0.0006,
+            promotion: 0.004,
+            officials_per_output: 40_000.0,
+            appointment_rate: 0.01,
+        }
+    }
+}
+
+/// A one-shot campaign put to workplace meetings.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Campaign {
+    /// 1922: confiscation of church valuables for famine relief.
+    ChurchValuables,
+    /// 1922: death-penalty resolutions at the trial of the SR leaders.
+    SrTrial,
+}
+
+/// `[[event]]`: something that happens on a date: policy or exogenous changes, and actions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventCfg {
+    /// Identifier; an `extends` child replaces the parent's event with the same id.
+    pub id: String,
+    /// `YYYY-MM-DD` (or `YYYY-MM`).
+    pub date: String,
+    /// What happened, for the reader.
+    pub label: String,
+    /// Set to false in a child scenario to remove a parent's event.
+    pub enabled: Option<bool>,
+    /// Policy keys changed from this date (a partial `[policy]` table).
+    pub policy: Option<toml::Table>,
+    /// Exogenous economy keys changed from this date (a partial `[economy]` table).
+    pub economy: Option<toml::Table>,
+    /// Hold soviet elections this week.
+    pub soviet_election: bool,
+    /// Put a campaign resolution to the workplace meetings this week.
+    pub campaign: Option<Campaign>,
+    /// Purge: share of party members expelled (the least loyal and most recent first).
+    pub purge: f64,
+    /// Mass recruitment (Lenin enrolment): share of non-party employed workers invited to join.
+    pub enrolment: f64,
+    /// A visible act of state violence (Kronshtadt, the Butyrka beatings): fear and outrage, 0..1.
+    pub exemplary_repression: f64,
+    /// Crackdown on dissident groups: share of their members arrested this week.
+    pub crackdown: f64,
+    /// Inner-party debate: party cells come to life (cell vigour is raised by this amount).
+    pub party_debate: f64,
+}
+
+/// A scenario file as written (after `extends` is resolved, the merged scenario).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario name (default: the file stem).
+    pub name: Option<String>,
+    /// Parent scenario, relative to this file.
+    pub extends: Option<String>,
+    pub run: RunCfg,
+    pub population: PopulationCfg,
+    pub workplaces: WorkplaceCfg,
+    pub economy: EconomyCfg,
+    pub mechanisms: MechanismCfg,
+    pub policy: PolicyCfg,
+    #[serde(rename = "event")]
+    pub events: Vec<EventCfg>,
+}
+
+/// A range violation: the dotted key and what is allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeError {
+    pub key: String,
+    pub message: String,
+}
+
+struct Checker(Vec<RangeError>);
+
+impl Checker {
+    fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+        if !(v >= lo && v <= hi) {
+            self.0.push(RangeError { key: key.into(), message: format!("{v} is out of range; allowed {lo} to {hi}") });
+        }
+    }
+    fn min(&mut self, key: &str, v: f64, lo: f64) {
+        if !(v >= lo && v.is_finite()) {
+            self.0.push(RangeError { key: key.into(), message: format!("{v} is out of range; allowed {lo} or more") });
+        }
+    }
+}
+
+impl Scenario {
+    /// Checks every numeric parameter against its range. Returns the first violation.
+    pub fn validate_ranges(&self) -> Result<(), RangeError> {
+        let mut c = Checker(Vec::new());
+        let r = &self.run;
+        if r.replicates == 0 || r.replicates > 100_000 {
+            c.0.push(RangeError { key: "run.replicates".into(), message: format!("{} is out of range; allowed 1 to 100000", r.replicates) });
+        }
+        if !(1_000..=5_000_000).contains(&r.scale) {
+            c.0.push(RangeError { key: "run.scale".into(), message: format!("{} is out of range; allowed 1000 to 5000000 worker agents", r.scale) });
+        }
+        let p = &self.population;
+        c.min("population.represented_workers", p.represented_workers, 1.0);
+        c.range("population.persons_per_worker", p.persons_per_worker, 1.0, 10.0);
+        c.min("population.population_1917", p.population_1917, 1.0);
+        c.range("population.village_pool", p.village_pool, 0.0, 5.0);
+        for (k, v) in [
+            ("unemployed_share", p.unemployed_share),
+            ("female_share", p.female_share),
+            ("cadre_share", p.cadre_share),
+            ("ties_cadre", p.ties_cadre),
+            ("ties_migrant", p.ties_migrant),
+            ("skilled_share", p.skilled_share),
+            ("semiskilled_share", p.semiskilled_share),
+            ("party_share", p.party_share),
+            ("nonparty_socialist_share", p.nonparty_socialist_share),
+            ("sr_share", p.sr_share),
+            ("menshevik_share", p.menshevik_share),
+            ("anarchist_share", p.anarchist_share),
+            ("party_recent_share", p.party_recent_share),
+            ("legitimacy_mean", p.legitimacy_mean),
+            ("legitimacy_spread", p.legitimacy_spread),
+        ] {
+            c.range(&format!("population.{k}"), v, 0.0, 1.0);
+        }
+        let pol_sum = p.party_share + p.nonparty_socialist_share + p.sr_share + p.menshevik_share + p.anarchist_share;
+        c.range("population.party_share", pol_sum, 0.0, 1.0);
+        c.range("population.semiskilled_share", p.skilled_share + p.semiskilled_share, 0.0, 1.0);
+        c.min("population.party_in_administration", p.party_in_administration, 0.0);
+        c.min("population.officials", p.officials, 0.0);
+        let w = &self.workplaces;
+        for (k, v) in [("large_share", w.large_share), ("small_share", w.small_share), ("office_share", w.office_share), ("defence_share", w.defence_share)] {
+            c.range(&format!("workplaces.{k}"), v, 0.0, 1.0);
+        }
+        let total = w.large_share + w.small_share + w.office_share;
+        if (total - 1.0).abs() > 1e-6 {
+            c.0.push(RangeError { key: "workplaces.large_share".into(), message: format!("large_share + small_share + office_share = {total}; allowed: they sum to 1") });
+        }
+        c.range("workplaces.large_size", w.large_size, 500.0, 20_000.0);
+        c.range("workplaces.small_size", w.small_size, 2.0, 499.0);
+        c.range("workplaces.office_size", w.office_size, 2.0, 5_000.0);
+        let ss: f64 = w.sector_shares.iter().sum();
+        if w.sector_shares.iter().any(|s| !(*s >= 0.0)) || (ss - 1.0).abs() > 1e-6 {
+            c.0.push(RangeError { key: "workplaces.sector_shares".into(), message: "allowed: six non-negative shares (metal, textile, clothing, transport, food, other) summing to 1".into() });
+        }
+        c.range("workplaces.delegates_per_worker", w.delegates_per_worker, 0.0001, 0.1);
+        if w.committee_term_weeks == 0 {
+            c.0.push(RangeError { key: "workplaces.committee_term_weeks".into(), message: "0 is out of range; allowed 1 or more".into() });
+        }
+        self.economy.check(&mut c, "economy");
+        let m = &self.mechanisms;
+        c.range("mechanisms.epstein_k", m.epstein_k, 0.0, 20.0);
+        c.range("mechanisms.epstein_threshold", m.epstein_threshold, 0.0, 1.0);
+        c.range("mechanisms.deprivation_weight", m.deprivation_weight, 0.0, 1.0);
+        for (k, v) in [
+            ("contract_rate", m.contract_rate),
+            ("privilege_rate", m.privilege_rate),
+            ("outrage_rate", m.outrage_rate),
+            ("inclusion_rate", m.inclusion_rate),
+            ("cell_rate", m.cell_rate),
+            ("information_rate", m.information_rate),
+            ("fear_witness", m.fear_witness),
+            ("fear_city", m.fear_city),
+            ("strike_grievance_weight", m.strike_grievance_weight),
+            ("union_spread", m.union_spread),
+            ("expressive_cost", m.expressive_cost),
+        ] {
+            c.range(&format!("mechanisms.{k}"), v, 0.0, 100.0);
+        }
+        for (k, v) in [
+            ("legitimacy_anchor_rate", m.legitimacy_anchor_rate),
+            ("expectation_rate", m.expectation_rate),
+            ("fear_decay", m.fear_decay),
+            ("strike_threshold_mean", m.strike_threshold_mean),
+            ("strike_min_share", m.strike_min_share),
+            ("assembly_threshold", m.assembly_threshold),
+            ("effort_base", m.effort_base),
+            ("effort_legitimacy", m.effort_legitimacy),
+            ("effort_fear", m.effort_fear),
+            ("effort_piece", m.effort_piece),
+            ("migrate_leave", m.migrate_leave),
+            ("migrate_return", m.migrate_return),
+            ("party_leave", m.party_leave),
+            ("dissident_join", m.dissident_join),
+            ("exile_share", m.exile_share),
+            ("informer_share", m.informer_share),
+            ("settle_rate", m.settle_rate),
+        ] {
+            c.range(&format!("mechanisms.{k}"), v, 0.0, 1.0);
+        }
+        c.range("mechanisms.arrest_weeks", m.arrest_weeks, 1.0, 520.0);
+        c.range("mechanisms.exile_weeks", m.exile_weeks, 1.0, 1040.0);
+        c.range("mechanisms.blacklist_weeks", m.blacklist_weeks, 0.0, 520.0);
+        c.range("mechanisms.cheka_capacity", m.cheka_capacity, 0.0, 100.0);
+        c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
+        self.policy.check(&mut c, "policy");
+        for (i, e) in self.events.iter().enumerate() {
+            for (k, v) in [("purge", e.purge), ("enrolment", e.enrolment), ("exemplary_repression", e.exemplary_repression), ("crackdown", e.crackdown), ("party_debate", e.party_debate)] {
+                c.range(&format!("event[{i}].{k}"), v, 0.0, 1.0);
+            }
+        }
+        match c.0.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl EconomyCfg {
+    fn check(&self, c: &mut Checker, at: &str) {
+        for (y, h) in &self.harvest {
+            if y.len() != 4 || y.parse::<i32>().is_err() {
+                c.0.push(RangeError { key: format!("{at}.harvest.{y}"), message: "allowed: a four-digit year as the key".into() });
+            }
+            c.range(&format!("{at}.harvest.{y}"), *h, 0.0, 2.0);
+        }
+        for (k, v) in [("transport", self.transport), ("fuel", self.fuel)] {
+            c.range(&format!("{at}.{k}"), v, 0.0, 2.0);
+        }
+        for (k, v) in [
+            ("procurement_requisition", self.procurement_requisition),
+            ("procurement_tax", self.procurement_tax),
+            ("incentive_start", self.incentive_start),
+            ("incentive_requisition", self.incentive_requisition),
+            ("incentive_rate", self.incentive_rate),
+            ("investment_requisition", self.investment_requisition),
+            ("investment_tax", self.investment_tax),
+            ("depreciation", self.depreciation),
+            ("wc_money_value", self.wc_money_value),
+            ("arrears_risk", self.arrears_risk),
+        ] {
+            c.range(&format!("{at}.{k}"), v, 0.0, 1.0);
+        }
+        for (k, v) in [
+            ("ration_scale", self.ration_scale),
+            ("market_scale", self.market_scale),
+            ("capacity_start", self.capacity_start),
+            ("wage_scale", self.wage_scale),
+            ("subsistence", self.subsistence),
+            ("village_food", self.village_food),
+        ] {
+            c.range(&format!("{at}.{k}"), v, 0.0, 10.0);
+        }
+    }
+}
+
+impl PolicyCfg {
+    fn check(&self, c: &mut Checker, at: &str) {
+        for (k, v) in [
+            ("markets", self.markets),
+            ("ration_share", self.ration_share),
+            ("ration_equality", self.ration_equality),
+            ("privilege_visibility", self.privilege_visibility),
+            ("corruption", self.corruption),
+            ("leased_share", self.leased_share),
+            ("recruitment", self.recruitment),
+            ("promotion", self.promotion),
+            ("appointment_rate", self.appointment_rate),
+        ] {
+            c.range(&format!("{at}.{k}"), v, 0.0, 1.0);
+        }
+        c.range(&format!("{at}.privilege"), self.privilege, 1.0, 100.0);
+        c.range(&format!("{at}.repression"), self.repression, 0.0, 20.0);
+        c.min(&format!("{at}.officials_per_output"), self.officials_per_output, 0.0);
+    }
+}

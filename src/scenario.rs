@@ -1,0 +1,324 @@
+//! Loading a scenario: reading files, resolving `extends`, checking every key, and producing the
+//! resolved parameters and the dated timeline the simulation runs on.
+//!
+//! Two stages, as in ripgrep's flags: the TOML types of [`crate::params`] mirror the file and only
+//! validate; [`Resolved`] holds derived, ready-to-use values (the clock, events by week, the
+//! policy and economy in force after each event).
+
+use crate::date::{Clock, Date};
+use crate::params::{Campaign, EconomyCfg, EventCfg, PolicyCfg, Scenario};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// A scenario error: one line naming the file, the key, the line where known and what is allowed.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read the scenario: {reason}")]
+    Read { file: String, reason: String },
+    #[error("{file}{}: {}{message}", line.map(|l| format!(":{l}")).unwrap_or_default(), key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]
+    Invalid { file: String, line: Option<usize>, key: Option<String>, message: String },
+}
+
+impl ScenarioError {
+    fn invalid(file: &Path, line: Option<usize>, key: Option<String>, message: impl Into<String>) -> Self {
+        ScenarioError::Invalid { file: file.display().to_string(), line, key, message: message.into() }
+    }
+}
+
+/// One file of an `extends` chain, as read.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A dated event with the policy and exogenous economy in force after it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolvedEvent {
+    pub week: usize,
+    pub date: String,
+    pub id: String,
+    pub label: String,
+    pub policy: PolicyCfg,
+    pub economy: EconomyCfg,
+    pub soviet_election: bool,
+    pub campaign: Option<Campaign>,
+    pub purge: f64,
+    pub enrolment: f64,
+    pub exemplary_repression: f64,
+    pub crackdown: f64,
+    pub party_debate: f64,
+}
+
+/// A fully resolved scenario, ready to run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Resolved {
+    pub name: String,
+    pub scenario: Scenario,
+    #[serde(skip)]
+    pub clock: Clock,
+    pub events: Vec<ResolvedEvent>,
+    pub summary_weeks: Vec<usize>,
+    /// The files read, child first.
+    #[serde(skip)]
+    pub sources: Vec<SourceFile>,
+}
+
+/// Reads a scenario file, resolves its `extends` chain and validates everything.
+pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
+    let mut sources = Vec::new();
+    let mut stack = Vec::new();
+    let merged = load_table(path, &mut stack, &mut sources)?;
+    let scenario: Scenario = toml::Value::Table(merged)
+        .try_into()
+        .map_err(|e: toml::de::Error| ScenarioError::invalid(path, None, None, e.message().to_string()))?;
+    let name = scenario
+        .name
+        .clone()
+        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into()));
+    resolve(name, scenario, sources)
+}
+
+/// Resolves an already-merged scenario (used by `load` and by tests that build scenarios in code).
+pub fn resolve(name: String, scenario: Scenario, sources: Vec<SourceFile>) -> Result<Resolved, ScenarioError> {
+    let main_file = sources.first().map(|s| PathBuf::from(&s.path)).unwrap_or_else(|| PathBuf::from("<scenario>"));
+    // Attribute a key to the file of the chain that sets it (child first), with its line.
+    let locate_err = |key: &str, message: String| -> ScenarioError {
+        for s in &sources {
+            if let Some(line) = find_key_line(&s.text, key) {
+                return ScenarioError::invalid(Path::new(&s.path), Some(line), Some(key.to_string()), message);
+            }
+        }
+        ScenarioError::invalid(&main_file, None, Some(key.to_string()), message)
+    };
+    let date = |key: &str, s: &str| -> Result<Date, ScenarioError> {
+        Date::parse(s).ok_or_else(|| locate_err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))
+    };
+    let start = date("run.start", &scenario.run.start)?;
+    let end = date("run.end", &scenario.run.end)?;
+    if end <= start {
+        return Err(locate_err("run.end", format!("{end} is not after run.start {start}; allowed: a later date")));
+    }
+    if end.to_days() - start.to_days() > 366 * 30 {
+        return Err(locate_err("run.end", "the run is longer than 30 years; allowed: at most 30 years".into()));
+    }
+    scenario.validate_ranges().map_err(|e| locate_err(&e.key, e.message))?;
+    let clock = Clock::new(start, end);
+    let mut summary_weeks = Vec::new();
+    for (i, s) in scenario.run.summary_dates.iter().enumerate() {
+        let key = format!("run.summary_dates[{i}]");
+        let d = date("run.summary_dates", s)?;
+        let w = clock.week_of(d).ok_or_else(|| locate_err("run.summary_dates", format!("{key} = {d} is outside the run ({start} to {end})")))?;
+        summary_weeks.push(w);
+    }
+    let mut events = Vec::new();
+    let mut policy = toml::Value::try_from(&scenario.policy).expect("policy serialises");
+    let mut economy = toml::Value::try_from(&scenario.economy).expect("economy serialises");
+    let mut order: Vec<(Date, usize)> = Vec::new();
+    for (i, e) in scenario.events.iter().enumerate() {
+        let d = Date::parse(&e.date).ok_or_else(|| event_err(&sources, &main_file, i, e, "date", format!("`{}` is not a date; allowed: YYYY-MM-DD or YYYY-MM", e.date)))?;
+        order.push((d, i));
+    }
+    order.sort(); // stable by (date, position)
+    for (d, i) in order {
+        let e = &scenario.events[i];
+        let week = clock
+            .week_of(d)
+            .ok_or_else(|| event_err(&sources, &main_file, i, e, "date", format!("{d} is outside the run ({start} to {end}); allowed: a date within the run")))?;
+        if let Some(p) = &e.policy {
+            merge(&mut policy, &toml::Value::Table(p.clone()));
+        }
+        if let Some(x) = &e.economy {
+            merge(&mut economy, &toml::Value::Table(x.clone()));
+        }
+        let pol: PolicyCfg = policy.clone().try_into().map_err(|err: toml::de::Error| event_err(&sources, &main_file, i, e, "policy", err.message().to_string()))?;
+        let eco: EconomyCfg = economy.clone().try_into().map_err(|err: toml::de::Error| event_err(&sources, &main_file, i, e, "economy", err.message().to_string()))?;
+        let mut probe = scenario.clone();
+        probe.policy = pol.clone();
+        probe.economy = eco.clone();
+        probe.events.clear();
+        if let Err(r) = probe.validate_ranges() {
+            return Err(event_err(&sources, &main_file, i, e, &r.key, r.message));
+        }
+        events.push(ResolvedEvent {
+            week,
+            date: d.to_string(),
+            id: e.id.clone(),
+            label: e.label.clone(),
+            policy: pol,
+            economy: eco,
+            soviet_election: e.soviet_election,
+            campaign: e.campaign,
+            purge: e.purge,
+            enrolment: e.enrolment,
+            exemplary_repression: e.exemplary_repression,
+            crackdown: e.crackdown,
+            party_debate: e.party_debate,
+        });
+    }
+    Ok(Resolved { name, scenario, clock, events, summary_weeks, sources })
+}
+
+fn event_err(sources: &[SourceFile], main: &Path, i: usize, e: &EventCfg, key: &str, message: String) -> ScenarioError {
+    let label = if e.id.is_empty() { format!("event[{i}]") } else { format!("event `{}`", e.id) };
+    let short = key.rsplit('.').next().unwrap_or(key);
+    for s in sources {
+        if let Some(line) = find_event_line(&s.text, &e.id, &e.date, short) {
+            return ScenarioError::invalid(Path::new(&s.path), Some(line), Some(format!("{label}.{key}")), message);
+        }
+    }
+    ScenarioError::invalid(main, None, Some(format!("{label}.{key}")), message)
+}
+
+/// Reads one file and its parents, returning the merged table.
+fn load_table(path: &Path, stack: &mut Vec<PathBuf>, sources: &mut Vec<SourceFile>) -> Result<toml::Table, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+    let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if stack.contains(&canon) {
+        let chain: Vec<String> = stack.iter().chain(std::iter::once(&canon)).map(|p| p.display().to_string()).collect();
+        return Err(ScenarioError::invalid(path, find_key_line(&text, "extends"), Some("extends".into()), format!("`extends` cycle: {}; allowed: a chain without cycles", chain.join(" -> "))));
+    }
+    stack.push(canon);
+    // Stage 1: the file alone must be a valid (partial) scenario: syntax, known keys, types.
+    let table: toml::Table = toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
+    let _: Scenario = toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
+    sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
+    let merged = match table.get("extends") {
+        Some(toml::Value::String(parent)) => {
+            let parent_path = path.parent().unwrap_or(Path::new(".")).join(parent);
+            if !parent_path.exists() {
+                return Err(ScenarioError::invalid(path, find_key_line(&text, "extends"), Some("extends".into()), format!("parent scenario `{}` not found; allowed: a path relative to this file", parent_path.display())));
+            }
+            let mut base = toml::Value::Table(load_table(&parent_path, stack, sources)?);
+            let mut child = table.clone();
+            child.remove("extends");
+            child.remove("name");
+            merge(&mut base, &toml::Value::Table(child));
+            match base {
+                toml::Value::Table(t) => t,
+                _ => unreachable!("merging tables yields a table"),
+            }
+        }
+        _ => table,
+    };
+    stack.pop();
+    Ok(merged)
+}
+
+/// Deep-merges `over` onto `base`. Tables merge key by key; the `event` array merges by `id`
+/// (same id: replaced; `enabled = false`: removed; new: appended); any other value is replaced.
+pub fn merge(base: &mut toml::Value, over: &toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                if k == "event" {
+                    merge_events(b.entry(k.clone()).or_insert_with(|| toml::Value::Array(Vec::new())), v);
+                } else if let Some(slot) = b.get_mut(k) {
+                    merge(slot, v);
+                } else {
+                    b.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+fn merge_events(base: &mut toml::Value, over: &toml::Value) {
+    let (toml::Value::Array(b), toml::Value::Array(o)) = (base, over) else { return };
+    let id_of = |v: &toml::Value| v.get("id").and_then(|x| x.as_str()).map(str::to_owned);
+    for ev in o {
+        let disabled = ev.get("enabled").and_then(|x| x.as_bool()) == Some(false);
+        let pos = id_of(ev).and_then(|id| b.iter().position(|x| id_of(x).as_deref() == Some(&id)));
+        match (pos, disabled) {
+            (Some(p), true) => {
+                b.remove(p);
+            }
+            (Some(p), false) => b[p] = ev.clone(),
+            (None, true) => {}
+            (None, false) => b.push(ev.clone()),
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    let key = line.and_then(|l| key_at_line(text, l));
+    let msg = e.message().trim().replace('\n', " ");
+    let msg = if msg.starts_with("unknown field") { format!("{msg} (unknown key)") } else { msg };
+    ScenarioError::invalid(path, line, key, msg)
+}
+
+/// The dotted key defined on line `line` (1-based), with its table header.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let mut header = String::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        }
+        if i + 1 == line {
+            if t.starts_with('[') {
+                return Some(header);
+            }
+            let k = t.split('=').next()?.trim().trim_matches('"');
+            if k.is_empty() {
+                return None;
+            }
+            return Some(if header.is_empty() { k.to_string() } else { format!("{header}.{k}") });
+        }
+    }
+    None
+}
+
+/// The line (1-based) where dotted `key` (e.g. `policy.repression`) is set, if it is.
+pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    let key = key.split('[').next().unwrap_or(key);
+    let (table, leaf) = key.rsplit_once('.').unwrap_or(("", key));
+    let mut header = String::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('[') {
+            header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            continue;
+        }
+        let Some((k, _)) = t.split_once('=') else { continue };
+        let k = k.trim().trim_matches('"');
+        let full = if header.is_empty() { k.to_string() } else { format!("{header}.{k}") };
+        if full == key || (header == table && k == leaf) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The line of `key` inside the `[[event]]` block with this id (or date).
+fn find_event_line(text: &str, id: &str, date: &str, key: &str) -> Option<usize> {
+    let blocks: Vec<(usize, usize)> = {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[event]]").map(|(i, _)| i).collect();
+        starts.push(lines.len());
+        starts.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (s, e) in blocks {
+        let block = &lines[s..e];
+        let has = |k: &str, v: &str| !v.is_empty() && block.iter().any(|l| l.split_once('=').is_some_and(|(a, b)| a.trim() == k && b.trim().trim_matches('"') == v));
+        if has("id", id) || (id.is_empty() && has("date", date)) {
+            for (j, l) in block.iter().enumerate() {
+                if l.split_once('=').is_some_and(|(a, _)| a.trim() == key) {
+                    return Some(s + j + 1);
+                }
+            }
+            return Some(s + 1);
+        }
+    }
+    None
+}

@@ -1,0 +1,1173 @@
+//! The weekly step, in explicit phases:
+//!
+//! 1. **events**: the scenario's dated events due this week (policy, exogenous inputs, actions);
+//! 2. **economy**: food reaching the city, rations by category, markets, wages, capacity, jobs;
+//! 3. **workers** (parallel): each worker reads last week's aggregates ([`WpView`], [`CityView`])
+//!    and writes only its own slot: consumption, hardship, expectation, legitimacy, fear,
+//!    grievance, private and public stance, strike, effort, migration, custody timers;
+//! 4. **aggregate**: per-workplace and per-sector counts of this week's decisions;
+//! 5. **institutions** (sequential, fixed order): unions (assemblies, negotiation), strikes
+//!    (start, settlement, suppression, mass sackings), management (arrears, committees, firing,
+//!    hiring), the Cheka (arrests, exile), the secretariat (officials, promotions), the city
+//!    committee (recruitment, exits, purges, enrolment, cells), dissident groups;
+//! 6. **soviet**: elections and campaign resolutions when due;
+//! 7. **record**: aggregates become next week's view and this week's [`WeekRecord`].
+//!
+//! **Architecture Invariant:** the step does no I/O and cannot fail. Every random draw is
+//! `rng::uniform(seed, stream, id, week)`; contended outcomes (arrests, hiring, firing,
+//! promotions) are resolved sequentially in id order, so results do not depend on threads.
+
+use crate::mechanisms as mech;
+use crate::params::{Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding};
+use crate::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
+use crate::rng::{self, Stream};
+use crate::scenario::{Resolved, ResolvedEvent};
+use crate::world::{CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, Workplaces, World, WpView, flag};
+use rayon::prelude::*;
+
+/// Workers per parallel chunk. Fixed: chunk boundaries never depend on the thread count.
+pub const CHUNK: usize = 4096;
+
+/// Base ration weights by category (heavy/defence, ordinary factory, office) and for the unemployed.
+const RATION_WEIGHTS: [f32; 4] = [1.4, 1.0, 1.1, 0.5];
+/// Extra on the ration of defence workplaces while special rations are in force.
+const SPECIAL_RATION: f32 = 1.3;
+/// Pay differentials by skill.
+const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
+
+/// Counters of this week's institutional events (in agents or model workplaces).
+#[derive(Default, Clone, Debug)]
+struct Tally {
+    started: [f64; 2],
+    settled: [f64; 2],
+    suppressed: [f64; 2],
+    faded: f64,
+    arrests: usize,
+    sackings: usize,
+    exiles: usize,
+    promotions: usize,
+    recruits: usize,
+    exits: usize,
+}
+
+/// Advances the world by one week, appending this week's records to `out`.
+pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
+    let m = &res.scenario.mechanisms;
+    let mut tally = Tally::default();
+    // Phase 1: events.
+    let due: Vec<&ResolvedEvent> = res.events.iter().filter(|e| e.week == world.week).collect();
+    for ev in &due {
+        apply_event(world, ev, m, &mut tally);
+    }
+    // Phase 2: economy.
+    economy(world, res);
+    // Phase 3: workers.
+    workers(world, m);
+    // Phase 4: aggregate this week's decisions.
+    refresh_view(world, m);
+    // Phase 5: institutions.
+    unions(world, m);
+    strikes(world, m, &mut tally);
+    management(world, res, &mut tally);
+    cheka(world, m, &mut tally);
+    secretariat(world, &mut tally);
+    city_committee(world, m, &mut tally);
+    dissident_groups(world, m);
+    // Phase 6: soviet elections and campaigns.
+    for ev in &due {
+        if ev.soviet_election {
+            election(world, res, out);
+        }
+        if let Some(c) = ev.campaign {
+            campaign(world, c, out);
+        }
+    }
+    // Phase 7: record.
+    refresh_view(world, m);
+    out.weeks.push(record(world, res, &tally));
+    world.week += 1;
+}
+
+fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &mut Tally) {
+    world.policy = ev.policy.clone();
+    world.exo = ev.economy.clone();
+    let (seed, week) = (world.seed, world.week as u64);
+    for i in 0..world.wps.len() {
+        world.wps.leased[i] = world.wps.class[i] == SizeClass::Small && rng::uniform(seed, Stream::Init, i as u64, 99) < world.policy.leased_share as f32;
+    }
+    world.party.exemplary = ev.exemplary_repression as f32;
+    if ev.party_debate > 0.0 {
+        for v in &mut world.wps.cell_vigour {
+            *v = (*v + ev.party_debate as f32).min(1.0);
+        }
+    }
+    let w = &mut world.workers;
+    for i in 0..w.len() {
+        let id = i as u64;
+        let l = w.legitimacy[i];
+        if ev.purge > 0.0 && w.politics[i] == Politics::Party && w.status[i] != Status::Administration {
+            // The least loyal and the most recent are purged first.
+            let recent = if i32::from(w.party_since[i]) > world.week as i32 - 52 { 1.5 } else { 1.0 };
+            let p = (ev.purge as f32 * 2.0 * (1.0 - l) * recent).min(1.0);
+            if rng::chance(seed, Stream::Purge, id, week, p) {
+                w.politics[i] = Politics::Unaffiliated;
+                w.party_since[i] = i16::MIN;
+                tally.exits += 1;
+            }
+        }
+        if ev.enrolment > 0.0 && w.politics[i] == Politics::Unaffiliated && w.status[i] == Status::Employed {
+            let p = (ev.enrolment as f32 * 2.0 * l).min(1.0);
+            if rng::chance(seed, Stream::Recruit, id, week + 7919, p) {
+                w.politics[i] = Politics::Party;
+                w.party_since[i] = world.week as i16;
+                tally.recruits += 1;
+            }
+        }
+        if ev.crackdown > 0.0 && w.politics[i].dissident() && w.politics[i] != Politics::NonPartySocialist && w.status[i].in_city() {
+            if rng::chance(seed, Stream::Arrest, id, week + 104_729, ev.crackdown as f32) {
+                arrest(w, i, seed, week, m.arrest_weeks, tally);
+            }
+        }
+    }
+}
+
+/// Harvest index for the agricultural year of week `t`: the harvest of year Y feeds the city
+/// from September of Y; a year missing from the table takes the nearest earlier (else later) year.
+pub fn harvest_at(exo: &crate::params::EconomyCfg, year: i32, month: u32) -> f64 {
+    let ag_year = if month >= 9 { year } else { year - 1 };
+    let mut best: Option<(i32, f64)> = None;
+    for (y, h) in &exo.harvest {
+        let Ok(y) = y.parse::<i32>() else { continue };
+        let better = match best {
+            None => true,
+            Some((by, _)) => (y <= ag_year && (by > ag_year || y > by)) || (by > ag_year && y > ag_year && y < by),
+        };
+        if better {
+            best = Some((y, *h));
+        }
+    }
+    best.map(|b| b.1).unwrap_or(1.0)
+}
+
+/// Phase 2: the city's economy this week.
+fn economy(world: &mut World, res: &Resolved) {
+    let exo = &world.exo;
+    let pol = &world.policy;
+    let date = res.clock.date(world.week);
+    let h = harvest_at(exo, date.year, date.month);
+    world.harvest_now = h;
+    let e = &mut world.economy;
+    let nep = pol.regime == Regime::Nep;
+    let target = if nep { 1.0 } else { exo.incentive_requisition };
+    e.incentive += exo.incentive_rate * (target - e.incentive);
+    let procured = if nep { h * exo.procurement_tax } else { h * exo.procurement_requisition * (0.6 + 0.4 * e.incentive) };
+    let in_city = world.view.employed.iter().map(|&x| x as f64).sum::<f64>().max(1.0);
+    let pop_ratio = (in_city / world.city_agents_start).max(0.2);
+    let state_pool = exo.ration_scale * procured * exo.transport / pop_ratio;
+    e.ration_pool = state_pool * (1.0 - pol.corruption) * pol.ration_share;
+    e.market_food = exo.market_scale * h * e.incentive * pol.markets * (exo.transport + 0.3).min(1.0) / pop_ratio;
+    // Rations by category: the pool is shared by weight among last week's employed.
+    let mut weight_sum = 0.0f64;
+    let mut heads = 0.0f64;
+    let eq = pol.ration_equality as f32;
+    for i in 0..world.wps.len() {
+        let n = world.view.employed[i] as f64;
+        let mut w = mech::ration_weight(RATION_WEIGHTS[world.wps.category[i] as usize], eq);
+        if pol.special_rations && world.wps.defence[i] {
+            w *= SPECIAL_RATION;
+        }
+        weight_sum += n * f64::from(w);
+        heads += n;
+    }
+    let per_weight = if weight_sum > 0.0 { e.ration_pool * heads / weight_sum } else { e.ration_pool };
+    for k in 0..4 {
+        e.ration[k] = (per_weight * f64::from(mech::ration_weight(RATION_WEIGHTS[k], eq))) as f32;
+    }
+    let productivity = e.capacity * (0.5 + 0.5 * exo.fuel.min(1.0));
+    e.wage_rate = exo.wage_scale * productivity * if pol.pay_system == PaySystem::Rations { exo.wc_money_value } else { 1.0 };
+    e.market_fill = if e.money_demand > 1e-9 { (e.market_food / e.money_demand).min(1.0) } else { 1.0 };
+    let inv = if nep { exo.investment_tax } else { exo.investment_requisition };
+    e.capacity += inv * e.mean_effort * (1.0 - e.capacity) - exo.depreciation * e.capacity;
+    e.capacity = e.capacity.clamp(0.01, 1.5);
+    // Jobs: held under labour mobilisation; otherwise what the capacity can pay for.
+    let factor = if pol.labour_mobilisation { 1.0 } else { 0.55 + 0.6 * e.capacity };
+    for i in 0..world.wps.len() {
+        let f = if world.wps.leased[i] { factor * 0.9 } else { factor };
+        world.wps.jobs[i] = ((world.wps.base_jobs[i] as f64 * f).round() as u32).max(1);
+    }
+}
+
+/// Read-only inputs of the worker phase.
+struct Ctx<'a> {
+    m: &'a MechanismCfg,
+    pol: &'a PolicyCfg,
+    e: &'a Economy,
+    wps: &'a Workplaces,
+    view: &'a WpView,
+    city: CityView,
+    union_signal: [f32; 7],
+    seed: u64,
+    week: u64,
+    best_ration: f32,
+    subsistence: f32,
+    village_pull: f32,
+    city_pull: f32,
+    exemplary: f32,
+}
+
+/// Mutable columns of one chunk of workers.
+struct Chunk<'a> {
+    base: usize,
+    wp: &'a [u32],
+    politics: &'a [Politics],
+    skill: &'a [u8],
+    ties: &'a [f32],
+    threshold: &'a [f32],
+    risk: &'a [f32],
+    status: &'a mut [Status],
+    flags: &'a mut [u8],
+    timer: &'a mut [u16],
+    consumption: &'a mut [f32],
+    expectation: &'a mut [f32],
+    hardship: &'a mut [f32],
+    legitimacy: &'a mut [f32],
+    fear: &'a mut [f32],
+    dissent: &'a mut [f32],
+    effort: &'a mut [f32],
+}
+
+/// Phase 3: every worker decides, in parallel over fixed chunks.
+fn workers(world: &mut World, m: &MechanismCfg) {
+    let e = &world.economy;
+    let mut union_signal = [0.0f32; 7];
+    for (s, u) in world.unions.iter().enumerate() {
+        if u.assembly {
+            union_signal[s] = m.union_spread as f32 * u.strike_share;
+        }
+    }
+    let jobs: f64 = world.wps.jobs.iter().map(|&j| j as f64).sum();
+    let employed: f64 = world.view.employed.iter().map(|&j| j as f64).sum();
+    let vacancy = ((jobs - employed) / jobs.max(1.0)).max(0.0) as f32;
+    let real_wage = world.economy.ration[1] + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
+    let village_food = (world.exo.village_food * world.harvest_now) as f32;
+    let ctx = Ctx {
+        m,
+        pol: &world.policy,
+        e,
+        wps: &world.wps,
+        view: &world.view,
+        city: world.city,
+        union_signal,
+        seed: world.seed,
+        week: world.week as u64,
+        best_ration: e.ration[0] * if world.policy.special_rations { SPECIAL_RATION } else { 1.0 },
+        subsistence: world.exo.subsistence as f32,
+        village_pull: (village_food / world.exo.subsistence as f32).clamp(0.2, 2.0),
+        city_pull: ((vacancy * 5.0).min(1.0) * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0)).max(0.0),
+        exemplary: world.party.exemplary,
+    };
+    let w = &mut world.workers;
+    let mut chunks = Vec::with_capacity(w.len() / CHUNK + 1);
+    let mut it = (
+        w.wp.chunks(CHUNK),
+        w.politics.chunks(CHUNK),
+        w.skill.chunks(CHUNK),
+        w.ties.chunks(CHUNK),
+        w.threshold.chunks(CHUNK),
+        w.risk.chunks(CHUNK),
+        w.status.chunks_mut(CHUNK),
+        w.flags.chunks_mut(CHUNK),
+        w.timer.chunks_mut(CHUNK),
+        w.consumption.chunks_mut(CHUNK),
+        w.expectation.chunks_mut(CHUNK),
+        w.hardship.chunks_mut(CHUNK),
+        (w.legitimacy.chunks_mut(CHUNK), w.fear.chunks_mut(CHUNK), w.dissent.chunks_mut(CHUNK), w.effort.chunks_mut(CHUNK)),
+    );
+    let mut base = 0;
+    while let Some(wp) = it.0.next() {
+        let c = Chunk {
+            base,
+            wp,
+            politics: it.1.next().unwrap(),
+            skill: it.2.next().unwrap(),
+            ties: it.3.next().unwrap(),
+            threshold: it.4.next().unwrap(),
+            risk: it.5.next().unwrap(),
+            status: it.6.next().unwrap(),
+            flags: it.7.next().unwrap(),
+            timer: it.8.next().unwrap(),
+            consumption: it.9.next().unwrap(),
+            expectation: it.10.next().unwrap(),
+            hardship: it.11.next().unwrap(),
+            legitimacy: it.12.0.next().unwrap(),
+            fear: it.12.1.next().unwrap(),
+            dissent: it.12.2.next().unwrap(),
+            effort: it.12.3.next().unwrap(),
+        };
+        base += wp.len();
+        chunks.push(c);
+    }
+    chunks.into_par_iter().for_each(|mut c| decide_chunk(&mut c, &ctx));
+}
+
+fn decide_chunk(c: &mut Chunk, x: &Ctx) {
+    let m = x.m;
+    for j in 0..c.wp.len() {
+        let id = (c.base + j) as u64;
+        match c.status[j] {
+            Status::Arrested => {
+                // Release or exile is decided by the Cheka phase when the timer runs out.
+                c.timer[j] = c.timer[j].saturating_sub(1);
+                continue;
+            }
+            Status::Exiled => {
+                c.timer[j] = c.timer[j].saturating_sub(1);
+                if c.timer[j] == 0 {
+                    c.status[j] = Status::Village;
+                }
+                continue;
+            }
+            Status::Administration => {
+                // Officials live on privileged rations; their loyalty is their post.
+                c.consumption[j] = x.e.ration[2] * x.pol.privilege as f32;
+                c.legitimacy[j] += 0.02 * (0.9 - c.legitimacy[j]);
+                c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
+                continue;
+            }
+            Status::Village => {
+                c.consumption[j] = x.village_pull * x.subsistence;
+                let p = m.migrate_return as f32 * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
+                if rng::chance(x.seed, Stream::Return, id, x.week, p) {
+                    c.status[j] = Status::Unemployed;
+                    c.expectation[j] = c.consumption[j];
+                }
+                continue;
+            }
+            Status::Employed | Status::Unemployed => {}
+        }
+        if c.flags[j] & flag::BLACKLISTED != 0 {
+            c.timer[j] = c.timer[j].saturating_sub(1);
+            if c.timer[j] == 0 {
+                c.flags[j] &= !flag::BLACKLISTED;
+            }
+        }
+        let w = c.wp[j] as usize;
+        let employed = c.status[j] == Status::Employed;
+        let was_striking = c.flags[j] & flag::STRIKING != 0;
+        let was_public = c.flags[j] & flag::PUBLIC != 0;
+        // Consumption: rations by category plus what money wages buy on the market.
+        let mut ration = if employed { x.e.ration[x.wps.category[w] as usize] } else { x.e.ration[3] };
+        if employed && x.pol.special_rations && x.wps.defence[w] {
+            ration *= SPECIAL_RATION;
+        }
+        let n_emp = x.view.employed[w].max(1) as f32;
+        let money = if employed && x.wps.arrears[w] == 0 {
+            let own = match x.pol.pay_system {
+                PaySystem::PieceRates => 1.1 * c.effort[j],
+                _ => x.view.effort_sum[w] / n_emp,
+            };
+            x.e.wage_rate as f32 * SKILL_PAY[c.skill[j] as usize] * (1.0 + x.wps.concession[w]) * own
+        } else if employed {
+            0.0
+        } else {
+            0.1 * x.e.wage_rate as f32
+        };
+        let cons = ration + money * x.e.market_fill as f32;
+        c.consumption[j] = cons;
+        // Hardship: absolute want and relative deprivation.
+        let vis = x.city.visible_privilege;
+        let dep = mech::deprivation(ration, x.best_ration, vis);
+        let hard = mech::hardship(cons, dep, m.deprivation_weight as f32);
+        c.hardship[j] = hard;
+        // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
+        let pol = c.politics[j];
+        let mut l = c.legitimacy[j];
+        l += mech::contract_effect(cons, c.expectation[j], m.contract_rate as f32);
+        c.expectation[j] += m.expectation_rate as f32 * (cons - c.expectation[j]);
+        l += m.cell_rate as f32 * x.view.cell_strength[w] * (1.0 - l);
+        l -= m.privilege_rate as f32 * vis * 10.0 * l;
+        l -= m.outrage_rate as f32 * x.view.arrested_share[w];
+        l -= 0.1 * x.exemplary * l;
+        l -= m.information_rate as f32 * x.city.public_share;
+        if x.wps.excluded[w] {
+            l -= m.inclusion_rate as f32;
+        } else if x.city.inclusive {
+            l += m.inclusion_rate as f32;
+        }
+        l += m.legitimacy_anchor_rate as f32 * (pol.anchor() - l);
+        let l = l.clamp(0.0, 1.0);
+        c.legitimacy[j] = l;
+        // Fear: deterrence from arrests witnessed at work and in the city.
+        let f = c.fear[j] * (1.0 - m.fear_decay as f32) + m.fear_witness as f32 * x.view.arrested_share[w] + m.fear_city as f32 * x.city.arrest_rate + 0.3 * x.exemplary;
+        let f = f.clamp(0.0, 1.0);
+        c.fear[j] = f;
+        // Grievance and private stance.
+        let g = mech::grievance(hard, l);
+        let d = (g + pol.conviction()).clamp(0.0, 1.0);
+        c.dissent[j] = d;
+        // Epstein's net risk at this workplace; Kuran's expression rule.
+        let others = x.view.public[w].saturating_sub(u32::from(was_public));
+        let p = mech::arrest_probability(m.epstein_k as f32, x.view.cheka[w], others);
+        let r = (c.risk[j] * (0.5 + f)).min(1.0);
+        let net = r * p;
+        let peer_public = x.view.public[w] as f32 / n_emp;
+        let mut public = mech::expresses(d, net, m.epstein_threshold as f32, m.expressive_cost as f32, peer_public);
+        // Granovetter: strike cascade inside the workplace, union assemblies across workplaces.
+        let mut striking = false;
+        if employed {
+            let peer = x.view.strikers[w].saturating_sub(u32::from(was_striking)) as f32 / n_emp;
+            let sector = x.wps.sector[w] as usize;
+            striking = mech::strikes(peer, d - net - m.epstein_threshold as f32, m.strike_grievance_weight as f32, x.union_signal[sector], c.threshold[j]);
+            public |= striking;
+        }
+        let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
+        if public {
+            fl |= flag::PUBLIC;
+        }
+        if striking {
+            fl |= flag::STRIKING;
+        }
+        c.flags[j] = fl;
+        // Effort and discipline.
+        let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
+        let piece = if x.pol.pay_system == PaySystem::PieceRates { m.effort_piece as f32 } else { 0.0 };
+        c.effort[j] = if striking || !employed {
+            0.0
+        } else {
+            mech::effort(m.effort_base as f32, m.effort_legitimacy as f32, l, m.effort_fear as f32, f, piece, x.view.cell_strength[w], hunger)
+        };
+        // Migration: hunger and village ties pull workers back to the villages.
+        let push = hunger + if employed { 0.0 } else { 0.5 };
+        let mut p_leave = m.migrate_leave as f32 * c.ties[j] * push * x.village_pull;
+        if x.pol.labour_mobilisation && employed {
+            p_leave *= 0.5;
+        }
+        if pol == Politics::Party {
+            p_leave *= 0.2;
+        }
+        if rng::chance(x.seed, Stream::Migrate, id, x.week, p_leave) {
+            c.status[j] = Status::Village;
+            c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
+            c.effort[j] = 0.0;
+        }
+    }
+}
+
+/// Recomputes the per-workplace view and the city view from the workers' current state.
+pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
+    let v = &mut world.view;
+    v.clear_counts();
+    let w = &world.workers;
+    let mut public = 0usize;
+    let mut in_city_workers = 0usize;
+    let mut strikers = 0usize;
+    let mut employed = 0usize;
+    let mut money = 0.0f64;
+    let mut effort = 0.0f64;
+    for i in 0..w.len() {
+        let st = w.status[i];
+        if !matches!(st, Status::Employed | Status::Unemployed) {
+            continue;
+        }
+        in_city_workers += 1;
+        let fl = w.flags[i];
+        if fl & flag::PUBLIC != 0 {
+            public += 1;
+        }
+        if st != Status::Employed {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        employed += 1;
+        v.employed[k] += 1;
+        if fl & flag::STRIKING != 0 {
+            v.strikers[k] += 1;
+            strikers += 1;
+        }
+        if fl & flag::PUBLIC != 0 {
+            v.public[k] += 1;
+        }
+        match w.politics[i] {
+            Politics::Party => v.party[k] += 1,
+            p if p.dissident() => v.dissidents[k] += 1,
+            _ => {}
+        }
+        v.effort_sum[k] += w.effort[i];
+        v.legitimacy_sum[k] += w.legitimacy[i];
+        effort += f64::from(w.effort[i]);
+        money += f64::from(w.effort[i]);
+    }
+    for k in 0..world.wps.len() {
+        let n = v.employed[k].max(1) as f32;
+        v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
+    }
+    let e = &mut world.economy;
+    e.mean_effort = if employed > 0 { effort / employed as f64 } else { 0.0 };
+    e.money_demand = e.wage_rate * money / world.city_agents_start.max(1.0) * 1.0;
+    e.output_index = e.capacity * (0.5 + 0.5 * world.exo.fuel.min(1.0)) * effort / world.city_agents_start.max(1.0);
+    let c = &mut world.city;
+    c.public_share = public as f32 / in_city_workers.max(1) as f32;
+    c.strike_share = strikers as f32 / employed.max(1) as f32;
+    c.visible_privilege = mech::visible_privilege(world.policy.privilege as f32, world.policy.privilege_visibility as f32);
+    c.inclusive = world.soviet.executive_party_share < 0.999 && world.soviet.elections_held > 0;
+    let _ = m;
+}
+
+/// Unions: sector strike and dissent shares; assemblies; dues.
+fn unions(world: &mut World, m: &MechanismCfg) {
+    let n = SECTORS.len();
+    let mut emp = vec![0u32; n];
+    let mut strk = vec![0u32; n];
+    let mut publ = vec![0u32; n];
+    for k in 0..world.wps.len() {
+        let s = world.wps.sector[k] as usize;
+        emp[s] += world.view.employed[k];
+        strk[s] += world.view.strikers[k];
+        publ[s] += world.view.public[k];
+    }
+    let voluntary = world.policy.union_funding == UnionFunding::Dues;
+    // Voluntary dues: members pay if they grant the union (an arm of the state) some trust.
+    let mut payers = vec![0u32; n];
+    if voluntary {
+        let w = &world.workers;
+        for i in 0..w.len() {
+            if w.status[i] == Status::Employed && w.legitimacy[i] + 0.3 * (1.0 - w.fear[i]) > 0.7 {
+                payers[world.wps.sector[w.wp[i] as usize] as usize] += 1;
+            }
+        }
+    }
+    for s in 0..n {
+        let u = &mut world.unions[s];
+        let e = emp[s].max(1) as f32;
+        u.strike_share = strk[s] as f32 / e;
+        u.strikers = strk[s];
+        u.employed = emp[s];
+        u.dissent_share = publ[s] as f32 / e;
+        u.assembly = s != OFFICE_SECTOR as usize && u.dissent_share >= m.assembly_threshold as f32;
+        u.dues_share = if voluntary { payers[s] as f32 / e } else { 1.0 };
+    }
+}
+
+/// Strikes: start, settlement by negotiation, suppression, mass sackings.
+fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
+    let pol = world.policy.clone();
+    let (seed, week) = (world.seed, world.week as u64);
+    let nw = world.wps.len();
+    let mut settle = vec![false; nw];
+    let mut suppress = vec![false; nw];
+    for k in 0..nw {
+        let n = world.view.employed[k];
+        let share = world.view.strikers[k] as f32 / n.max(1) as f32;
+        let on = n > 0 && share >= m.strike_min_share as f32;
+        let wps = &mut world.wps;
+        let wt = f64::from(wps.weight[k]);
+        let sector = wps.sector[k] as usize;
+        if !on {
+            if wps.strike[k] != 0 {
+                tally.faded += wt;
+            }
+            wps.strike[k] = 0;
+            wps.strike_weeks[k] = 0;
+            continue;
+        }
+        if wps.strike[k] == 0 {
+            // A strike is a solidarity strike when it starts while the union's assembly sits and
+            // other workplaces of the sector are already out.
+            let u = &world.unions[sector];
+            let others = u.strikers.saturating_sub(world.view.strikers[k]) as f32 / u.employed.saturating_sub(n).max(1) as f32;
+            wps.strike[k] = if u.assembly && others >= m.strike_min_share as f32 * 0.25 { 2 } else { 1 };
+            tally.started[wps.strike[k] as usize - 1] += wt;
+        }
+        wps.strike_weeks[k] += 1;
+        let kind = wps.strike[k] as usize - 1;
+        let solidarity = kind == 1;
+        let u = &world.unions[sector];
+        let union_power = if pol.union_funding == UnionFunding::Dues { 0.5 + u.dues_share } else { 1.0 } * if wps.committee_nonparty[k] { 1.2 } else { 1.0 };
+        if solidarity && pol.clamp_solidarity && pol.repression > 0.0 {
+            suppress[k] = true;
+        } else if pol.negotiate_local || (solidarity && !pol.clamp_solidarity) {
+            if rng::chance(seed, Stream::Settle, k as u64, week, (m.settle_rate as f32 * union_power).min(1.0)) {
+                settle[k] = true;
+            }
+        } else if wps.strike_weeks[k] >= 2 && pol.repression > 0.0 {
+            suppress[k] = true;
+        }
+        if settle[k] {
+            wps.arrears[k] = 0;
+            wps.concession[k] = (wps.concession[k] + 0.1 * union_power).min(0.5);
+            tally.settled[kind] += wt;
+        }
+        if suppress[k] {
+            tally.suppressed[kind] += wt;
+        }
+    }
+    // Apply to the strikers, in id order.
+    let w = &mut world.workers;
+    let mut leaders_left: Vec<u32> = (0..nw).map(|k| if suppress[k] && pol.target_strike_leaders { (world.view.strikers[k] / 20).max(1) } else { 0 }).collect();
+    for i in 0..w.len() {
+        if w.flags[i] & flag::STRIKING == 0 || w.status[i] != Status::Employed {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        if settle[k] {
+            w.flags[i] &= !flag::STRIKING;
+            w.fear[i] *= 0.9;
+        } else if suppress[k] {
+            w.flags[i] &= !flag::STRIKING;
+            // Leaders: the most aggrieved strikers, found by the cell's informers.
+            if leaders_left[k] > 0 && w.dissent[i] > 0.5 {
+                leaders_left[k] -= 1;
+                arrest(w, i, seed, week, m.arrest_weeks, tally);
+                world.view.arrested_share[k] += 1.0 / world.view.employed[k].max(1) as f32;
+            } else if pol.mass_sackings {
+                w.status[i] = Status::Unemployed;
+                tally.sackings += 1;
+                if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.4 {
+                    w.flags[i] |= flag::BLACKLISTED;
+                    w.timer[i] = m.blacklist_weeks as u16;
+                }
+            }
+        }
+    }
+    for k in 0..nw {
+        if settle[k] || suppress[k] {
+            world.wps.strike[k] = 0;
+            world.wps.strike_weeks[k] = 0;
+        }
+        world.wps.concession[k] *= 0.995;
+    }
+}
+
+/// Puts worker `i` in custody.
+fn arrest(w: &mut Workers, i: usize, seed: u64, week: u64, mean_weeks: f64, tally: &mut Tally) {
+    w.status[i] = Status::Arrested;
+    w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
+    w.timer[i] = (mean_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 31))).max(1.0) as u16;
+    tally.arrests += 1;
+}
+
+/// Management: wage arrears, committee elections, redundancies and hiring.
+fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
+    let (seed, week) = (world.seed, world.week as u64);
+    let money = world.policy.pay_system != PaySystem::Rations;
+    let cap = world.economy.capacity as f32;
+    let term = res.scenario.workplaces.committee_term_weeks as usize;
+    let nw = world.wps.len();
+    for k in 0..nw {
+        let wps = &mut world.wps;
+        if money {
+            if wps.arrears[k] == 0 {
+                let risk = world.exo.arrears_risk as f32 * (1.0 - cap).max(0.0) * if wps.leased[k] { 0.5 } else { 1.0 };
+                if rng::chance(seed, Stream::Arrears, k as u64, week, risk) {
+                    wps.arrears[k] = 1;
+                }
+            } else if rng::chance(seed, Stream::Arrears, k as u64, week + 1_000_003, 0.2) {
+                wps.arrears[k] = 0;
+            } else {
+                wps.arrears[k] += 1;
+            }
+        } else {
+            wps.arrears[k] = 0;
+        }
+        if world.week % term == (k % term) {
+            // Factory committee election: non-party workers win where open dissent outweighs the cell.
+            let n = world.view.employed[k];
+            wps.committee_nonparty[k] = n > 0 && world.view.public[k] + world.view.dissidents[k] / 2 > world.view.party[k] * 2 + n / 5;
+        }
+    }
+    // Members of each workplace (employed), in id order: a counting sort.
+    let w = &mut world.workers;
+    let mut count = vec![0u32; nw];
+    for i in 0..w.len() {
+        if w.status[i] == Status::Employed {
+            count[w.wp[i] as usize] += 1;
+        }
+    }
+    // Redundancies: where jobs fell below the workforce, the excess is let go.
+    let mut excess: Vec<u32> = (0..nw).map(|k| count[k].saturating_sub(world.wps.jobs[k])).collect();
+    if excess.iter().any(|&x| x > 0) {
+        // Choose the redundant by a per-week random priority, in id order of draws.
+        for i in 0..w.len() {
+            if w.status[i] != Status::Employed {
+                continue;
+            }
+            let k = w.wp[i] as usize;
+            if excess[k] == 0 {
+                continue;
+            }
+            let p = excess[k] as f32 / count[k].max(1) as f32;
+            if rng::chance(seed, Stream::Fire, i as u64, week, p * 1.05) {
+                w.status[i] = Status::Unemployed;
+                w.flags[i] &= !(flag::STRIKING | flag::PUBLIC);
+                excess[k] -= 1;
+                count[k] -= 1;
+                tally.sackings += 1;
+            }
+        }
+    }
+    // Hiring: vacancies filled from the unemployed, first at their own workplace, then
+    // anywhere, scanning from a rotating start so no id is always first.
+    let mut vac: Vec<u32> = (0..nw).map(|k| world.wps.jobs[k].saturating_sub(count[k])).collect();
+    let total_vac: u64 = vac.iter().map(|&v| u64::from(v)).sum();
+    if total_vac == 0 {
+        return;
+    }
+    let n = w.len();
+    let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
+    let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
+    for pass in 0..2 {
+        for off in 0..n {
+            let i = (start + off) % n;
+            if w.status[i] != Status::Unemployed || w.flags[i] & flag::BLACKLISTED != 0 {
+                continue;
+            }
+            let own = w.wp[i] as usize;
+            if pass == 0 {
+                if vac[own] > 0 {
+                    vac[own] -= 1;
+                    w.status[i] = Status::Employed;
+                }
+            } else {
+                let mut tries = 0;
+                while vac[next_wp] == 0 && tries < nw {
+                    next_wp = (next_wp + 1) % nw;
+                    tries += 1;
+                }
+                if vac[next_wp] == 0 {
+                    return;
+                }
+                vac[next_wp] -= 1;
+                w.wp[i] = next_wp as u32;
+                w.status[i] = Status::Employed;
+                next_wp = (next_wp + 1) % nw;
+            }
+        }
+    }
+}
+
+/// The Cheka: allocates its capacity to where dissent is reported; arrests; presence for next week.
+fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
+    let pol = world.policy.clone();
+    let (seed, week) = (world.seed, world.week as u64);
+    let nw = world.wps.len();
+    let city: usize = world.view.employed.iter().map(|&x| x as usize).sum();
+    let capacity = pol.repression * m.cheka_capacity / 1000.0 * city as f64;
+    world.party.cheka_capacity = capacity;
+    // Target weight of each worker who expresses dissent.
+    let target = |p: Politics, fl: u8| -> f32 {
+        let mut t = if pol.target_activists { 1.0 } else { 0.0 };
+        if pol.target_strike_leaders && fl & flag::STRIKING != 0 {
+            t += 1.0;
+        }
+        if pol.target_dissident_groups && matches!(p, Politics::NonPartySocialist | Politics::DissidentCommunist) {
+            t += 2.0;
+        }
+        if pol.target_other_socialists && p.other_socialist() {
+            t += 3.0;
+        }
+        t
+    };
+    let w = &mut world.workers;
+    // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
+    for i in 0..w.len() {
+        if w.status[i] == Status::Arrested && w.timer[i] == 0 {
+            if rng::chance(seed, Stream::Release, i as u64, week, m.exile_share as f32) {
+                w.status[i] = Status::Exiled;
+                w.timer[i] = (m.exile_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 1))).max(1.0) as u16;
+                tally.exiles += 1;
+            } else {
+                w.status[i] = Status::Unemployed;
+                w.flags[i] |= flag::BLACKLISTED;
+                w.timer[i] = m.blacklist_weeks as u16;
+            }
+        }
+    }
+    let mut wsum = vec![0.0f32; nw];
+    for i in 0..w.len() {
+        if w.status[i] == Status::Employed && w.flags[i] & flag::PUBLIC != 0 {
+            wsum[w.wp[i] as usize] += target(w.politics[i], w.flags[i]);
+        }
+    }
+    let total: f64 = wsum.iter().map(|&x| f64::from(x)).sum();
+    // Presence per workplace: its share of capacity plus the cell's informers.
+    for k in 0..nw {
+        let alloc = if total > 0.0 { capacity * f64::from(wsum[k]) / total } else { 0.0 };
+        world.view.cheka[k] = alloc as f32 + m.informer_share as f32 * world.view.party[k] as f32;
+        world.view.arrested_share[k] = 0.0;
+    }
+    if total <= 0.0 || capacity <= 0.0 {
+        return;
+    }
+    for i in 0..w.len() {
+        if w.status[i] != Status::Employed || w.flags[i] & flag::PUBLIC == 0 {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        let t = target(w.politics[i], w.flags[i]);
+        if t <= 0.0 {
+            continue;
+        }
+        // Expected arrests at k equal its allocated capacity, shared by target weight.
+        let p = (capacity as f32 * t / total as f32).min(1.0);
+        if rng::chance(seed, Stream::Arrest, i as u64, week, p) {
+            arrest(w, i, seed, week, m.arrest_weeks, tally);
+            world.view.arrested_share[k] += 1.0 / world.view.employed[k].max(1) as f32;
+        }
+    }
+}
+
+/// The secretariat: officials appointed toward the apparatus demanded; promotions out of the factories.
+fn secretariat(world: &mut World, tally: &mut Tally) {
+    let pol = &world.policy;
+    let demand = pol.officials_per_output * world.economy.output_index;
+    let o = &mut world.party.officials;
+    *o += pol.appointment_rate * (demand - *o).max(0.0) - 0.001 * *o;
+    let (seed, week) = (world.seed, world.week as u64);
+    let w = &mut world.workers;
+    let p = pol.promotion as f32;
+    for i in 0..w.len() {
+        if w.politics[i] == Politics::Party && w.status[i] == Status::Employed && world.wps.class[w.wp[i] as usize] != SizeClass::Office {
+            let bonus = 0.5 + 0.5 * f32::from(w.skill[i]) + if w.flags[i] & flag::CADRE != 0 { 0.5 } else { 0.0 };
+            if rng::chance(seed, Stream::Promote, i as u64, week, p * bonus) {
+                w.status[i] = Status::Administration;
+                w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
+                tally.promotions += 1;
+            }
+        }
+    }
+}
+
+/// The city committee: recruitment, exits, cells.
+fn city_committee(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
+    let (seed, week) = (world.seed, world.week as u64);
+    let rec = world.policy.recruitment as f32;
+    let w = &mut world.workers;
+    for i in 0..w.len() {
+        if w.status[i] != Status::Employed {
+            continue;
+        }
+        let l = w.legitimacy[i];
+        match w.politics[i] {
+            Politics::Unaffiliated if l > 0.55 => {
+                if rng::chance(seed, Stream::Recruit, i as u64, week, rec * l) {
+                    w.politics[i] = Politics::Party;
+                    w.party_since[i] = world.week as i16;
+                    tally.recruits += 1;
+                }
+            }
+            Politics::Party if l < 0.45 => {
+                if rng::chance(seed, Stream::Leave, i as u64, week, m.party_leave as f32 * 2.0 * (1.0 - l)) {
+                    w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 { Politics::DissidentCommunist } else { Politics::Unaffiliated };
+                    w.party_since[i] = i16::MIN;
+                    tally.exits += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    for v in &mut world.wps.cell_vigour {
+        *v += 0.02 * (0.5 - *v);
+    }
+    world.party.exemplary = 0.0;
+}
+
+/// Dissident groups grow from open dissent at the workplace; members drift away when content.
+fn dissident_groups(world: &mut World, m: &MechanismCfg) {
+    let (seed, week) = (world.seed, world.week as u64);
+    let w = &mut world.workers;
+    for i in 0..w.len() {
+        if w.status[i] != Status::Employed {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        let d = w.dissent[i];
+        match w.politics[i] {
+            Politics::Unaffiliated if w.flags[i] & flag::PUBLIC != 0 => {
+                let presence = world.view.dissidents[k] as f32 / world.view.employed[k].max(1) as f32;
+                if rng::chance(seed, Stream::Dissident, i as u64, week, m.dissident_join as f32 * d * (1.0 + 5.0 * presence)) {
+                    w.politics[i] = Politics::NonPartySocialist;
+                }
+            }
+            p if p.dissident() && d < 0.1 => {
+                if rng::chance(seed, Stream::Dissident, i as u64, week + 500_009, m.dissident_join as f32 * 0.5) {
+                    w.politics[i] = Politics::Unaffiliated;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
+fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
+    let w = &world.workers;
+    let d = w.dissent[i];
+    let public = w.flags[i] & flag::PUBLIC != 0;
+    let k = w.wp[i] as usize;
+    let excluded = if world.wps.excluded[k] { 0.2 } else { 0.0 };
+    let p_abstain = (0.08 + m.abstention as f32 * d * if public { 0.1 } else { 1.0 } + excluded + 0.2 * w.fear[i] * d).min(0.95);
+    if rng::chance(world.seed, Stream::Vote, i as u64, world.week as u64 + salt, p_abstain) {
+        return 3;
+    }
+    if public || d > 0.35 && w.politics[i].dissident() {
+        if w.politics[i].other_socialist() { 2 } else { 1 }
+    } else {
+        0
+    }
+}
+
+/// A soviet election: votes by workplace, delegates by D'Hondt within each workplace, the
+/// executive formed under the policy in force.
+fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
+    let m = &res.scenario.mechanisms;
+    let nw = world.wps.len();
+    let mut votes = vec![[0u32; 4]; nw];
+    for i in 0..world.workers.len() {
+        if world.workers.status[i] == Status::Employed {
+            let v = vote(world, i, m, 0);
+            votes[world.workers.wp[i] as usize][v] += 1;
+        }
+    }
+    let mut rows: Vec<ElectionRecord> = SizeClass::ALL.iter().map(|c| ElectionRecord { week: world.week, class: c.name(), ..Default::default() }).collect();
+    let per = world.weight;
+    let mut seats_total = [0.0f64; 3];
+    for k in 0..nw {
+        let v = votes[k];
+        let persons = f64::from(v.iter().sum::<u32>()) * per;
+        let exact = persons * res.scenario.workplaces.delegates_per_worker;
+        let u = f64::from(rng::uniform(world.seed, Stream::Vote, k as u64, world.week as u64 + 77));
+        let seats = (exact + u).floor() as u32;
+        let won = mech::dhondt(&v[..3], seats);
+        let r = &mut rows[world.wps.class[k] as usize];
+        let wt = f64::from(world.wps.weight[k]);
+        r.electorate += persons;
+        r.votes_party += f64::from(v[0]) * per;
+        r.votes_nonparty += f64::from(v[1]) * per;
+        r.votes_other_socialist += f64::from(v[2]) * per;
+        r.abstentions += f64::from(v[3]) * per;
+        r.delegates_party += f64::from(won[0]);
+        r.delegates_nonparty += f64::from(won[1]);
+        r.delegates_other_socialist += f64::from(won[2]);
+        for (s, t) in seats_total.iter_mut().enumerate() {
+            *t += f64::from(won[s]);
+        }
+        if v[..3].iter().any(|&x| x > 0) {
+            let top = (0..3).max_by_key(|&s| (v[s], 3 - s)).unwrap_or(0);
+            match top {
+                0 => r.won_party += wt,
+                1 => r.won_nonparty += wt,
+                _ => r.won_other_socialist += wt,
+            }
+        }
+        world.wps.excluded[k] = false;
+    }
+    let total: f64 = seats_total.iter().sum();
+    let inclusive = world.policy.executive == Executive::Inclusive;
+    let party_share = if inclusive && total > 0.0 { seats_total[0] / total } else { 1.0 };
+    world.soviet.executive_party_share = party_share as f32;
+    world.soviet.elections_held += 1;
+    // Workplaces whose delegates are mostly non-party are shut out of a party-only executive.
+    if !inclusive {
+        for k in 0..nw {
+            let v = votes[k];
+            world.wps.excluded[k] = v[1] + v[2] > v[0];
+        }
+    }
+    for r in &mut rows {
+        r.executive = if inclusive { "inclusive" } else { "party_only" };
+        r.executive_party_share = party_share;
+    }
+    out.elections.extend(rows);
+}
+
+/// A campaign resolution put to workplace meetings: for, against, or staying away.
+fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
+    let name = match c {
+        Campaign::ChurchValuables => "church_valuables",
+        Campaign::SrTrial => "sr_trial_death_penalty",
+    };
+    let mut rows: Vec<CampaignRecord> = SizeClass::ALL.iter().map(|s| CampaignRecord { week: world.week, campaign: name, class: s.name(), ..Default::default() }).collect();
+    let w = &world.workers;
+    let per = world.weight;
+    for i in 0..w.len() {
+        if w.status[i] != Status::Employed {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        let r = &mut rows[world.wps.class[k] as usize];
+        r.workers += per;
+        let d = w.dissent[i];
+        let public = w.flags[i] & flag::PUBLIC != 0;
+        let p_away = (0.05 + 0.6 * d * if public { 0.3 } else { 1.0 }).min(0.9);
+        if rng::chance(world.seed, Stream::Campaign, i as u64, world.week as u64, p_away) {
+            r.stayed_away += per;
+            continue;
+        }
+        let against = match c {
+            // Refusing the death penalty out of principle, not sympathy with the SRs: it takes
+            // conviction and not too much fear (party pressure at the meeting).
+            Campaign::SrTrial => w.flags[i] & flag::ABOLITIONIST != 0 && w.fear[i] < 0.6 && w.politics[i] != Politics::Party,
+            Campaign::ChurchValuables => public && d > 0.5 && w.politics[i] != Politics::Party,
+        };
+        if against {
+            r.votes_against += per;
+        } else {
+            r.votes_for += per;
+        }
+    }
+    out.campaigns.extend(rows);
+}
+
+/// Phase 7: this week's record.
+fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
+    let w = &world.workers;
+    let per = world.weight;
+    let pop = &res.scenario.population;
+    let mut counts = [0usize; 6];
+    let (mut legit, mut griev, mut hard, mut fear, mut eff) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut private, mut public, mut strikers) = (0usize, 0usize, 0usize);
+    let (mut cons_emp, mut n_emp) = (0.0f64, 0usize);
+    let (mut party_fact, mut party_office, mut party_admin, mut party_recent) = (0usize, 0usize, 0usize, 0usize);
+    let (mut d_np, mut d_soc, mut d_com) = (0usize, 0usize, 0usize);
+    let thr = res.scenario.mechanisms.epstein_threshold as f32;
+    for i in 0..w.len() {
+        let st = w.status[i];
+        counts[st as usize] += 1;
+        let pol = w.politics[i];
+        if st.in_city() {
+            match pol {
+                Politics::Party => {
+                    if st == Status::Administration {
+                        party_admin += 1;
+                    } else if world.wps.class[w.wp[i] as usize] == SizeClass::Office {
+                        party_office += 1;
+                    } else {
+                        party_fact += 1;
+                    }
+                    if i32::from(w.party_since[i]) > world.week as i32 - 52 {
+                        party_recent += 1;
+                    }
+                }
+                Politics::NonPartySocialist => d_np += 1,
+                Politics::DissidentCommunist => d_com += 1,
+                p if p.other_socialist() => d_soc += 1,
+                _ => {}
+            }
+        }
+        if !matches!(st, Status::Employed | Status::Unemployed) {
+            continue;
+        }
+        legit += f64::from(w.legitimacy[i]);
+        hard += f64::from(w.hardship[i]);
+        griev += f64::from(mech::grievance(w.hardship[i], w.legitimacy[i]));
+        fear += f64::from(w.fear[i]);
+        let fl = w.flags[i];
+        if fl & flag::PUBLIC != 0 {
+            public += 1;
+        } else if w.dissent[i] > thr {
+            private += 1;
+        }
+        if st == Status::Employed {
+            n_emp += 1;
+            cons_emp += f64::from(w.consumption[i]);
+            eff += f64::from(w.effort[i]);
+            if fl & flag::STRIKING != 0 {
+                strikers += 1;
+            }
+        }
+    }
+    let workers_city = (counts[0] + counts[1]).max(1) as f64;
+    let in_city = (counts[0] + counts[1] + counts[5]) as f64;
+    let e = &world.economy;
+    let nw = world.wps.len();
+    let mut strikes_active = 0.0;
+    let mut arrears = 0.0;
+    let mut committees = 0.0;
+    let mut wp_total = 0.0;
+    let mut cell_num = 0.0f64;
+    let mut cell_den = 0.0f64;
+    for k in 0..nw {
+        let wt = f64::from(world.wps.weight[k]);
+        wp_total += wt;
+        if world.wps.strike[k] != 0 {
+            strikes_active += wt;
+        }
+        if world.wps.arrears[k] > 0 {
+            arrears += wt;
+        }
+        if world.wps.committee_nonparty[k] {
+            committees += wt;
+        }
+        if world.wps.class[k] != SizeClass::Office {
+            let n = f64::from(world.view.employed[k]);
+            cell_num += f64::from(world.view.cell_strength[k]) * n;
+            cell_den += n;
+        }
+    }
+    let mut dues_num = 0.0;
+    let mut dues_den = 0.0;
+    for (s, u) in world.unions.iter().enumerate() {
+        let n: f64 = (0..nw).filter(|&k| world.wps.sector[k] as usize == s).map(|k| f64::from(world.view.employed[k])).sum();
+        dues_num += f64::from(u.dues_share) * n;
+        dues_den += n;
+    }
+    let special = if world.policy.special_rations { SPECIAL_RATION } else { 1.0 };
+    let best = f64::from(e.ration[0] * special);
+    let worst = f64::from(e.ration[1].min(e.ration[2]));
+    let party_total = party_fact + party_office + party_admin;
+    let pop_city = in_city * per * pop.persons_per_worker;
+    WeekRecord {
+        population_city: pop_city,
+        population_villages: counts[Status::Village as usize] as f64 * per,
+        population_index: pop_city / pop.population_1917,
+        employed: counts[0] as f64 * per,
+        unemployed: counts[1] as f64 * per,
+        in_custody: counts[3] as f64 * per,
+        in_exile: counts[4] as f64 * per,
+        real_wage: if n_emp > 0 { cons_emp / n_emp as f64 } else { 0.0 },
+        output_index: e.output_index,
+        capacity: e.capacity,
+        food_supply: e.ration_pool + e.market_food,
+        ration_pool: e.ration_pool,
+        market_food: e.market_food,
+        price_index: 1.0 / e.market_fill.max(1e-6),
+        markets: world.policy.markets,
+        strikers: strikers as f64 * per,
+        strikes_active,
+        strikes_started_local: t.started[0],
+        strikes_started_solidarity: t.started[1],
+        strikes_settled_local: t.settled[0],
+        strikes_settled_solidarity: t.settled[1],
+        strikes_suppressed_local: t.suppressed[0],
+        strikes_suppressed_solidarity: t.suppressed[1],
+        strikes_faded: t.faded,
+        arrests: t.arrests as f64 * per,
+        sackings: t.sackings as f64 * per,
+        exiles: t.exiles as f64 * per,
+        legitimacy: legit / workers_city,
+        grievance: griev / workers_city,
+        hardship: hard / workers_city,
+        fear: fear / workers_city,
+        effort: if n_emp > 0 { eff / n_emp as f64 } else { 0.0 },
+        dissent_private: private as f64 / workers_city,
+        dissent_public: public as f64 / workers_city,
+        party_members: party_total as f64 * per,
+        party_in_factories: party_fact as f64 * per,
+        party_in_administration: party_admin as f64 * per,
+        party_recent_share: party_recent as f64 / party_total.max(1) as f64,
+        cell_strength: if cell_den > 0.0 { cell_num / cell_den } else { 0.0 },
+        promotions: t.promotions as f64 * per,
+        recruits: t.recruits as f64 * per,
+        party_exits: t.exits as f64 * per,
+        union_dues_share: if dues_den > 0.0 { dues_num / dues_den } else { 0.0 },
+        union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
+        dissident_nonparty: d_np as f64 * per,
+        dissident_socialist_parties: d_soc as f64 * per,
+        dissident_communists: d_com as f64 * per,
+        officials: world.party.officials,
+        privilege_ratio: world.policy.privilege,
+        ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
+        arrears_share: arrears / wp_total.max(1e-9),
+        committees_nonparty: committees / wp_total.max(1e-9),
+    }
+}

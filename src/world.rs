@@ -1,0 +1,568 @@
+//! The state of the simulated city: every entity of the model brief, in structure-of-arrays form
+//! with dense ids, and its initialisation from a resolved scenario.
+//!
+//! Workers are agents (one per person represented, `weight` persons per agent). Workplaces, their
+//! factory cells and committees, unions, party organs (city committee, Cheka, secretariat), the
+//! soviet, dissident groups and the city economy are collectives with state of their own.
+
+use crate::params::{EconomyCfg, PolicyCfg};
+use crate::rng::{self, Stream};
+use crate::scenario::Resolved;
+
+/// What a worker is doing. Each worker is in exactly one status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Status {
+    Employed = 0,
+    Unemployed = 1,
+    /// Gone to the village (voting with their feet).
+    Village = 2,
+    /// In Cheka custody.
+    Arrested = 3,
+    /// Exiled (Siberia).
+    Exiled = 4,
+    /// Promoted into administration (the "pump").
+    Administration = 5,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [Status::Employed, Status::Unemployed, Status::Village, Status::Arrested, Status::Exiled, Status::Administration];
+    /// Lives in Moscow (counts toward the city's population).
+    pub fn in_city(self) -> bool {
+        matches!(self, Status::Employed | Status::Unemployed | Status::Administration)
+    }
+}
+
+/// Political identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Politics {
+    Party = 0,
+    NonPartySocialist = 1,
+    Sr = 2,
+    Menshevik = 3,
+    Anarchist = 4,
+    DissidentCommunist = 5,
+    Unaffiliated = 6,
+}
+
+impl Politics {
+    /// Long-run anchor of the legitimacy a worker of this identity grants the party.
+    pub fn anchor(self) -> f32 {
+        match self {
+            Politics::Party => 0.8,
+            Politics::Unaffiliated => 0.5,
+            Politics::NonPartySocialist => 0.35,
+            Politics::DissidentCommunist => 0.25,
+            Politics::Sr | Politics::Menshevik | Politics::Anarchist => 0.2,
+        }
+    }
+    /// Principled dissent added to grievance in the private stance.
+    pub fn conviction(self) -> f32 {
+        match self {
+            Politics::Party => -0.15,
+            Politics::Unaffiliated => 0.0,
+            Politics::NonPartySocialist => 0.12,
+            Politics::DissidentCommunist | Politics::Sr | Politics::Menshevik | Politics::Anarchist => 0.18,
+        }
+    }
+    /// Member of another socialist party (SR, Menshevik, anarchist).
+    pub fn other_socialist(self) -> bool {
+        matches!(self, Politics::Sr | Politics::Menshevik | Politics::Anarchist)
+    }
+    /// Member of a dissident group of any kind.
+    pub fn dissident(self) -> bool {
+        !matches!(self, Politics::Party | Politics::Unaffiliated)
+    }
+}
+
+/// Workplace size class (the April 1921 election hinged on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum SizeClass {
+    Large = 0,
+    Small = 1,
+    Office = 2,
+}
+
+impl SizeClass {
+    pub const ALL: [SizeClass; 3] = [SizeClass::Large, SizeClass::Small, SizeClass::Office];
+    pub fn name(self) -> &'static str {
+        match self {
+            SizeClass::Large => "large_factory",
+            SizeClass::Small => "small_workplace",
+            SizeClass::Office => "office",
+        }
+    }
+}
+
+/// Sectors; unions are organised by sector.
+pub const SECTORS: [&str; 7] = ["metal", "textile", "clothing", "transport", "food", "other", "office"];
+pub const OFFICE_SECTOR: u8 = 6;
+
+/// Flag bits of a worker.
+pub mod flag {
+    /// Expresses dissent publicly this week.
+    pub const PUBLIC: u8 = 1;
+    /// On strike this week.
+    pub const STRIKING: u8 = 2;
+    /// Marked as a troublemaker (not re-hired until the timer runs out).
+    pub const BLACKLISTED: u8 = 4;
+    /// Holds the principle that the death penalty must be abolished (1917's slogan).
+    pub const ABOLITIONIST: u8 = 8;
+    /// Female.
+    pub const FEMALE: u8 = 16;
+    /// Pre-war cadre worker (else a recent migrant).
+    pub const CADRE: u8 = 32;
+}
+
+/// Worker agents, structure of arrays; the index is the worker's id.
+#[derive(Clone, Debug, Default)]
+pub struct Workers {
+    /// Current (or last) workplace.
+    pub wp: Vec<u32>,
+    pub status: Vec<Status>,
+    pub politics: Vec<Politics>,
+    /// Skill: 0 unskilled, 1 semi-skilled, 2 skilled.
+    pub skill: Vec<u8>,
+    /// See [`flag`].
+    pub flags: Vec<u8>,
+    /// Weeks left in custody, exile or on the blacklist.
+    pub timer: Vec<u16>,
+    /// Week the worker joined the party (negative: before the run).
+    pub party_since: Vec<i16>,
+    /// Village ties (0..1).
+    pub ties: Vec<f32>,
+    /// Granovetter strike threshold (0..1), fixed.
+    pub threshold: Vec<f32>,
+    /// Epstein risk aversion R (0..1), fixed.
+    pub risk: Vec<f32>,
+    /// Consumption this week (1913 = 1).
+    pub consumption: Vec<f32>,
+    /// Living standard the worker expects (adaptive).
+    pub expectation: Vec<f32>,
+    /// Hardship H (0..1).
+    pub hardship: Vec<f32>,
+    /// Legitimacy L the worker grants the party (0..1).
+    pub legitimacy: Vec<f32>,
+    /// Fear (0..1).
+    pub fear: Vec<f32>,
+    /// Private stance: dissent held privately (0..1).
+    pub dissent: Vec<f32>,
+    /// Effort (0..1).
+    pub effort: Vec<f32>,
+}
+
+impl Workers {
+    pub fn len(&self) -> usize {
+        self.wp.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.wp.is_empty()
+    }
+    /// Bytes of state per worker (all columns).
+    pub const BYTES_PER_WORKER: usize = 4 + 1 + 1 + 1 + 1 + 2 + 2 + 4 * 10;
+}
+
+/// Workplaces (with their factory cells and elected committees), structure of arrays.
+#[derive(Clone, Debug, Default)]
+pub struct Workplaces {
+    pub class: Vec<SizeClass>,
+    pub sector: Vec<u8>,
+    /// Real workplaces this one stands for (scale-invariant counting of strikes and elections).
+    pub weight: Vec<f32>,
+    /// Jobs at the start (agents).
+    pub base_jobs: Vec<u32>,
+    /// Jobs now (agents).
+    pub jobs: Vec<u32>,
+    /// Ration category: 0 heavy/defence work, 1 ordinary factory, 2 office.
+    pub category: Vec<u8>,
+    pub defence: Vec<bool>,
+    /// Leased to a private operator under NEP.
+    pub leased: Vec<bool>,
+    /// Weeks of wage arrears outstanding (0 = paid on time).
+    pub arrears: Vec<u16>,
+    /// Wage concession won by negotiation (multiplier bonus, decays).
+    pub concession: Vec<f32>,
+    /// Ongoing strike: 0 none, 1 local, 2 solidarity.
+    pub strike: Vec<u8>,
+    pub strike_weeks: Vec<u16>,
+    /// The factory committee is held by non-party workers.
+    pub committee_nonparty: Vec<bool>,
+    /// The workplace's delegates were shut out of the soviet executive.
+    pub excluded: Vec<bool>,
+    /// Cell vigour (0..1): how actively the cell explains policy and presses for discipline.
+    pub cell_vigour: Vec<f32>,
+    /// Output this week (1913 units of one worker's weekly output).
+    pub output: Vec<f32>,
+}
+
+impl Workplaces {
+    pub fn len(&self) -> usize {
+        self.class.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.class.is_empty()
+    }
+}
+
+/// Per-workplace aggregates of last week's worker state: what a worker can see this week.
+#[derive(Clone, Debug, Default)]
+pub struct WpView {
+    pub employed: Vec<u32>,
+    pub strikers: Vec<u32>,
+    pub public: Vec<u32>,
+    pub party: Vec<u32>,
+    pub dissidents: Vec<u32>,
+    /// Cheka presence C (agents watching: allocated capacity plus informers).
+    pub cheka: Vec<f32>,
+    /// Arrests at this workplace last week, as a share of its workforce.
+    pub arrested_share: Vec<f32>,
+    /// Cell strength: party members' share of the workforce × vigour.
+    pub cell_strength: Vec<f32>,
+    /// Sum of effort (last week).
+    pub effort_sum: Vec<f32>,
+    /// Sum of dissent among the employed (for committee elections).
+    pub legitimacy_sum: Vec<f32>,
+}
+
+impl WpView {
+    pub fn new(n: usize) -> Self {
+        WpView {
+            employed: vec![0; n],
+            strikers: vec![0; n],
+            public: vec![0; n],
+            party: vec![0; n],
+            dissidents: vec![0; n],
+            cheka: vec![0.0; n],
+            arrested_share: vec![0.0; n],
+            cell_strength: vec![0.0; n],
+            effort_sum: vec![0.0; n],
+            legitimacy_sum: vec![0.0; n],
+        }
+    }
+    pub fn clear_counts(&mut self) {
+        for v in [&mut self.employed, &mut self.strikers, &mut self.public, &mut self.party, &mut self.dissidents] {
+            v.iter_mut().for_each(|x| *x = 0);
+        }
+        self.effort_sum.iter_mut().for_each(|x| *x = 0.0);
+        self.legitimacy_sum.iter_mut().for_each(|x| *x = 0.0);
+    }
+}
+
+/// A union (one per sector).
+#[derive(Clone, Debug, Default)]
+pub struct Union {
+    /// A city-wide assembly is sitting (like the metalworkers' conference of February 1921).
+    pub assembly: bool,
+    /// Share of the sector's workers striking last week.
+    pub strike_share: f32,
+    /// The sector's strikers and employed last week.
+    pub strikers: u32,
+    pub employed: u32,
+    /// Share of the sector's workers expressing dissent last week.
+    pub dissent_share: f32,
+    /// Share of members paying dues (1 when dues are deducted by the state).
+    pub dues_share: f32,
+}
+
+/// Party organs: the city committee, the Cheka and the secretariat.
+#[derive(Clone, Debug, Default)]
+pub struct PartyOrgans {
+    /// Responsible officials appointed by the secretariat (persons).
+    pub officials: f64,
+    /// The Cheka's arrest capacity this week (agents).
+    pub cheka_capacity: f64,
+    /// A visible act of state violence this week (0..1).
+    pub exemplary: f32,
+}
+
+/// The soviet.
+#[derive(Clone, Debug, Default)]
+pub struct Soviet {
+    /// Share of executive seats held by the party after the last election (1 before any).
+    pub executive_party_share: f32,
+    pub elections_held: u32,
+}
+
+/// The city's economy.
+#[derive(Clone, Debug, Default)]
+pub struct Economy {
+    /// Industrial capacity (1913 = 1).
+    pub capacity: f64,
+    /// Peasants' incentive to sell (0..1).
+    pub incentive: f64,
+    /// Ration pool per worker this week (1913 units).
+    pub ration_pool: f64,
+    /// Market food per worker this week (1913 units).
+    pub market_food: f64,
+    /// Money wage per unit effort (1913 consumption units).
+    pub wage_rate: f64,
+    /// Share of money demand the market can meet (1/price pressure).
+    pub market_fill: f64,
+    /// Money demand of last week (1913 units per worker).
+    pub money_demand: f64,
+    /// Ration per category (0..2) and for the unemployed, this week.
+    pub ration: [f32; 4],
+    /// Output index (1913 = 1).
+    pub output_index: f64,
+    /// Mean effort of the employed last week.
+    pub mean_effort: f64,
+}
+
+/// The whole simulated city for one replicate.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub seed: u64,
+    pub week: usize,
+    /// Persons represented by one worker agent.
+    pub weight: f64,
+    /// Agents in the city at the start (for per-capita food).
+    pub city_agents_start: f64,
+    pub workers: Workers,
+    pub wps: Workplaces,
+    pub view: WpView,
+    pub unions: Vec<Union>,
+    pub party: PartyOrgans,
+    pub soviet: Soviet,
+    pub economy: Economy,
+    pub policy: PolicyCfg,
+    pub exo: EconomyCfg,
+    /// City-wide aggregates of last week visible to every worker.
+    pub city: CityView,
+    /// Harvest index in force this week (set by the economy phase).
+    pub harvest_now: f64,
+}
+
+/// City-wide signals of last week.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CityView {
+    /// Arrests last week per city worker.
+    pub arrest_rate: f32,
+    /// Share of city workers expressing dissent publicly.
+    pub public_share: f32,
+    /// Share of employed on strike.
+    pub strike_share: f32,
+    /// Visible privilege (0..1).
+    pub visible_privilege: f32,
+    /// Inclusive soviet executive in force.
+    pub inclusive: bool,
+}
+
+impl World {
+    /// Builds the initial city for replicate seed `seed`.
+    pub fn new(res: &Resolved, seed: u64) -> World {
+        let sc = &res.scenario;
+        let pop = &sc.population;
+        let wcfg = &sc.workplaces;
+        let n_city = sc.run.scale as usize;
+        let weight = pop.represented_workers / n_city as f64;
+        // Workplaces: sizes in persons, members in agents.
+        let mut wps = Workplaces::default();
+        let mut wp_id = 0u64;
+        for (class, share, size) in [
+            (SizeClass::Large, wcfg.large_share, wcfg.large_size),
+            (SizeClass::Small, wcfg.small_share, wcfg.small_size),
+            (SizeClass::Office, wcfg.office_share, wcfg.office_size),
+        ] {
+            let agents = (n_city as f64 * share).round() as usize;
+            if agents == 0 {
+                continue;
+            }
+            let nominal_agents = (size / weight).max(3.0);
+            let count = ((agents as f64 / nominal_agents).round() as usize).max(1);
+            let real_count = pop.represented_workers * share / size;
+            // Heterogeneous sizes (0.4..1.6 × mean), then scaled so the class holds `agents`.
+            let raw: Vec<f64> = (0..count).map(|i| 0.4 + 1.2 * f64::from(rng::uniform(seed, Stream::Init, wp_id + i as u64, 0))).collect();
+            let total: f64 = raw.iter().sum();
+            let mut assigned = 0usize;
+            for (i, r) in raw.iter().enumerate() {
+                let jobs = if i + 1 == count { agents - assigned } else { ((r / total) * agents as f64).round().max(1.0) as usize };
+                let jobs = jobs.min(agents - assigned).max(usize::from(assigned < agents));
+                assigned += jobs;
+                let u = rng::uniform(seed, Stream::Init, wp_id, 1);
+                let sector = if class == SizeClass::Office { OFFICE_SECTOR } else { pick(&wcfg.sector_shares, u) as u8 };
+                let defence = class != SizeClass::Office && (sector == 0 || sector == 2) && rng::uniform(seed, Stream::Init, wp_id, 2) < (wcfg.defence_share * 2.0) as f32;
+                let category = match (class, sector) {
+                    (SizeClass::Office, _) => 2,
+                    (_, 0) | (_, 3) => 0,
+                    _ => 1,
+                };
+                wps.class.push(class);
+                wps.sector.push(sector);
+                wps.weight.push((real_count / count as f64) as f32);
+                wps.base_jobs.push(jobs as u32);
+                wps.jobs.push(jobs as u32);
+                wps.category.push(category);
+                wps.defence.push(defence);
+                wps.leased.push(false);
+                wps.arrears.push(0);
+                wps.concession.push(0.0);
+                wps.strike.push(0);
+                wps.strike_weeks.push(0);
+                wps.committee_nonparty.push(false);
+                wps.excluded.push(false);
+                wps.cell_vigour.push(0.5);
+                wps.output.push(0.0);
+                wp_id += 1;
+            }
+        }
+        let n_wp = wps.len();
+        // Workers: city workers assigned to workplaces in order; then the village pool; then
+        // party members already in administration.
+        let n_village = (n_city as f64 * pop.village_pool).round() as usize;
+        let n_admin = (pop.party_in_administration / weight).round() as usize;
+        let n = n_city + n_village + n_admin;
+        let mut w = Workers::default();
+        let mut slots: Vec<u32> = Vec::with_capacity(n_city);
+        for (i, &j) in wps.base_jobs.iter().enumerate() {
+            slots.extend(std::iter::repeat_n(i as u32, j as usize));
+        }
+        for id in 0..n {
+            let u = |k: u64| rng::uniform(seed, Stream::InitTraits, id as u64, k);
+            let (status, wp) = if id < n_city {
+                let wp = slots.get(id).copied().unwrap_or(0);
+                let st = if u(0) < pop.unemployed_share as f32 { Status::Unemployed } else { Status::Employed };
+                (st, wp)
+            } else if id < n_city + n_village {
+                (Status::Village, (u(1) * n_wp as f32) as u32 % n_wp.max(1) as u32)
+            } else {
+                (Status::Administration, 0)
+            };
+            let cadre = u(2) < pop.cadre_share as f32;
+            let female = u(3) < pop.female_share as f32;
+            let skill = {
+                let s = u(4);
+                if s < pop.skilled_share as f32 {
+                    2
+                } else if s < (pop.skilled_share + pop.semiskilled_share) as f32 {
+                    1
+                } else {
+                    0
+                }
+            };
+            let politics = if status == Status::Administration {
+                Politics::Party
+            } else {
+                let p = rng::uniform(seed, Stream::InitPolitics, id as u64, 0);
+                // Cadre workers carry the socialist traditions; offices hold more party members.
+                let office = status != Status::Village && wps.class.get(wp as usize) == Some(&SizeClass::Office);
+                let party_share = pop.party_share * if office { 2.5 } else { 1.0 };
+                let tradition = if cadre { 1.5 } else { 0.67 };
+                let cum = [
+                    party_share,
+                    pop.nonparty_socialist_share * tradition,
+                    pop.sr_share * tradition,
+                    pop.menshevik_share * tradition,
+                    pop.anarchist_share,
+                ];
+                let mut acc = 0.0;
+                let mut pol = Politics::Unaffiliated;
+                for (k, s) in cum.iter().enumerate() {
+                    acc += s;
+                    if (p as f64) < acc {
+                        pol = [Politics::Party, Politics::NonPartySocialist, Politics::Sr, Politics::Menshevik, Politics::Anarchist][k];
+                        break;
+                    }
+                }
+                if status == Status::Village && pol == Politics::Party {
+                    Politics::Unaffiliated
+                } else {
+                    pol
+                }
+            };
+            let ties_mean = if cadre { pop.ties_cadre } else { pop.ties_migrant } as f32;
+            let ties = (ties_mean + 0.5 * (u(5) - 0.5)).clamp(0.0, 1.0);
+            let legit = (politics.anchor() + (pop.legitimacy_mean as f32 - 0.5) + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5)).clamp(0.0, 1.0);
+            let since = if politics == Politics::Party {
+                if u(7) < pop.party_recent_share as f32 { -(1 + (u(8) * 51.0) as i16) } else { -(53 + (u(8) * 300.0) as i16) }
+            } else {
+                i16::MIN
+            };
+            let mut flags = 0u8;
+            if female {
+                flags |= flag::FEMALE;
+            }
+            if cadre {
+                flags |= flag::CADRE;
+            }
+            // Abolition of the death penalty was a socialist principle of 1917: more common among
+            // the socialists and the cadre.
+            let abol = match politics {
+                Politics::Party => 0.1,
+                Politics::Unaffiliated => if cadre { 0.3 } else { 0.15 },
+                _ => 0.7,
+            };
+            if u(9) < abol {
+                flags |= flag::ABOLITIONIST;
+            }
+            w.wp.push(wp);
+            w.status.push(status);
+            w.politics.push(politics);
+            w.skill.push(skill);
+            w.flags.push(flags);
+            w.timer.push(0);
+            w.party_since.push(since);
+            w.ties.push(ties);
+            // Thresholds: mean `strike_threshold_mean`, triangular spread.
+            let t = sc.mechanisms.strike_threshold_mean as f32 + 0.5 * (u(10) + u(11) - 1.0);
+            w.threshold.push(t.clamp(0.0, 1.0));
+            w.risk.push(u(12));
+            w.consumption.push(0.2);
+            w.expectation.push(0.25);
+            w.hardship.push(0.0);
+            w.legitimacy.push(legit);
+            w.fear.push(0.1);
+            w.dissent.push(0.0);
+            w.effort.push(0.5);
+        }
+        let unions = SECTORS.iter().map(|_| Union { dues_share: 1.0, ..Union::default() }).collect();
+        let economy = Economy {
+            capacity: sc.economy.capacity_start,
+            incentive: sc.economy.incentive_start,
+            market_fill: 1.0,
+            mean_effort: 0.5,
+            ..Economy::default()
+        };
+        let mut world = World {
+            seed,
+            week: 0,
+            weight,
+            city_agents_start: (n_city + n_admin) as f64,
+            workers: w,
+            wps,
+            view: WpView::new(n_wp),
+            unions,
+            party: PartyOrgans { officials: pop.officials, ..PartyOrgans::default() },
+            soviet: Soviet { executive_party_share: 1.0, elections_held: 0 },
+            economy,
+            policy: sc.policy.clone(),
+            exo: sc.economy.clone(),
+            city: CityView::default(),
+            harvest_now: crate::step::harvest_at(&sc.economy, res.clock.start.year, res.clock.start.month),
+        };
+        crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
+        world
+    }
+
+    /// Number of agents in each status.
+    pub fn status_counts(&self) -> [usize; 6] {
+        let mut c = [0usize; 6];
+        for s in &self.workers.status {
+            c[*s as usize] += 1;
+        }
+        c
+    }
+}
+
+/// Index into `shares` selected by `u` in [0,1) (cumulative); the last index if shares fall short.
+pub fn pick(shares: &[f64], u: f32) -> usize {
+    let mut acc = 0.0;
+    for (i, s) in shares.iter().enumerate() {
+        acc += s;
+        if (u as f64) < acc {
+            return i;
+        }
+    }
+    shares.len() - 1
+}
