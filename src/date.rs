@@ -67,8 +67,18 @@ impl Date {
 
     /// Fractional year, e.g. 1921.5 for early July 1921 (for plotting and windows).
     pub fn year_fraction(self) -> f64 {
-        let start = Date { year: self.year, month: 1, day: 1 }.to_days();
-        let end = Date { year: self.year + 1, month: 1, day: 1 }.to_days();
+        let start = Date {
+            year: self.year,
+            month: 1,
+            day: 1,
+        }
+        .to_days();
+        let end = Date {
+            year: self.year + 1,
+            month: 1,
+            day: 1,
+        }
+        .to_days();
         f64::from(self.year) + (self.to_days() - start) as f64 / (end - start) as f64
     }
 }
@@ -99,7 +109,10 @@ impl Clock {
     /// A clock covering `start..=end` (the last week is the one containing `end`).
     pub fn new(start: Date, end: Date) -> Clock {
         let days = end.to_days() - start.to_days();
-        Clock { start, weeks: (days / 7 + 1).max(1) as usize }
+        Clock {
+            start,
+            weeks: (days / 7 + 1).max(1) as usize,
+        }
     }
 
     /// The first day of week `t`.
@@ -128,8 +141,22 @@ mod tests {
         assert_eq!(d.to_string(), "1921-03-08");
         assert_eq!(Date::from_days(d.to_days()), d);
         assert_eq!(Date::parse("1970-01-01").unwrap().to_days(), 0);
-        assert_eq!(Date::parse("1920-02").unwrap(), Date { year: 1920, month: 2, day: 1 });
-        for bad in ["1921-13-01", "1921-02-30", "21-01-01", "1921/01/01", "1921-1-1", ""] {
+        assert_eq!(
+            Date::parse("1920-02").unwrap(),
+            Date {
+                year: 1920,
+                month: 2,
+                day: 1
+            }
+        );
+        for bad in [
+            "1921-13-01",
+            "1921-02-30",
+            "21-01-01",
+            "1921/01/01",
+            "1921-1-1",
+            "",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("1920-02-29").is_some());
@@ -138,7 +165,10 @@ mod tests {
 
     #[test]
     fn clock_weeks() {
-        let c = Clock::new(Date::parse("1920-01-05").unwrap(), Date::parse("1920-01-25").unwrap());
+        let c = Clock::new(
+            Date::parse("1920-01-05").unwrap(),
+            Date::parse("1920-01-25").unwrap(),
+        );
         assert_eq!(c.weeks, 3);
         assert_eq!(c.date(1).to_string(), "1920-01-12");
         assert_eq!(c.week_of(Date::parse("1920-01-18").unwrap()), Some(1));

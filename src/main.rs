@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pact", version, about = "Agent-based simulator of the social contract between the Bolshevik party and Moscow's workers, 1920–1925")]
+#[command(
+    name = "pact",
+    version,
+    about = "Agent-based simulator of the social contract between the Bolshevik party and Moscow's workers, 1920–1925"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,10 @@ struct Failure {
 }
 
 fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 2, error: e.into() }
+    Failure {
+        code: 2,
+        error: e.into(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -72,7 +79,12 @@ fn main() -> ExitCode {
 }
 
 /// Loads a scenario and applies command-line overrides, re-validating them.
-fn load(path: &Path, seed: Option<u64>, replicates: Option<u32>, scale: Option<u64>) -> Result<Resolved, Failure> {
+fn load(
+    path: &Path,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+    scale: Option<u64>,
+) -> Result<Resolved, Failure> {
     let mut res = scenario::load(path).map_err(bad_input)?;
     if let Some(s) = seed {
         res.scenario.run.seed = s;
@@ -84,7 +96,11 @@ fn load(path: &Path, seed: Option<u64>, replicates: Option<u32>, scale: Option<u
         res.scenario.run.scale = s;
     }
     if let Err(e) = res.scenario.validate_ranges() {
-        let flag = e.key.strip_prefix("run.").map(|k| format!("--{k}")).unwrap_or(e.key);
+        let flag = e
+            .key
+            .strip_prefix("run.")
+            .map(|k| format!("--{k}"))
+            .unwrap_or(e.key);
         return Err(bad_input(anyhow::anyhow!("{flag}: {}", e.message)));
     }
     Ok(res)
@@ -95,33 +111,63 @@ fn progress_bar(total: u64, label: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% {per_sec} ETA {eta}").expect("valid template").progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% {per_sec} ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     pb.set_message(label.to_string());
     pb
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     if threads == Some(0) {
-        return Err(bad_input(anyhow::anyhow!("--threads: 0 is out of range; allowed 1 or more")));
+        return Err(bad_input(anyhow::anyhow!(
+            "--threads: 0 is out of range; allowed 1 or more"
+        )));
     }
-    rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build().context("cannot start the thread pool").map_err(|e| Failure { code: 1, error: e })
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("cannot start the thread pool")
+        .map_err(|e| Failure { code: 1, error: e })
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
     let res = load(&args.scenario, args.seed, args.replicates, args.scale)?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&res.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&res.name));
     if out.exists() && !args.force {
-        return Err(bad_input(anyhow::anyhow!("{}: output folder already exists; pass --force to replace it", out.display())));
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: output folder already exists; pass --force to replace it",
+            out.display()
+        )));
     }
     let pool = thread_pool(args.threads)?;
     let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
-    let pb = progress_bar(total, &format!("{} × {}", res.name, res.scenario.run.replicates));
+    let pb = progress_bar(
+        total,
+        &format!("{} × {}", res.name, res.scenario.run.replicates),
+    );
     let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
     let runs = pool.install(|| pact::run::run_all(&res, &|n| pb.inc(n)));
     pb.finish_and_clear();
-    let env = Environment { threads: pool.current_num_threads(), platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS), command: std::env::args().collect() };
+    let env = Environment {
+        threads: pool.current_num_threads(),
+        platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+        command: std::env::args().collect(),
+    };
     let files = output::run_outputs(&res, &seeds, &runs, &env);
-    output::write_folder(&out, &files, args.force).with_context(|| format!("cannot write {}", out.display())).map_err(|e| Failure { code: 1, error: e })?;
-    eprintln!("wrote {} ({} replicates × {} weeks)", out.display(), res.scenario.run.replicates, res.clock.weeks);
+    output::write_folder(&out, &files, args.force)
+        .with_context(|| format!("cannot write {}", out.display()))
+        .map_err(|e| Failure { code: 1, error: e })?;
+    eprintln!(
+        "wrote {} ({} replicates × {} weeks)",
+        out.display(),
+        res.scenario.run.replicates,
+        res.clock.weeks
+    );
     Ok(())
 }

@@ -5,19 +5,27 @@
 //! falsification; Kim & Hanneman (2011) relative deprivation; Lohmann (1994) informational
 //! cascades. The equations are written out in docs/ODD.md (section 7, Submodels).
 
-/// Hardship H = (1 − λ)·clamp(1 − c, 0, 1) + λ·D: absolute want (consumption `c` against the
-/// 1913 standard of 1) mixed with relative deprivation `d` (ration gaps, visible privilege).
+/// Hardship H = (1 − λ)·(W + S)/2 + λ·D: absolute want W = clamp(1 − c, 0, 1) (consumption `c`
+/// against the 1913 standard of 1), the shortfall against expectation S = clamp((e − c)/e, 0, 1)
+/// (a cut hurts more than a steady low level), and relative deprivation `d` (ration gaps,
+/// visible privilege) with weight λ.
 #[inline]
-pub fn hardship(consumption: f32, deprivation: f32, lambda: f32) -> f32 {
-    let absolute = (1.0 - consumption).clamp(0.0, 1.0);
-    ((1.0 - lambda) * absolute + lambda * deprivation.clamp(0.0, 1.0)).clamp(0.0, 1.0)
+pub fn hardship(consumption: f32, expectation: f32, deprivation: f32, lambda: f32) -> f32 {
+    let want = (1.0 - consumption).clamp(0.0, 1.0);
+    let shortfall = ((expectation - consumption) / expectation.max(0.01)).clamp(0.0, 1.0);
+    ((1.0 - lambda) * 0.5 * (want + shortfall) + lambda * deprivation.clamp(0.0, 1.0))
+        .clamp(0.0, 1.0)
 }
 
 /// Relative deprivation D = clamp(visible privilege + ration gap, 0, 1), where the ration gap is
 /// `1 − own / best` (Kim & Hanneman 2011: grievance from the gap to better-off groups).
 #[inline]
 pub fn deprivation(own_ration: f32, best_ration: f32, visible_privilege: f32) -> f32 {
-    let gap = if best_ration > 0.0 { (1.0 - own_ration / best_ration).max(0.0) } else { 0.0 };
+    let gap = if best_ration > 0.0 {
+        (1.0 - own_ration / best_ration).max(0.0)
+    } else {
+        0.0
+    };
     (visible_privilege + gap).clamp(0.0, 1.0)
 }
 
@@ -51,22 +59,63 @@ pub fn contract_effect(consumption: f32, expectation: f32, rate: f32) -> f32 {
 /// cost of hiding it (which grows with the share of peers already speaking out), minus the net
 /// risk N = R·P exceeds the threshold T.
 #[inline]
-pub fn expresses(dissent: f32, net_risk: f32, threshold: f32, expressive_cost: f32, peer_public: f32) -> bool {
+pub fn expresses(
+    dissent: f32,
+    net_risk: f32,
+    threshold: f32,
+    expressive_cost: f32,
+    peer_public: f32,
+) -> bool {
     dissent + expressive_cost * peer_public * dissent - net_risk > threshold
 }
 
-/// Granovetter: a worker strikes when the visible share of coworkers striking, plus the pull of
-/// its own net grievance (`weight·(dissent − N − T)`) and of a union assembly's signal, reaches
-/// its personal threshold θ.
+/// Granovetter: the share of coworkers a worker needs to see striking before joining: its
+/// personal threshold θ, lowered by the pull of its own net grievance (`weight·(dissent − N − T)`)
+/// and by a sitting union assembly's signal. A need ≤ 0 makes the worker an initiator.
 #[inline]
-pub fn strikes(peer_strike: f32, own_net: f32, weight: f32, union_signal: f32, theta: f32) -> bool {
-    peer_strike + weight * own_net + union_signal >= theta
+pub fn strike_need(theta: f32, own_net: f32, weight: f32, union_signal: f32) -> f32 {
+    theta - weight * own_net - union_signal
+}
+
+/// Granovetter (1978): the equilibrium of a threshold cascade. `sorted_needs` are the workers'
+/// needs in ascending order; F(r) is the share whose need is ≤ r. Starting from `start` (last
+/// week's strike share if it still sustains itself, else 0) the cascade r ← F(r) runs until it
+/// stops growing. Returns the share on strike (those with need ≤ the final r).
+pub fn cascade(sorted_needs: &[f32], start: f32) -> f32 {
+    let n = sorted_needs.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let f = |r: f32| sorted_needs.partition_point(|&t| t <= r) as f32 / n as f32;
+    let mut r = if start > 0.0 && f(start) >= start {
+        start
+    } else {
+        0.0
+    };
+    loop {
+        let next = f(r);
+        if next > r {
+            r = next;
+        } else {
+            return next;
+        }
+    }
 }
 
 /// Effort: base + a·L + b·fear + piece bonus + cell pressure, less hunger; clamped to [0.05, 1].
 #[inline]
-pub fn effort(base: f32, a_legit: f32, legitimacy: f32, b_fear: f32, fear: f32, piece: f32, cell: f32, hunger: f32) -> f32 {
-    (base + a_legit * legitimacy + b_fear * fear + piece + 0.1 * cell - 0.3 * hunger).clamp(0.05, 1.0)
+pub fn effort(
+    base: f32,
+    a_legit: f32,
+    legitimacy: f32,
+    b_fear: f32,
+    fear: f32,
+    piece: f32,
+    cell: f32,
+    hunger: f32,
+) -> f32 {
+    (base + a_legit * legitimacy + b_fear * fear + piece + 0.1 * cell - 0.3 * hunger)
+        .clamp(0.05, 1.0)
 }
 
 /// Ration weight of a category after equalisation: w' = 1 + (1 − equality)·(w − 1).
@@ -122,9 +171,11 @@ mod tests {
 
     #[test]
     fn hardship_and_deprivation() {
-        close(hardship(0.2, 0.0, 0.0), 0.8);
-        close(hardship(1.3, 0.0, 0.0), 0.0);
-        close(hardship(0.2, 0.5, 0.3), 0.7 * 0.8 + 0.3 * 0.5);
+        close(hardship(0.2, 0.2, 0.0, 0.0), 0.4);
+        close(hardship(1.3, 1.0, 0.0, 0.0), 0.0);
+        // A ration cut from 0.2 to 0.1: want 0.9, shortfall 0.5.
+        close(hardship(0.1, 0.2, 0.0, 0.0), 0.7);
+        close(hardship(0.2, 0.2, 0.5, 0.3), 0.7 * 0.4 + 0.3 * 0.5);
         close(deprivation(0.5, 1.0, 0.1), 0.6);
         close(deprivation(1.0, 1.0, 0.0), 0.0);
         close(visible_privilege(3.0, 0.4), 0.4 * 2.0 / 4.0);
@@ -136,14 +187,30 @@ mod tests {
         close(contract_effect(0.3, 0.3, 0.02), 0.0);
         close(contract_effect(0.1, 0.2, 0.02), 0.02 * (-1.0f32).tanh());
         assert!(contract_effect(0.4, 0.2, 0.02) > 0.0);
-        assert!(strikes(0.3, 0.0, 1.0, 0.0, 0.3));
-        assert!(!strikes(0.29, 0.0, 1.0, 0.0, 0.3));
-        assert!(strikes(0.0, 0.5, 1.0, 0.1, 0.6));
+        close(strike_need(0.6, 0.5, 1.0, 0.1), 0.0);
+        close(strike_need(0.6, 0.1, 2.0, 0.0), 0.4);
         close(ration_weight(1.5, 0.0), 1.5);
         close(ration_weight(1.5, 1.0), 1.0);
         close(ration_weight(0.8, 0.5), 0.9);
         close(effort(0.4, 0.4, 0.5, 0.1, 0.0, 0.0, 0.0, 0.0), 0.6);
         close(effort(0.4, 0.4, 0.5, 0.1, 0.0, 0.0, 0.0, 10.0), 0.05);
+    }
+
+    #[test]
+    fn granovetter_cascade() {
+        // Granovetter's riot: thresholds 0, 1/n, 2/n, ... all join one after another.
+        let uniform: Vec<f32> = (0..10).map(|i| i as f32 / 10.0).collect();
+        close(cascade(&uniform, 0.0), 1.0);
+        // Remove the one with threshold 0.1: the cascade stops after the instigator.
+        let broken: Vec<f32> = [0.0, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].to_vec();
+        close(cascade(&broken, 0.0), 0.1);
+        // No initiator, no strike; but a strike already at 0.5 sustains itself.
+        let high: Vec<f32> = [0.1, 0.2, 0.3, 0.4, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9].to_vec();
+        close(cascade(&high, 0.0), 0.0);
+        close(cascade(&high, 0.5), 0.5);
+        // A previous share that no longer sustains itself collapses to the initiators.
+        close(cascade(&high, 0.6), 0.0);
+        close(cascade(&[], 0.3), 0.0);
     }
 
     #[test]

@@ -35,7 +35,20 @@ pub const ELECTION_COLUMNS: &[&str] = &[
 ];
 
 /// Columns of `campaigns.csv`, in order.
-pub const CAMPAIGN_COLUMNS: &[&str] = &["replicate", "week", "date", "campaign", "size_class", "workers", "votes_for", "votes_against", "stayed_away", "share_for", "share_against", "share_away"];
+pub const CAMPAIGN_COLUMNS: &[&str] = &[
+    "replicate",
+    "week",
+    "date",
+    "campaign",
+    "size_class",
+    "workers",
+    "votes_for",
+    "votes_against",
+    "stayed_away",
+    "share_for",
+    "share_against",
+    "share_away",
+];
 
 fn num(s: &mut String, x: f64) {
     let _ = write!(s, "{x}");
@@ -73,7 +86,20 @@ pub fn elections_csv(res: &Resolved, runs: &[RunRecord]) -> String {
     for (r, run) in runs.iter().enumerate() {
         for e in &run.elections {
             let _ = write!(s, "{r},{},{},{}", e.week, res.clock.date(e.week), e.class);
-            for v in [e.electorate, e.votes_party, e.votes_nonparty, e.votes_other_socialist, e.abstentions, ratio(e.abstentions, e.electorate), e.delegates_party, e.delegates_nonparty, e.delegates_other_socialist, e.won_party, e.won_nonparty, e.won_other_socialist] {
+            for v in [
+                e.electorate,
+                e.votes_party,
+                e.votes_nonparty,
+                e.votes_other_socialist,
+                e.abstentions,
+                ratio(e.abstentions, e.electorate),
+                e.delegates_party,
+                e.delegates_nonparty,
+                e.delegates_other_socialist,
+                e.won_party,
+                e.won_nonparty,
+                e.won_other_socialist,
+            ] {
                 s.push(',');
                 num(&mut s, v);
             }
@@ -89,8 +115,23 @@ pub fn campaigns_csv(res: &Resolved, runs: &[RunRecord]) -> String {
     s.push('\n');
     for (r, run) in runs.iter().enumerate() {
         for c in &run.campaigns {
-            let _ = write!(s, "{r},{},{},{},{}", c.week, res.clock.date(c.week), c.campaign, c.class);
-            for v in [c.workers, c.votes_for, c.votes_against, c.stayed_away, ratio(c.votes_for, c.workers), ratio(c.votes_against, c.workers), ratio(c.stayed_away, c.workers)] {
+            let _ = write!(
+                s,
+                "{r},{},{},{},{}",
+                c.week,
+                res.clock.date(c.week),
+                c.campaign,
+                c.class
+            );
+            for v in [
+                c.workers,
+                c.votes_for,
+                c.votes_against,
+                c.stayed_away,
+                ratio(c.votes_for, c.workers),
+                ratio(c.votes_against, c.workers),
+                ratio(c.stayed_away, c.workers),
+            ] {
                 s.push(',');
                 num(&mut s, v);
             }
@@ -141,10 +182,12 @@ struct SourceEntry<'a> {
 
 /// SHA-256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The git commit pact was built from, if known at build time.
@@ -154,9 +197,17 @@ pub const GIT_COMMIT: &str = match option_env!("PACT_GIT_COMMIT") {
 };
 
 /// Every output file of `pact run`, as (name, contents), manifest last.
-pub fn run_outputs(res: &Resolved, seeds: &[u64], runs: &[RunRecord], env: &Environment) -> Vec<(String, String)> {
+pub fn run_outputs(
+    res: &Resolved,
+    seeds: &[u64],
+    runs: &[RunRecord],
+    env: &Environment,
+) -> Vec<(String, String)> {
     let mut files = vec![
-        ("timeseries.csv".to_string(), timeseries_csv(res, seeds, runs)),
+        (
+            "timeseries.csv".to_string(),
+            timeseries_csv(res, seeds, runs),
+        ),
         ("elections.csv".to_string(), elections_csv(res, runs)),
         ("campaigns.csv".to_string(), campaigns_csv(res, runs)),
         ("summary.json".to_string(), summary_json(res, runs)),
@@ -166,7 +217,15 @@ pub fn run_outputs(res: &Resolved, seeds: &[u64], runs: &[RunRecord], env: &Envi
         pact_version: crate::VERSION,
         git_commit: GIT_COMMIT,
         scenario_name: &res.name,
-        scenario_files: res.sources.iter().map(|s| SourceEntry { path: &s.path, sha256: sha256_hex(s.text.as_bytes()), text: &s.text }).collect(),
+        scenario_files: res
+            .sources
+            .iter()
+            .map(|s| SourceEntry {
+                path: &s.path,
+                sha256: sha256_hex(s.text.as_bytes()),
+                text: &s.text,
+            })
+            .collect(),
         resolved_parameters: res,
         parameters_sha256: sha256_hex(params.as_bytes()),
         master_seed: res.scenario.run.seed,
@@ -175,7 +234,10 @@ pub fn run_outputs(res: &Resolved, seeds: &[u64], runs: &[RunRecord], env: &Envi
         replicate_seeds: seeds,
         weeks: res.clock.weeks,
         environment: env,
-        outputs: files.iter().map(|(n, c)| (n.clone(), sha256_hex(c.as_bytes()))).collect(),
+        outputs: files
+            .iter()
+            .map(|(n, c)| (n.clone(), sha256_hex(c.as_bytes())))
+            .collect(),
     };
     let mut m = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     m.push('\n');
@@ -188,11 +250,23 @@ pub fn run_outputs(res: &Resolved, seeds: &[u64], runs: &[RunRecord], env: &Envi
 /// the final name; an existing folder is replaced only when `force` is set and only at the end.
 pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std::io::Result<()> {
     if out.exists() && !force {
-        return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{} already exists; pass --force to replace it", out.display())));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already exists; pass --force to replace it",
+                out.display()
+            ),
+        ));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;

@@ -33,10 +33,17 @@ impl Default for RunCfg {
             seed: 1921,
             replicates: 1,
             scale: 200_000,
-            summary_dates: ["1920-07-05", "1921-03-01", "1922-03-01", "1923-03-01", "1924-03-01", "1925-10-01"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            summary_dates: [
+                "1920-07-05",
+                "1921-03-01",
+                "1922-03-01",
+                "1923-03-01",
+                "1924-03-01",
+                "1925-10-01",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         }
     }
 }
@@ -102,7 +109,7 @@ impl Default for PopulationCfg {
             party_in_administration: 22_000.0,
             party_recent_share: 0.5,
             officials: 9_000.0,
-            legitimacy_mean: 0.5,
+            legitimacy_mean: 0.6,
             legitimacy_spread: 0.15,
         }
     }
@@ -191,17 +198,25 @@ pub struct EconomyCfg {
 
 impl Default for EconomyCfg {
     fn default() -> Self {
-        let harvest = [("1919", 0.62), ("1920", 0.55), ("1921", 0.42), ("1922", 0.72), ("1923", 0.8), ("1924", 0.78), ("1925", 0.95)]
-            .iter()
-            .map(|(y, h)| (y.to_string(), *h))
-            .collect();
+        let harvest = [
+            ("1919", 0.62),
+            ("1920", 0.55),
+            ("1921", 0.42),
+            ("1922", 0.72),
+            ("1923", 0.8),
+            ("1924", 0.78),
+            ("1925", 0.95),
+        ]
+        .iter()
+        .map(|(y, h)| (y.to_string(), *h))
+        .collect();
         EconomyCfg {
             harvest,
             transport: 0.6,
             fuel: 0.6,
             procurement_requisition: 0.3,
             procurement_tax: 0.18,
-            ration_scale: 1.2,
+            ration_scale: 2.2,
             market_scale: 0.6,
             incentive_start: 0.5,
             incentive_requisition: 0.4,
@@ -239,7 +254,7 @@ pub struct MechanismCfg {
     pub inclusion_rate: f64,
     /// Legitimacy gained per week per unit of cell strength (explaining policy).
     pub cell_rate: f64,
-    /// Lohmann (1994): legitimacy lost per week per unit of visible citywide dissent.
+    /// Lohmann (1994): legitimacy lost per week per unit of surprise in citywide open dissent.
     pub information_rate: f64,
     /// Weekly pull of legitimacy back toward its long-run anchor (habit, loyalty).
     pub legitimacy_anchor_rate: f64,
@@ -284,8 +299,14 @@ pub struct MechanismCfg {
     pub settle_rate: f64,
     /// Weeks after which a sacked worker may be re-hired.
     pub blacklist_weeks: f64,
+    /// Fear added to every striker of a strike broken by force (deterrence).
+    pub suppression_fear: f64,
+    /// Demobilisation: strike need added just after a strike ended (decays by 20% a week).
+    pub demobilisation: f64,
     /// Cheka arrest capacity: arrests per 1,000 city workers per week at repression intensity 1.
     pub cheka_capacity: f64,
+    /// Standing surveillance: watchers per worker at repression intensity 1 (Epstein's cop density).
+    pub surveillance: f64,
     /// Weekly probability scale of a privately dissenting, non-expressing worker abstaining.
     pub abstention: f64,
 }
@@ -297,12 +318,12 @@ impl Default for MechanismCfg {
             epstein_threshold: 0.1,
             deprivation_weight: 0.3,
             contract_rate: 0.02,
-            privilege_rate: 0.004,
+            privilege_rate: 0.01,
             outrage_rate: 0.3,
             inclusion_rate: 0.002,
             cell_rate: 0.01,
-            information_rate: 0.02,
-            legitimacy_anchor_rate: 0.01,
+            information_rate: 0.05,
+            legitimacy_anchor_rate: 0.02,
             expectation_rate: 0.03,
             fear_decay: 0.05,
             fear_witness: 2.0,
@@ -324,10 +345,13 @@ impl Default for MechanismCfg {
             arrest_weeks: 8.0,
             exile_share: 0.2,
             exile_weeks: 104.0,
-            informer_share: 0.05,
+            informer_share: 0.2,
             settle_rate: 0.5,
             blacklist_weeks: 26.0,
+            suppression_fear: 0.4,
+            demobilisation: 0.5,
             cheka_capacity: 0.3,
+            surveillance: 0.1,
             abstention: 0.8,
         }
     }
@@ -527,12 +551,18 @@ struct Checker(Vec<RangeError>);
 impl Checker {
     fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(v >= lo && v <= hi) {
-            self.0.push(RangeError { key: key.into(), message: format!("{v} is out of range; allowed {lo} to {hi}") });
+            self.0.push(RangeError {
+                key: key.into(),
+                message: format!("{v} is out of range; allowed {lo} to {hi}"),
+            });
         }
     }
     fn min(&mut self, key: &str, v: f64, lo: f64) {
         if !(v >= lo && v.is_finite()) {
-            self.0.push(RangeError { key: key.into(), message: format!("{v} is out of range; allowed {lo} or more") });
+            self.0.push(RangeError {
+                key: key.into(),
+                message: format!("{v} is out of range; allowed {lo} or more"),
+            });
         }
     }
 }
@@ -543,14 +573,28 @@ impl Scenario {
         let mut c = Checker(Vec::new());
         let r = &self.run;
         if r.replicates == 0 || r.replicates > 100_000 {
-            c.0.push(RangeError { key: "run.replicates".into(), message: format!("{} is out of range; allowed 1 to 100000", r.replicates) });
+            c.0.push(RangeError {
+                key: "run.replicates".into(),
+                message: format!("{} is out of range; allowed 1 to 100000", r.replicates),
+            });
         }
         if !(1_000..=5_000_000).contains(&r.scale) {
-            c.0.push(RangeError { key: "run.scale".into(), message: format!("{} is out of range; allowed 1000 to 5000000 worker agents", r.scale) });
+            c.0.push(RangeError {
+                key: "run.scale".into(),
+                message: format!(
+                    "{} is out of range; allowed 1000 to 5000000 worker agents",
+                    r.scale
+                ),
+            });
         }
         let p = &self.population;
         c.min("population.represented_workers", p.represented_workers, 1.0);
-        c.range("population.persons_per_worker", p.persons_per_worker, 1.0, 10.0);
+        c.range(
+            "population.persons_per_worker",
+            p.persons_per_worker,
+            1.0,
+            10.0,
+        );
         c.min("population.population_1917", p.population_1917, 1.0);
         c.range("population.village_pool", p.village_pool, 0.0, 5.0);
         for (k, v) in [
@@ -572,18 +616,41 @@ impl Scenario {
         ] {
             c.range(&format!("population.{k}"), v, 0.0, 1.0);
         }
-        let pol_sum = p.party_share + p.nonparty_socialist_share + p.sr_share + p.menshevik_share + p.anarchist_share;
+        let pol_sum = p.party_share
+            + p.nonparty_socialist_share
+            + p.sr_share
+            + p.menshevik_share
+            + p.anarchist_share;
         c.range("population.party_share", pol_sum, 0.0, 1.0);
-        c.range("population.semiskilled_share", p.skilled_share + p.semiskilled_share, 0.0, 1.0);
-        c.min("population.party_in_administration", p.party_in_administration, 0.0);
+        c.range(
+            "population.semiskilled_share",
+            p.skilled_share + p.semiskilled_share,
+            0.0,
+            1.0,
+        );
+        c.min(
+            "population.party_in_administration",
+            p.party_in_administration,
+            0.0,
+        );
         c.min("population.officials", p.officials, 0.0);
         let w = &self.workplaces;
-        for (k, v) in [("large_share", w.large_share), ("small_share", w.small_share), ("office_share", w.office_share), ("defence_share", w.defence_share)] {
+        for (k, v) in [
+            ("large_share", w.large_share),
+            ("small_share", w.small_share),
+            ("office_share", w.office_share),
+            ("defence_share", w.defence_share),
+        ] {
             c.range(&format!("workplaces.{k}"), v, 0.0, 1.0);
         }
         let total = w.large_share + w.small_share + w.office_share;
         if (total - 1.0).abs() > 1e-6 {
-            c.0.push(RangeError { key: "workplaces.large_share".into(), message: format!("large_share + small_share + office_share = {total}; allowed: they sum to 1") });
+            c.0.push(RangeError {
+                key: "workplaces.large_share".into(),
+                message: format!(
+                    "large_share + small_share + office_share = {total}; allowed: they sum to 1"
+                ),
+            });
         }
         c.range("workplaces.large_size", w.large_size, 500.0, 20_000.0);
         c.range("workplaces.small_size", w.small_size, 2.0, 499.0);
@@ -592,15 +659,33 @@ impl Scenario {
         if w.sector_shares.iter().any(|s| !(*s >= 0.0)) || (ss - 1.0).abs() > 1e-6 {
             c.0.push(RangeError { key: "workplaces.sector_shares".into(), message: "allowed: six non-negative shares (metal, textile, clothing, transport, food, other) summing to 1".into() });
         }
-        c.range("workplaces.delegates_per_worker", w.delegates_per_worker, 0.0001, 0.1);
+        c.range(
+            "workplaces.delegates_per_worker",
+            w.delegates_per_worker,
+            0.0001,
+            0.1,
+        );
         if w.committee_term_weeks == 0 {
-            c.0.push(RangeError { key: "workplaces.committee_term_weeks".into(), message: "0 is out of range; allowed 1 or more".into() });
+            c.0.push(RangeError {
+                key: "workplaces.committee_term_weeks".into(),
+                message: "0 is out of range; allowed 1 or more".into(),
+            });
         }
         self.economy.check(&mut c, "economy");
         let m = &self.mechanisms;
         c.range("mechanisms.epstein_k", m.epstein_k, 0.0, 20.0);
-        c.range("mechanisms.epstein_threshold", m.epstein_threshold, 0.0, 1.0);
-        c.range("mechanisms.deprivation_weight", m.deprivation_weight, 0.0, 1.0);
+        c.range(
+            "mechanisms.epstein_threshold",
+            m.epstein_threshold,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "mechanisms.deprivation_weight",
+            m.deprivation_weight,
+            0.0,
+            1.0,
+        );
         for (k, v) in [
             ("contract_rate", m.contract_rate),
             ("privilege_rate", m.privilege_rate),
@@ -632,6 +717,8 @@ impl Scenario {
             ("party_leave", m.party_leave),
             ("dissident_join", m.dissident_join),
             ("exile_share", m.exile_share),
+            ("suppression_fear", m.suppression_fear),
+            ("demobilisation", m.demobilisation),
             ("informer_share", m.informer_share),
             ("settle_rate", m.settle_rate),
         ] {
@@ -641,10 +728,17 @@ impl Scenario {
         c.range("mechanisms.exile_weeks", m.exile_weeks, 1.0, 1040.0);
         c.range("mechanisms.blacklist_weeks", m.blacklist_weeks, 0.0, 520.0);
         c.range("mechanisms.cheka_capacity", m.cheka_capacity, 0.0, 100.0);
+        c.range("mechanisms.surveillance", m.surveillance, 0.0, 1.0);
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
         self.policy.check(&mut c, "policy");
         for (i, e) in self.events.iter().enumerate() {
-            for (k, v) in [("purge", e.purge), ("enrolment", e.enrolment), ("exemplary_repression", e.exemplary_repression), ("crackdown", e.crackdown), ("party_debate", e.party_debate)] {
+            for (k, v) in [
+                ("purge", e.purge),
+                ("enrolment", e.enrolment),
+                ("exemplary_repression", e.exemplary_repression),
+                ("crackdown", e.crackdown),
+                ("party_debate", e.party_debate),
+            ] {
                 c.range(&format!("event[{i}].{k}"), v, 0.0, 1.0);
             }
         }
@@ -659,7 +753,10 @@ impl EconomyCfg {
     fn check(&self, c: &mut Checker, at: &str) {
         for (y, h) in &self.harvest {
             if y.len() != 4 || y.parse::<i32>().is_err() {
-                c.0.push(RangeError { key: format!("{at}.harvest.{y}"), message: "allowed: a four-digit year as the key".into() });
+                c.0.push(RangeError {
+                    key: format!("{at}.harvest.{y}"),
+                    message: "allowed: a four-digit year as the key".into(),
+                });
             }
             c.range(&format!("{at}.harvest.{y}"), *h, 0.0, 2.0);
         }
@@ -710,6 +807,10 @@ impl PolicyCfg {
         }
         c.range(&format!("{at}.privilege"), self.privilege, 1.0, 100.0);
         c.range(&format!("{at}.repression"), self.repression, 0.0, 20.0);
-        c.min(&format!("{at}.officials_per_output"), self.officials_per_output, 0.0);
+        c.min(
+            &format!("{at}.officials_per_output"),
+            self.officials_per_output,
+            0.0,
+        );
     }
 }

@@ -33,6 +33,10 @@ columns! {
         employed,
         /// Unemployed workers in the city (persons).
         unemployed,
+        /// Vacancies: jobs the workplaces can pay for, not filled (persons).
+        vacancies,
+        /// Unemployed workers blacklisted as troublemakers (persons).
+        blacklisted,
         /// Workers in Cheka custody (persons).
         in_custody,
         /// Workers in exile (persons).

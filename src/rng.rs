@@ -77,10 +77,16 @@ mod tests {
     #[test]
     fn pure_and_uniform() {
         assert_eq!(hash(1, Stream::Arrest, 5, 9), hash(1, Stream::Arrest, 5, 9));
-        assert_ne!(hash(1, Stream::Arrest, 5, 9), hash(1, Stream::Arrest, 5, 10));
+        assert_ne!(
+            hash(1, Stream::Arrest, 5, 9),
+            hash(1, Stream::Arrest, 5, 10)
+        );
         assert_ne!(hash(1, Stream::Arrest, 5, 9), hash(1, Stream::Hire, 5, 9));
         let n = 100_000;
-        let mean: f64 = (0..n).map(|i| f64::from(uniform(7, Stream::Init, i, 0))).sum::<f64>() / n as f64;
+        let mean: f64 = (0..n)
+            .map(|i| f64::from(uniform(7, Stream::Init, i, 0)))
+            .sum::<f64>()
+            / n as f64;
         assert!((mean - 0.5).abs() < 0.01, "{mean}");
         assert_ne!(replicate_seed(1, 0), replicate_seed(1, 1));
         assert_eq!(replicate_seed(1, 3), replicate_seed(1, 3));

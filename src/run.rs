@@ -25,14 +25,19 @@ pub fn run_replicate(res: &Resolved, seed: u64, progress: &(dyn Fn(u64) + Sync))
 
 /// The seeds of replicates `0..n` derived from the master seed.
 pub fn replicate_seeds(master: u64, n: u32) -> Vec<u64> {
-    (0..u64::from(n)).map(|k| rng::replicate_seed(master, k)).collect()
+    (0..u64::from(n))
+        .map(|k| rng::replicate_seed(master, k))
+        .collect()
 }
 
 /// Runs every replicate of the scenario (master seed and count from `[run]`) in parallel.
 /// `progress` is called with the number of weeks just simulated.
 pub fn run_all(res: &Resolved, progress: &(dyn Fn(u64) + Sync)) -> Vec<RunRecord> {
     let seeds = replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
-    seeds.par_iter().map(|&s| run_replicate(res, s, progress)).collect()
+    seeds
+        .par_iter()
+        .map(|&s| run_replicate(res, s, progress))
+        .collect()
 }
 
 /// Median and 5–95% band of one metric at one date across replicates.
@@ -63,8 +68,19 @@ pub fn summarise(res: &Resolved, runs: &[RunRecord]) -> BTreeMap<String, BTreeMa
         let date = res.clock.date(w).to_string();
         let mut metrics = BTreeMap::new();
         for (c, name) in WeekRecord::COLUMNS.iter().enumerate() {
-            let xs: Vec<f64> = runs.iter().filter_map(|r| r.weeks.get(w)).map(|rec| rec.values()[c]).collect();
-            metrics.insert(name.to_string(), Band { median: quantile(&xs, 0.5), p5: quantile(&xs, 0.05), p95: quantile(&xs, 0.95) });
+            let xs: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.weeks.get(w))
+                .map(|rec| rec.values()[c])
+                .collect();
+            metrics.insert(
+                name.to_string(),
+                Band {
+                    median: quantile(&xs, 0.5),
+                    p5: quantile(&xs, 0.05),
+                    p95: quantile(&xs, 0.95),
+                },
+            );
         }
         out.insert(date, metrics);
     }

@@ -16,12 +16,27 @@ pub enum ScenarioError {
     #[error("{file}: cannot read the scenario: {reason}")]
     Read { file: String, reason: String },
     #[error("{file}{}: {}{message}", line.map(|l| format!(":{l}")).unwrap_or_default(), key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]
-    Invalid { file: String, line: Option<usize>, key: Option<String>, message: String },
+    Invalid {
+        file: String,
+        line: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
 }
 
 impl ScenarioError {
-    fn invalid(file: &Path, line: Option<usize>, key: Option<String>, message: impl Into<String>) -> Self {
-        ScenarioError::Invalid { file: file.display().to_string(), line, key, message: message.into() }
+    fn invalid(
+        file: &Path,
+        line: Option<usize>,
+        key: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ScenarioError::Invalid {
+            file: file.display().to_string(),
+            line,
+            key,
+            message: message.into(),
+        }
     }
 }
 
@@ -69,46 +84,80 @@ pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
     let mut sources = Vec::new();
     let mut stack = Vec::new();
     let merged = load_table(path, &mut stack, &mut sources)?;
-    let scenario: Scenario = toml::Value::Table(merged)
-        .try_into()
-        .map_err(|e: toml::de::Error| ScenarioError::invalid(path, None, None, e.message().to_string()))?;
-    let name = scenario
-        .name
-        .clone()
-        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into()));
+    let scenario: Scenario =
+        toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                ScenarioError::invalid(path, None, None, e.message().to_string())
+            })?;
+    let name = scenario.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    });
     resolve(name, scenario, sources)
 }
 
 /// Resolves an already-merged scenario (used by `load` and by tests that build scenarios in code).
-pub fn resolve(name: String, scenario: Scenario, sources: Vec<SourceFile>) -> Result<Resolved, ScenarioError> {
-    let main_file = sources.first().map(|s| PathBuf::from(&s.path)).unwrap_or_else(|| PathBuf::from("<scenario>"));
+pub fn resolve(
+    name: String,
+    scenario: Scenario,
+    sources: Vec<SourceFile>,
+) -> Result<Resolved, ScenarioError> {
+    let main_file = sources
+        .first()
+        .map(|s| PathBuf::from(&s.path))
+        .unwrap_or_else(|| PathBuf::from("<scenario>"));
     // Attribute a key to the file of the chain that sets it (child first), with its line.
     let locate_err = |key: &str, message: String| -> ScenarioError {
         for s in &sources {
             if let Some(line) = find_key_line(&s.text, key) {
-                return ScenarioError::invalid(Path::new(&s.path), Some(line), Some(key.to_string()), message);
+                return ScenarioError::invalid(
+                    Path::new(&s.path),
+                    Some(line),
+                    Some(key.to_string()),
+                    message,
+                );
             }
         }
         ScenarioError::invalid(&main_file, None, Some(key.to_string()), message)
     };
     let date = |key: &str, s: &str| -> Result<Date, ScenarioError> {
-        Date::parse(s).ok_or_else(|| locate_err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))
+        Date::parse(s).ok_or_else(|| {
+            locate_err(
+                key,
+                format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
+            )
+        })
     };
     let start = date("run.start", &scenario.run.start)?;
     let end = date("run.end", &scenario.run.end)?;
     if end <= start {
-        return Err(locate_err("run.end", format!("{end} is not after run.start {start}; allowed: a later date")));
+        return Err(locate_err(
+            "run.end",
+            format!("{end} is not after run.start {start}; allowed: a later date"),
+        ));
     }
     if end.to_days() - start.to_days() > 366 * 30 {
-        return Err(locate_err("run.end", "the run is longer than 30 years; allowed: at most 30 years".into()));
+        return Err(locate_err(
+            "run.end",
+            "the run is longer than 30 years; allowed: at most 30 years".into(),
+        ));
     }
-    scenario.validate_ranges().map_err(|e| locate_err(&e.key, e.message))?;
+    scenario
+        .validate_ranges()
+        .map_err(|e| locate_err(&e.key, e.message))?;
     let clock = Clock::new(start, end);
     let mut summary_weeks = Vec::new();
     for (i, s) in scenario.run.summary_dates.iter().enumerate() {
         let key = format!("run.summary_dates[{i}]");
         let d = date("run.summary_dates", s)?;
-        let w = clock.week_of(d).ok_or_else(|| locate_err("run.summary_dates", format!("{key} = {d} is outside the run ({start} to {end})")))?;
+        let w = clock.week_of(d).ok_or_else(|| {
+            locate_err(
+                "run.summary_dates",
+                format!("{key} = {d} is outside the run ({start} to {end})"),
+            )
+        })?;
         summary_weeks.push(w);
     }
     let mut events = Vec::new();
@@ -116,23 +165,59 @@ pub fn resolve(name: String, scenario: Scenario, sources: Vec<SourceFile>) -> Re
     let mut economy = toml::Value::try_from(&scenario.economy).expect("economy serialises");
     let mut order: Vec<(Date, usize)> = Vec::new();
     for (i, e) in scenario.events.iter().enumerate() {
-        let d = Date::parse(&e.date).ok_or_else(|| event_err(&sources, &main_file, i, e, "date", format!("`{}` is not a date; allowed: YYYY-MM-DD or YYYY-MM", e.date)))?;
+        let d = Date::parse(&e.date).ok_or_else(|| {
+            event_err(
+                &sources,
+                &main_file,
+                i,
+                e,
+                "date",
+                format!("`{}` is not a date; allowed: YYYY-MM-DD or YYYY-MM", e.date),
+            )
+        })?;
         order.push((d, i));
     }
     order.sort(); // stable by (date, position)
     for (d, i) in order {
         let e = &scenario.events[i];
-        let week = clock
-            .week_of(d)
-            .ok_or_else(|| event_err(&sources, &main_file, i, e, "date", format!("{d} is outside the run ({start} to {end}); allowed: a date within the run")))?;
+        let week = clock.week_of(d).ok_or_else(|| {
+            event_err(
+                &sources,
+                &main_file,
+                i,
+                e,
+                "date",
+                format!(
+                    "{d} is outside the run ({start} to {end}); allowed: a date within the run"
+                ),
+            )
+        })?;
         if let Some(p) = &e.policy {
             merge(&mut policy, &toml::Value::Table(p.clone()));
         }
         if let Some(x) = &e.economy {
             merge(&mut economy, &toml::Value::Table(x.clone()));
         }
-        let pol: PolicyCfg = policy.clone().try_into().map_err(|err: toml::de::Error| event_err(&sources, &main_file, i, e, "policy", err.message().to_string()))?;
-        let eco: EconomyCfg = economy.clone().try_into().map_err(|err: toml::de::Error| event_err(&sources, &main_file, i, e, "economy", err.message().to_string()))?;
+        let pol: PolicyCfg = policy.clone().try_into().map_err(|err: toml::de::Error| {
+            event_err(
+                &sources,
+                &main_file,
+                i,
+                e,
+                "policy",
+                err.message().to_string(),
+            )
+        })?;
+        let eco: EconomyCfg = economy.clone().try_into().map_err(|err: toml::de::Error| {
+            event_err(
+                &sources,
+                &main_file,
+                i,
+                e,
+                "economy",
+                err.message().to_string(),
+            )
+        })?;
         let mut probe = scenario.clone();
         probe.policy = pol.clone();
         probe.economy = eco.clone();
@@ -156,38 +241,93 @@ pub fn resolve(name: String, scenario: Scenario, sources: Vec<SourceFile>) -> Re
             party_debate: e.party_debate,
         });
     }
-    Ok(Resolved { name, scenario, clock, events, summary_weeks, sources })
+    Ok(Resolved {
+        name,
+        scenario,
+        clock,
+        events,
+        summary_weeks,
+        sources,
+    })
 }
 
-fn event_err(sources: &[SourceFile], main: &Path, i: usize, e: &EventCfg, key: &str, message: String) -> ScenarioError {
-    let label = if e.id.is_empty() { format!("event[{i}]") } else { format!("event `{}`", e.id) };
+fn event_err(
+    sources: &[SourceFile],
+    main: &Path,
+    i: usize,
+    e: &EventCfg,
+    key: &str,
+    message: String,
+) -> ScenarioError {
+    let label = if e.id.is_empty() {
+        format!("event[{i}]")
+    } else {
+        format!("event `{}`", e.id)
+    };
     let short = key.rsplit('.').next().unwrap_or(key);
     for s in sources {
         if let Some(line) = find_event_line(&s.text, &e.id, &e.date, short) {
-            return ScenarioError::invalid(Path::new(&s.path), Some(line), Some(format!("{label}.{key}")), message);
+            return ScenarioError::invalid(
+                Path::new(&s.path),
+                Some(line),
+                Some(format!("{label}.{key}")),
+                message,
+            );
         }
     }
     ScenarioError::invalid(main, None, Some(format!("{label}.{key}")), message)
 }
 
 /// Reads one file and its parents, returning the merged table.
-fn load_table(path: &Path, stack: &mut Vec<PathBuf>, sources: &mut Vec<SourceFile>) -> Result<toml::Table, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+fn load_table(
+    path: &Path,
+    stack: &mut Vec<PathBuf>,
+    sources: &mut Vec<SourceFile>,
+) -> Result<toml::Table, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if stack.contains(&canon) {
-        let chain: Vec<String> = stack.iter().chain(std::iter::once(&canon)).map(|p| p.display().to_string()).collect();
-        return Err(ScenarioError::invalid(path, find_key_line(&text, "extends"), Some("extends".into()), format!("`extends` cycle: {}; allowed: a chain without cycles", chain.join(" -> "))));
+        let chain: Vec<String> = stack
+            .iter()
+            .chain(std::iter::once(&canon))
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(ScenarioError::invalid(
+            path,
+            find_key_line(&text, "extends"),
+            Some("extends".into()),
+            format!(
+                "`extends` cycle: {}; allowed: a chain without cycles",
+                chain.join(" -> ")
+            ),
+        ));
     }
     stack.push(canon);
     // Stage 1: the file alone must be a valid (partial) scenario: syntax, known keys, types.
-    let table: toml::Table = toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
-    let _: Scenario = toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
-    sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
+    let _: Scenario =
+        toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
+    sources.push(SourceFile {
+        path: path.display().to_string(),
+        text: text.clone(),
+    });
     let merged = match table.get("extends") {
         Some(toml::Value::String(parent)) => {
             let parent_path = path.parent().unwrap_or(Path::new(".")).join(parent);
             if !parent_path.exists() {
-                return Err(ScenarioError::invalid(path, find_key_line(&text, "extends"), Some("extends".into()), format!("parent scenario `{}` not found; allowed: a path relative to this file", parent_path.display())));
+                return Err(ScenarioError::invalid(
+                    path,
+                    find_key_line(&text, "extends"),
+                    Some("extends".into()),
+                    format!(
+                        "parent scenario `{}` not found; allowed: a path relative to this file",
+                        parent_path.display()
+                    ),
+                ));
             }
             let mut base = toml::Value::Table(load_table(&parent_path, stack, sources)?);
             let mut child = table.clone();
@@ -212,7 +352,11 @@ pub fn merge(base: &mut toml::Value, over: &toml::Value) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
             for (k, v) in o {
                 if k == "event" {
-                    merge_events(b.entry(k.clone()).or_insert_with(|| toml::Value::Array(Vec::new())), v);
+                    merge_events(
+                        b.entry(k.clone())
+                            .or_insert_with(|| toml::Value::Array(Vec::new())),
+                        v,
+                    );
                 } else if let Some(slot) = b.get_mut(k) {
                     merge(slot, v);
                 } else {
@@ -225,7 +369,9 @@ pub fn merge(base: &mut toml::Value, over: &toml::Value) {
 }
 
 fn merge_events(base: &mut toml::Value, over: &toml::Value) {
-    let (toml::Value::Array(b), toml::Value::Array(o)) = (base, over) else { return };
+    let (toml::Value::Array(b), toml::Value::Array(o)) = (base, over) else {
+        return;
+    };
     let id_of = |v: &toml::Value| v.get("id").and_then(|x| x.as_str()).map(str::to_owned);
     for ev in o {
         let disabled = ev.get("enabled").and_then(|x| x.as_bool()) == Some(false);
@@ -242,14 +388,22 @@ fn merge_events(base: &mut toml::Value, over: &toml::Value) {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     let line = e.span().map(|s| line_of(text, s.start));
     let key = line.and_then(|l| key_at_line(text, l));
     let msg = e.message().trim().replace('\n', " ");
-    let msg = if msg.starts_with("unknown field") { format!("{msg} (unknown key)") } else { msg };
+    let msg = if msg.starts_with("unknown field") {
+        format!("{msg} (unknown key)")
+    } else {
+        msg
+    };
     ScenarioError::invalid(path, line, key, msg)
 }
 
@@ -269,7 +423,11 @@ fn key_at_line(text: &str, line: usize) -> Option<String> {
             if k.is_empty() {
                 return None;
             }
-            return Some(if header.is_empty() { k.to_string() } else { format!("{header}.{k}") });
+            return Some(if header.is_empty() {
+                k.to_string()
+            } else {
+                format!("{header}.{k}")
+            });
         }
     }
     None
@@ -289,9 +447,15 @@ pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
             header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
             continue;
         }
-        let Some((k, _)) = t.split_once('=') else { continue };
+        let Some((k, _)) = t.split_once('=') else {
+            continue;
+        };
         let k = k.trim().trim_matches('"');
-        let full = if header.is_empty() { k.to_string() } else { format!("{header}.{k}") };
+        let full = if header.is_empty() {
+            k.to_string()
+        } else {
+            format!("{header}.{k}")
+        };
         if full == key || (header == table && k == leaf) {
             return Some(i + 1);
         }
@@ -303,14 +467,25 @@ pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
 fn find_event_line(text: &str, id: &str, date: &str, key: &str) -> Option<usize> {
     let blocks: Vec<(usize, usize)> = {
         let lines: Vec<&str> = text.lines().collect();
-        let mut starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[event]]").map(|(i, _)| i).collect();
+        let mut starts: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[event]]")
+            .map(|(i, _)| i)
+            .collect();
         starts.push(lines.len());
         starts.windows(2).map(|w| (w[0], w[1])).collect()
     };
     let lines: Vec<&str> = text.lines().collect();
     for (s, e) in blocks {
         let block = &lines[s..e];
-        let has = |k: &str, v: &str| !v.is_empty() && block.iter().any(|l| l.split_once('=').is_some_and(|(a, b)| a.trim() == k && b.trim().trim_matches('"') == v));
+        let has = |k: &str, v: &str| {
+            !v.is_empty()
+                && block.iter().any(|l| {
+                    l.split_once('=')
+                        .is_some_and(|(a, b)| a.trim() == k && b.trim().trim_matches('"') == v)
+                })
+        };
         if has("id", id) || (id.is_empty() && has("date", date)) {
             for (j, l) in block.iter().enumerate() {
                 if l.split_once('=').is_some_and(|(a, _)| a.trim() == key) {

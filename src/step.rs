@@ -18,11 +18,16 @@
 //! promotions) are resolved sequentially in id order, so results do not depend on threads.
 
 use crate::mechanisms as mech;
-use crate::params::{Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding};
+use crate::params::{
+    Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding,
+};
 use crate::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
 use crate::rng::{self, Stream};
 use crate::scenario::{Resolved, ResolvedEvent};
-use crate::world::{CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, Workplaces, World, WpView, flag};
+use crate::world::{
+    CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, Workplaces,
+    World, WpView, flag,
+};
 use rayon::prelude::*;
 
 /// Workers per parallel chunk. Fixed: chunk boundaries never depend on the thread count.
@@ -43,6 +48,7 @@ struct Tally {
     suppressed: [f64; 2],
     faded: f64,
     arrests: usize,
+    strikers: usize,
     sackings: usize,
     exiles: usize,
     promotions: usize,
@@ -61,10 +67,14 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     }
     // Phase 2: economy.
     economy(world, res);
-    // Phase 3: workers.
+    // Phase 3: workers, then the strike cascades their needs imply.
     workers(world, m);
+    strike_cascades(world, m);
     // Phase 4: aggregate this week's decisions.
     refresh_view(world, m);
+    tally.strikers = world.view.strikers.iter().map(|&x| x as usize).sum();
+    let city: usize = world.view.employed.iter().map(|&x| x as usize).sum();
+    world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city as f64;
     // Phase 5: institutions.
     unions(world, m);
     strikes(world, m, &mut tally);
@@ -93,7 +103,8 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
     world.exo = ev.economy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     for i in 0..world.wps.len() {
-        world.wps.leased[i] = world.wps.class[i] == SizeClass::Small && rng::uniform(seed, Stream::Init, i as u64, 99) < world.policy.leased_share as f32;
+        world.wps.leased[i] = world.wps.class[i] == SizeClass::Small
+            && rng::uniform(seed, Stream::Init, i as u64, 99) < world.policy.leased_share as f32;
     }
     world.party.exemplary = ev.exemplary_repression as f32;
     if ev.party_debate > 0.0 {
@@ -105,9 +116,16 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
     for i in 0..w.len() {
         let id = i as u64;
         let l = w.legitimacy[i];
-        if ev.purge > 0.0 && w.politics[i] == Politics::Party && w.status[i] != Status::Administration {
+        if ev.purge > 0.0
+            && w.politics[i] == Politics::Party
+            && w.status[i] != Status::Administration
+        {
             // The least loyal and the most recent are purged first.
-            let recent = if i32::from(w.party_since[i]) > world.week as i32 - 52 { 1.5 } else { 1.0 };
+            let recent = if i32::from(w.party_since[i]) > world.week as i32 - 52 {
+                1.5
+            } else {
+                1.0
+            };
             let p = (ev.purge as f32 * 2.0 * (1.0 - l) * recent).min(1.0);
             if rng::chance(seed, Stream::Purge, id, week, p) {
                 w.politics[i] = Politics::Unaffiliated;
@@ -115,7 +133,10 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
                 tally.exits += 1;
             }
         }
-        if ev.enrolment > 0.0 && w.politics[i] == Politics::Unaffiliated && w.status[i] == Status::Employed {
+        if ev.enrolment > 0.0
+            && w.politics[i] == Politics::Unaffiliated
+            && w.status[i] == Status::Employed
+        {
             let p = (ev.enrolment as f32 * 2.0 * l).min(1.0);
             if rng::chance(seed, Stream::Recruit, id, week + 7919, p) {
                 w.politics[i] = Politics::Party;
@@ -123,8 +144,18 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
                 tally.recruits += 1;
             }
         }
-        if ev.crackdown > 0.0 && w.politics[i].dissident() && w.politics[i] != Politics::NonPartySocialist && w.status[i].in_city() {
-            if rng::chance(seed, Stream::Arrest, id, week + 104_729, ev.crackdown as f32) {
+        if ev.crackdown > 0.0
+            && w.politics[i].dissident()
+            && w.politics[i] != Politics::NonPartySocialist
+            && w.status[i].in_city()
+        {
+            if rng::chance(
+                seed,
+                Stream::Arrest,
+                id,
+                week + 104_729,
+                ev.crackdown as f32,
+            ) {
                 arrest(w, i, seed, week, m.arrest_weeks, tally);
             }
         }
@@ -140,7 +171,10 @@ pub fn harvest_at(exo: &crate::params::EconomyCfg, year: i32, month: u32) -> f64
         let Ok(y) = y.parse::<i32>() else { continue };
         let better = match best {
             None => true,
-            Some((by, _)) => (y <= ag_year && (by > ag_year || y > by)) || (by > ag_year && y > ag_year && y < by),
+            Some((by, _)) => {
+                (y <= ag_year && (by > ag_year || y > by))
+                    || (by > ag_year && y > ag_year && y < by)
+            }
         };
         if better {
             best = Some((y, *h));
@@ -160,12 +194,24 @@ fn economy(world: &mut World, res: &Resolved) {
     let nep = pol.regime == Regime::Nep;
     let target = if nep { 1.0 } else { exo.incentive_requisition };
     e.incentive += exo.incentive_rate * (target - e.incentive);
-    let procured = if nep { h * exo.procurement_tax } else { h * exo.procurement_requisition * (0.6 + 0.4 * e.incentive) };
-    let in_city = world.view.employed.iter().map(|&x| x as f64).sum::<f64>().max(1.0);
+    let procured = if nep {
+        h * exo.procurement_tax
+    } else {
+        h * exo.procurement_requisition * (0.6 + 0.4 * e.incentive)
+    };
+    let in_city = world
+        .view
+        .employed
+        .iter()
+        .map(|&x| x as f64)
+        .sum::<f64>()
+        .max(1.0);
     let pop_ratio = (in_city / world.city_agents_start).max(0.2);
     let state_pool = exo.ration_scale * procured * exo.transport / pop_ratio;
     e.ration_pool = state_pool * (1.0 - pol.corruption) * pol.ration_share;
-    e.market_food = exo.market_scale * h * e.incentive * pol.markets * (exo.transport + 0.3).min(1.0) / pop_ratio;
+    e.market_food =
+        exo.market_scale * h * e.incentive * pol.markets * (exo.transport + 0.3).min(1.0)
+            / pop_ratio;
     // Rations by category: the pool is shared by weight among last week's employed.
     let mut weight_sum = 0.0f64;
     let mut heads = 0.0f64;
@@ -179,20 +225,46 @@ fn economy(world: &mut World, res: &Resolved) {
         weight_sum += n * f64::from(w);
         heads += n;
     }
-    let per_weight = if weight_sum > 0.0 { e.ration_pool * heads / weight_sum } else { e.ration_pool };
+    let per_weight = if weight_sum > 0.0 {
+        e.ration_pool * heads / weight_sum
+    } else {
+        e.ration_pool
+    };
     for k in 0..4 {
         e.ration[k] = (per_weight * f64::from(mech::ration_weight(RATION_WEIGHTS[k], eq))) as f32;
     }
     let productivity = e.capacity * (0.5 + 0.5 * exo.fuel.min(1.0));
-    e.wage_rate = exo.wage_scale * productivity * if pol.pay_system == PaySystem::Rations { exo.wc_money_value } else { 1.0 };
-    e.market_fill = if e.money_demand > 1e-9 { (e.market_food / e.money_demand).min(1.0) } else { 1.0 };
-    let inv = if nep { exo.investment_tax } else { exo.investment_requisition };
+    e.wage_rate = exo.wage_scale
+        * productivity
+        * if pol.pay_system == PaySystem::Rations {
+            exo.wc_money_value
+        } else {
+            1.0
+        };
+    e.market_fill = if e.money_demand > 1e-9 {
+        (e.market_food / e.money_demand).min(1.0)
+    } else {
+        1.0
+    };
+    let inv = if nep {
+        exo.investment_tax
+    } else {
+        exo.investment_requisition
+    };
     e.capacity += inv * e.mean_effort * (1.0 - e.capacity) - exo.depreciation * e.capacity;
     e.capacity = e.capacity.clamp(0.01, 1.5);
     // Jobs: held under labour mobilisation; otherwise what the capacity can pay for.
-    let factor = if pol.labour_mobilisation { 1.0 } else { 0.55 + 0.6 * e.capacity };
+    let factor = if pol.labour_mobilisation {
+        1.0
+    } else {
+        0.55 + 0.6 * e.capacity
+    };
     for i in 0..world.wps.len() {
-        let f = if world.wps.leased[i] { factor * 0.9 } else { factor };
+        let f = if world.wps.leased[i] {
+            factor * 0.9
+        } else {
+            factor
+        };
         world.wps.jobs[i] = ((world.wps.base_jobs[i] as f64 * f).round() as u32).max(1);
     }
 }
@@ -225,6 +297,7 @@ struct Chunk<'a> {
     threshold: &'a [f32],
     risk: &'a [f32],
     status: &'a mut [Status],
+    need: &'a mut [f32],
     flags: &'a mut [u8],
     timer: &'a mut [u16],
     consumption: &'a mut [f32],
@@ -248,7 +321,8 @@ fn workers(world: &mut World, m: &MechanismCfg) {
     let jobs: f64 = world.wps.jobs.iter().map(|&j| j as f64).sum();
     let employed: f64 = world.view.employed.iter().map(|&j| j as f64).sum();
     let vacancy = ((jobs - employed) / jobs.max(1.0)).max(0.0) as f32;
-    let real_wage = world.economy.ration[1] + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
+    let real_wage = world.economy.ration[1]
+        + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
     let village_food = (world.exo.village_food * world.harvest_now) as f32;
     let ctx = Ctx {
         m,
@@ -260,10 +334,17 @@ fn workers(world: &mut World, m: &MechanismCfg) {
         union_signal,
         seed: world.seed,
         week: world.week as u64,
-        best_ration: e.ration[0] * if world.policy.special_rations { SPECIAL_RATION } else { 1.0 },
+        best_ration: e.ration[0]
+            * if world.policy.special_rations {
+                SPECIAL_RATION
+            } else {
+                1.0
+            },
         subsistence: world.exo.subsistence as f32,
         village_pull: (village_food / world.exo.subsistence as f32).clamp(0.2, 2.0),
-        city_pull: ((vacancy * 5.0).min(1.0) * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0)).max(0.0),
+        city_pull: ((vacancy * 5.0).min(1.0)
+            * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
+        .max(0.0),
         exemplary: world.party.exemplary,
     };
     let w = &mut world.workers;
@@ -275,13 +356,18 @@ fn workers(world: &mut World, m: &MechanismCfg) {
         w.ties.chunks(CHUNK),
         w.threshold.chunks(CHUNK),
         w.risk.chunks(CHUNK),
-        w.status.chunks_mut(CHUNK),
+        (w.status.chunks_mut(CHUNK), w.need.chunks_mut(CHUNK)),
         w.flags.chunks_mut(CHUNK),
         w.timer.chunks_mut(CHUNK),
         w.consumption.chunks_mut(CHUNK),
         w.expectation.chunks_mut(CHUNK),
         w.hardship.chunks_mut(CHUNK),
-        (w.legitimacy.chunks_mut(CHUNK), w.fear.chunks_mut(CHUNK), w.dissent.chunks_mut(CHUNK), w.effort.chunks_mut(CHUNK)),
+        (
+            w.legitimacy.chunks_mut(CHUNK),
+            w.fear.chunks_mut(CHUNK),
+            w.dissent.chunks_mut(CHUNK),
+            w.effort.chunks_mut(CHUNK),
+        ),
     );
     let mut base = 0;
     while let Some(wp) = it.0.next() {
@@ -293,7 +379,8 @@ fn workers(world: &mut World, m: &MechanismCfg) {
             ties: it.3.next().unwrap(),
             threshold: it.4.next().unwrap(),
             risk: it.5.next().unwrap(),
-            status: it.6.next().unwrap(),
+            status: it.6.0.next().unwrap(),
+            need: it.6.1.next().unwrap(),
             flags: it.7.next().unwrap(),
             timer: it.8.next().unwrap(),
             consumption: it.9.next().unwrap(),
@@ -307,7 +394,9 @@ fn workers(world: &mut World, m: &MechanismCfg) {
         base += wp.len();
         chunks.push(c);
     }
-    chunks.into_par_iter().for_each(|mut c| decide_chunk(&mut c, &ctx));
+    chunks
+        .into_par_iter()
+        .for_each(|mut c| decide_chunk(&mut c, &ctx));
 }
 
 fn decide_chunk(c: &mut Chunk, x: &Ctx) {
@@ -353,10 +442,13 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         }
         let w = c.wp[j] as usize;
         let employed = c.status[j] == Status::Employed;
-        let was_striking = c.flags[j] & flag::STRIKING != 0;
         let was_public = c.flags[j] & flag::PUBLIC != 0;
         // Consumption: rations by category plus what money wages buy on the market.
-        let mut ration = if employed { x.e.ration[x.wps.category[w] as usize] } else { x.e.ration[3] };
+        let mut ration = if employed {
+            x.e.ration[x.wps.category[w] as usize]
+        } else {
+            x.e.ration[3]
+        };
         if employed && x.pol.special_rations && x.wps.defence[w] {
             ration *= SPECIAL_RATION;
         }
@@ -366,7 +458,10 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
                 PaySystem::PieceRates => 1.1 * c.effort[j],
                 _ => x.view.effort_sum[w] / n_emp,
             };
-            x.e.wage_rate as f32 * SKILL_PAY[c.skill[j] as usize] * (1.0 + x.wps.concession[w]) * own
+            x.e.wage_rate as f32
+                * SKILL_PAY[c.skill[j] as usize]
+                * (1.0 + x.wps.concession[w])
+                * own
         } else if employed {
             0.0
         } else {
@@ -377,7 +472,11 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         // Hardship: absolute want and relative deprivation.
         let vis = x.city.visible_privilege;
         let dep = mech::deprivation(ration, x.best_ration, vis);
-        let hard = mech::hardship(cons, dep, m.deprivation_weight as f32);
+        if x.week == 0 {
+            // Expectations start at what the first week delivers.
+            c.expectation[j] = cons;
+        }
+        let hard = mech::hardship(cons, c.expectation[j], dep, m.deprivation_weight as f32);
         c.hardship[j] = hard;
         // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
         let pol = c.politics[j];
@@ -385,10 +484,10 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         l += mech::contract_effect(cons, c.expectation[j], m.contract_rate as f32);
         c.expectation[j] += m.expectation_rate as f32 * (cons - c.expectation[j]);
         l += m.cell_rate as f32 * x.view.cell_strength[w] * (1.0 - l);
-        l -= m.privilege_rate as f32 * vis * 10.0 * l;
+        l -= m.privilege_rate as f32 * vis * l;
         l -= m.outrage_rate as f32 * x.view.arrested_share[w];
         l -= 0.1 * x.exemplary * l;
-        l -= m.information_rate as f32 * x.city.public_share;
+        l -= m.information_rate as f32 * x.city.public_surprise * l;
         if x.wps.excluded[w] {
             l -= m.inclusion_rate as f32;
         } else if x.city.inclusive {
@@ -398,7 +497,10 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         let l = l.clamp(0.0, 1.0);
         c.legitimacy[j] = l;
         // Fear: deterrence from arrests witnessed at work and in the city.
-        let f = c.fear[j] * (1.0 - m.fear_decay as f32) + m.fear_witness as f32 * x.view.arrested_share[w] + m.fear_city as f32 * x.city.arrest_rate + 0.3 * x.exemplary;
+        let f = c.fear[j] * (1.0 - m.fear_decay as f32)
+            + m.fear_witness as f32 * x.view.arrested_share[w]
+            + m.fear_city as f32 * x.city.arrest_rate
+            + 0.3 * x.exemplary;
         let f = f.clamp(0.0, 1.0);
         c.fear[j] = f;
         // Grievance and private stance.
@@ -408,33 +510,54 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         // Epstein's net risk at this workplace; Kuran's expression rule.
         let others = x.view.public[w].saturating_sub(u32::from(was_public));
         let p = mech::arrest_probability(m.epstein_k as f32, x.view.cheka[w], others);
-        let r = (c.risk[j] * (0.5 + f)).min(1.0);
+        let r = (c.risk[j] * (1.0 + f)).min(1.0);
         let net = r * p;
         let peer_public = x.view.public[w] as f32 / n_emp;
-        let mut public = mech::expresses(d, net, m.epstein_threshold as f32, m.expressive_cost as f32, peer_public);
-        // Granovetter: strike cascade inside the workplace, union assemblies across workplaces.
-        let mut striking = false;
-        if employed {
-            let peer = x.view.strikers[w].saturating_sub(u32::from(was_striking)) as f32 / n_emp;
+        let public = mech::expresses(
+            d,
+            net,
+            m.epstein_threshold as f32,
+            m.expressive_cost as f32,
+            peer_public,
+        );
+        // Granovetter: the share of coworkers this worker needs to see out before joining; the
+        // cascade itself is resolved per workplace after this phase.
+        c.need[j] = if employed {
             let sector = x.wps.sector[w] as usize;
-            striking = mech::strikes(peer, d - net - m.epstein_threshold as f32, m.strike_grievance_weight as f32, x.union_signal[sector], c.threshold[j]);
-            public |= striking;
-        }
+            mech::strike_need(
+                c.threshold[j],
+                d - net - m.epstein_threshold as f32,
+                m.strike_grievance_weight as f32,
+                x.union_signal[sector],
+            ) + m.demobilisation as f32 * x.wps.cooldown[w]
+        } else {
+            f32::INFINITY
+        };
         let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
         if public {
             fl |= flag::PUBLIC;
         }
-        if striking {
-            fl |= flag::STRIKING;
-        }
         c.flags[j] = fl;
         // Effort and discipline.
         let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
-        let piece = if x.pol.pay_system == PaySystem::PieceRates { m.effort_piece as f32 } else { 0.0 };
-        c.effort[j] = if striking || !employed {
+        let piece = if x.pol.pay_system == PaySystem::PieceRates {
+            m.effort_piece as f32
+        } else {
+            0.0
+        };
+        c.effort[j] = if !employed {
             0.0
         } else {
-            mech::effort(m.effort_base as f32, m.effort_legitimacy as f32, l, m.effort_fear as f32, f, piece, x.view.cell_strength[w], hunger)
+            mech::effort(
+                m.effort_base as f32,
+                m.effort_legitimacy as f32,
+                l,
+                m.effort_fear as f32,
+                f,
+                piece,
+                x.view.cell_strength[w],
+                hunger,
+            )
         };
         // Migration: hunger and village ties pull workers back to the villages.
         let push = hunger + if employed { 0.0 } else { 0.5 };
@@ -449,6 +572,57 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
             c.status[j] = Status::Village;
             c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
             c.effort[j] = 0.0;
+        }
+    }
+}
+
+/// Granovetter cascades, one per workplace: who strikes this week given everyone's need
+/// (computed by the worker phase) and last week's strike share. A cascade that stops below the
+/// minimum share is a failed walkout: nobody is counted on strike.
+fn strike_cascades(world: &mut World, m: &MechanismCfg) {
+    let w = &mut world.workers;
+    let nw = world.wps.len();
+    // Employed members of each workplace, in id order (counting sort).
+    let mut offsets = vec![0u32; nw + 1];
+    for i in 0..w.len() {
+        if w.status[i] == Status::Employed {
+            offsets[w.wp[i] as usize + 1] += 1;
+        }
+    }
+    for k in 0..nw {
+        offsets[k + 1] += offsets[k];
+    }
+    let mut fill = offsets.clone();
+    let mut members = vec![0u32; offsets[nw] as usize];
+    for i in 0..w.len() {
+        if w.status[i] == Status::Employed {
+            let k = w.wp[i] as usize;
+            members[fill[k] as usize] = i as u32;
+            fill[k] += 1;
+        }
+    }
+    let mut needs: Vec<f32> = Vec::new();
+    for k in 0..nw {
+        let ids = &members[offsets[k] as usize..offsets[k + 1] as usize];
+        needs.clear();
+        needs.extend(ids.iter().map(|&i| w.need[i as usize]));
+        needs.sort_by(f32::total_cmp);
+        let prev = world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32;
+        let share = mech::cascade(&needs, prev);
+        let on = share >= m.strike_min_share as f32;
+        let cut = if on {
+            needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
+        } else {
+            f32::NEG_INFINITY
+        };
+        for &i in ids {
+            let i = i as usize;
+            if on && w.need[i] <= cut {
+                w.flags[i] |= flag::STRIKING | flag::PUBLIC;
+                w.effort[i] = 0.0;
+            } else {
+                w.flags[i] &= !flag::STRIKING;
+            }
         }
     }
 }
@@ -497,20 +671,35 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
         effort += f64::from(w.effort[i]);
         money += f64::from(w.effort[i]);
     }
+    let surveillance = (world.policy.repression * m.surveillance) as f32;
     for k in 0..world.wps.len() {
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
+        // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
+        v.cheka[k] = surveillance * v.employed[k] as f32
+            + m.informer_share as f32 * v.party[k] as f32
+            + v.cheka_alloc[k];
     }
     let e = &mut world.economy;
-    e.mean_effort = if employed > 0 { effort / employed as f64 } else { 0.0 };
+    e.mean_effort = if employed > 0 {
+        effort / employed as f64
+    } else {
+        0.0
+    };
     e.money_demand = e.wage_rate * money / world.city_agents_start.max(1.0) * 1.0;
-    e.output_index = e.capacity * (0.5 + 0.5 * world.exo.fuel.min(1.0)) * effort / world.city_agents_start.max(1.0);
+    e.output_index = e.capacity * (0.5 + 0.5 * world.exo.fuel.min(1.0)) * effort
+        / world.city_agents_start.max(1.0);
     let c = &mut world.city;
-    c.public_share = public as f32 / in_city_workers.max(1) as f32;
+    let share = public as f32 / in_city_workers.max(1) as f32;
+    c.public_surprise = (share - c.public_trend).max(0.0);
+    c.public_trend += 0.1 * (share - c.public_trend);
+    c.public_share = share;
     c.strike_share = strikers as f32 / employed.max(1) as f32;
-    c.visible_privilege = mech::visible_privilege(world.policy.privilege as f32, world.policy.privilege_visibility as f32);
+    c.visible_privilege = mech::visible_privilege(
+        world.policy.privilege as f32,
+        world.policy.privilege_visibility as f32,
+    );
     c.inclusive = world.soviet.executive_party_share < 0.999 && world.soviet.elections_held > 0;
-    let _ = m;
 }
 
 /// Unions: sector strike and dissent shares; assemblies; dues.
@@ -574,19 +763,34 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
             // A strike is a solidarity strike when it starts while the union's assembly sits and
             // other workplaces of the sector are already out.
             let u = &world.unions[sector];
-            let others = u.strikers.saturating_sub(world.view.strikers[k]) as f32 / u.employed.saturating_sub(n).max(1) as f32;
-            wps.strike[k] = if u.assembly && others >= m.strike_min_share as f32 * 0.25 { 2 } else { 1 };
+            let others = u.strikers.saturating_sub(world.view.strikers[k]) as f32
+                / u.employed.saturating_sub(n).max(1) as f32;
+            wps.strike[k] = if u.assembly && others >= m.strike_min_share as f32 * 0.25 {
+                2
+            } else {
+                1
+            };
             tally.started[wps.strike[k] as usize - 1] += wt;
         }
         wps.strike_weeks[k] += 1;
         let kind = wps.strike[k] as usize - 1;
         let solidarity = kind == 1;
         let u = &world.unions[sector];
-        let union_power = if pol.union_funding == UnionFunding::Dues { 0.5 + u.dues_share } else { 1.0 } * if wps.committee_nonparty[k] { 1.2 } else { 1.0 };
+        let union_power = if pol.union_funding == UnionFunding::Dues {
+            0.5 + u.dues_share
+        } else {
+            1.0
+        } * if wps.committee_nonparty[k] { 1.2 } else { 1.0 };
         if solidarity && pol.clamp_solidarity && pol.repression > 0.0 {
             suppress[k] = true;
         } else if pol.negotiate_local || (solidarity && !pol.clamp_solidarity) {
-            if rng::chance(seed, Stream::Settle, k as u64, week, (m.settle_rate as f32 * union_power).min(1.0)) {
+            if rng::chance(
+                seed,
+                Stream::Settle,
+                k as u64,
+                week,
+                (m.settle_rate as f32 * union_power).min(1.0),
+            ) {
                 settle[k] = true;
             }
         } else if wps.strike_weeks[k] >= 2 && pol.repression > 0.0 {
@@ -603,7 +807,15 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
     }
     // Apply to the strikers, in id order.
     let w = &mut world.workers;
-    let mut leaders_left: Vec<u32> = (0..nw).map(|k| if suppress[k] && pol.target_strike_leaders { (world.view.strikers[k] / 20).max(1) } else { 0 }).collect();
+    let mut leaders_left: Vec<u32> = (0..nw)
+        .map(|k| {
+            if suppress[k] && pol.target_strike_leaders {
+                (world.view.strikers[k] / 20).max(1)
+            } else {
+                0
+            }
+        })
+        .collect();
     for i in 0..w.len() {
         if w.flags[i] & flag::STRIKING == 0 || w.status[i] != Status::Employed {
             continue;
@@ -613,9 +825,15 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
             w.flags[i] &= !flag::STRIKING;
             w.fear[i] *= 0.9;
         } else if suppress[k] {
+            // Deterrence: the strike is broken by force in front of everyone who struck.
             w.flags[i] &= !flag::STRIKING;
-            // Leaders: the most aggrieved strikers, found by the cell's informers.
-            if leaders_left[k] > 0 && w.dissent[i] > 0.5 {
+            w.fear[i] = (w.fear[i] + m.suppression_fear as f32).min(1.0);
+            // Leaders: the most aggrieved strikers, found by the cell's informers, arrested
+            // first out of the Cheka's capacity.
+            if leaders_left[k] > 0
+                && w.dissent[i] > 0.5
+                && (tally.arrests as f64) < world.party.cheka_capacity
+            {
                 leaders_left[k] -= 1;
                 arrest(w, i, seed, week, m.arrest_weeks, tally);
                 world.view.arrested_share[k] += 1.0 / world.view.employed[k].max(1) as f32;
@@ -630,9 +848,11 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
         }
     }
     for k in 0..nw {
+        world.wps.cooldown[k] *= 0.8;
         if settle[k] || suppress[k] {
             world.wps.strike[k] = 0;
             world.wps.strike_weeks[k] = 0;
+            world.wps.cooldown[k] = 1.0;
         }
         world.wps.concession[k] *= 0.995;
     }
@@ -642,7 +862,9 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
 fn arrest(w: &mut Workers, i: usize, seed: u64, week: u64, mean_weeks: f64, tally: &mut Tally) {
     w.status[i] = Status::Arrested;
     w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
-    w.timer[i] = (mean_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 31))).max(1.0) as u16;
+    w.timer[i] = (mean_weeks as f32
+        * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 31)))
+    .max(1.0) as u16;
     tally.arrests += 1;
 }
 
@@ -657,7 +879,9 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
         let wps = &mut world.wps;
         if money {
             if wps.arrears[k] == 0 {
-                let risk = world.exo.arrears_risk as f32 * (1.0 - cap).max(0.0) * if wps.leased[k] { 0.5 } else { 1.0 };
+                let risk = world.exo.arrears_risk as f32
+                    * (1.0 - cap).max(0.0)
+                    * if wps.leased[k] { 0.5 } else { 1.0 };
                 if rng::chance(seed, Stream::Arrears, k as u64, week, risk) {
                     wps.arrears[k] = 1;
                 }
@@ -672,7 +896,9 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
         if world.week % term == (k % term) {
             // Factory committee election: non-party workers win where open dissent outweighs the cell.
             let n = world.view.employed[k];
-            wps.committee_nonparty[k] = n > 0 && world.view.public[k] + world.view.dissidents[k] / 2 > world.view.party[k] * 2 + n / 5;
+            wps.committee_nonparty[k] = n > 0
+                && world.view.public[k] + world.view.dissidents[k] / 2
+                    > world.view.party[k] * 2 + n / 5;
         }
     }
     // Members of each workplace (employed), in id order: a counting sort.
@@ -684,7 +910,9 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
         }
     }
     // Redundancies: where jobs fell below the workforce, the excess is let go.
-    let mut excess: Vec<u32> = (0..nw).map(|k| count[k].saturating_sub(world.wps.jobs[k])).collect();
+    let mut excess: Vec<u32> = (0..nw)
+        .map(|k| count[k].saturating_sub(world.wps.jobs[k]))
+        .collect();
     if excess.iter().any(|&x| x > 0) {
         // Choose the redundant by a per-week random priority, in id order of draws.
         for i in 0..w.len() {
@@ -707,7 +935,9 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
     }
     // Hiring: vacancies filled from the unemployed, first at their own workplace, then
     // anywhere, scanning from a rotating start so no id is always first.
-    let mut vac: Vec<u32> = (0..nw).map(|k| world.wps.jobs[k].saturating_sub(count[k])).collect();
+    let mut vac: Vec<u32> = (0..nw)
+        .map(|k| world.wps.jobs[k].saturating_sub(count[k]))
+        .collect();
     let total_vac: u64 = vac.iter().map(|&v| u64::from(v)).sum();
     if total_vac == 0 {
         return;
@@ -750,16 +980,20 @@ fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
-    let city: usize = world.view.employed.iter().map(|&x| x as usize).sum();
-    let capacity = pol.repression * m.cheka_capacity / 1000.0 * city as f64;
-    world.party.cheka_capacity = capacity;
+    // What strike suppression already used of this week's capacity is not available again.
+    let capacity = (world.party.cheka_capacity - tally.arrests as f64).max(0.0);
     // Target weight of each worker who expresses dissent.
     let target = |p: Politics, fl: u8| -> f32 {
         let mut t = if pol.target_activists { 1.0 } else { 0.0 };
         if pol.target_strike_leaders && fl & flag::STRIKING != 0 {
             t += 1.0;
         }
-        if pol.target_dissident_groups && matches!(p, Politics::NonPartySocialist | Politics::DissidentCommunist) {
+        if pol.target_dissident_groups
+            && matches!(
+                p,
+                Politics::NonPartySocialist | Politics::DissidentCommunist
+            )
+        {
             t += 2.0;
         }
         if pol.target_other_socialists && p.other_socialist() {
@@ -773,7 +1007,9 @@ fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
         if w.status[i] == Status::Arrested && w.timer[i] == 0 {
             if rng::chance(seed, Stream::Release, i as u64, week, m.exile_share as f32) {
                 w.status[i] = Status::Exiled;
-                w.timer[i] = (m.exile_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 1))).max(1.0) as u16;
+                w.timer[i] = (m.exile_weeks as f32
+                    * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 1)))
+                .max(1.0) as u16;
                 tally.exiles += 1;
             } else {
                 w.status[i] = Status::Unemployed;
@@ -783,16 +1019,20 @@ fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
         }
     }
     let mut wsum = vec![0.0f32; nw];
+    world.view.cheka_alloc.iter_mut().for_each(|x| *x = 0.0);
     for i in 0..w.len() {
         if w.status[i] == Status::Employed && w.flags[i] & flag::PUBLIC != 0 {
             wsum[w.wp[i] as usize] += target(w.politics[i], w.flags[i]);
         }
     }
     let total: f64 = wsum.iter().map(|&x| f64::from(x)).sum();
-    // Presence per workplace: its share of capacity plus the cell's informers.
+    // Reactive presence: capacity goes where dissent is reported.
     for k in 0..nw {
-        let alloc = if total > 0.0 { capacity * f64::from(wsum[k]) / total } else { 0.0 };
-        world.view.cheka[k] = alloc as f32 + m.informer_share as f32 * world.view.party[k] as f32;
+        world.view.cheka_alloc[k] = if total > 0.0 {
+            (capacity * f64::from(wsum[k]) / total) as f32
+        } else {
+            0.0
+        };
         world.view.arrested_share[k] = 0.0;
     }
     if total <= 0.0 || capacity <= 0.0 {
@@ -826,8 +1066,17 @@ fn secretariat(world: &mut World, tally: &mut Tally) {
     let w = &mut world.workers;
     let p = pol.promotion as f32;
     for i in 0..w.len() {
-        if w.politics[i] == Politics::Party && w.status[i] == Status::Employed && world.wps.class[w.wp[i] as usize] != SizeClass::Office {
-            let bonus = 0.5 + 0.5 * f32::from(w.skill[i]) + if w.flags[i] & flag::CADRE != 0 { 0.5 } else { 0.0 };
+        if w.politics[i] == Politics::Party
+            && w.status[i] == Status::Employed
+            && world.wps.class[w.wp[i] as usize] != SizeClass::Office
+        {
+            let bonus = 0.5
+                + 0.5 * f32::from(w.skill[i])
+                + if w.flags[i] & flag::CADRE != 0 {
+                    0.5
+                } else {
+                    0.0
+                };
             if rng::chance(seed, Stream::Promote, i as u64, week, p * bonus) {
                 w.status[i] = Status::Administration;
                 w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
@@ -856,8 +1105,18 @@ fn city_committee(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
                 }
             }
             Politics::Party if l < 0.45 => {
-                if rng::chance(seed, Stream::Leave, i as u64, week, m.party_leave as f32 * 2.0 * (1.0 - l)) {
-                    w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 { Politics::DissidentCommunist } else { Politics::Unaffiliated };
+                if rng::chance(
+                    seed,
+                    Stream::Leave,
+                    i as u64,
+                    week,
+                    m.party_leave as f32 * 2.0 * (1.0 - l),
+                ) {
+                    w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 {
+                        Politics::DissidentCommunist
+                    } else {
+                        Politics::Unaffiliated
+                    };
                     w.party_since[i] = i16::MIN;
                     tally.exits += 1;
                 }
@@ -883,13 +1142,26 @@ fn dissident_groups(world: &mut World, m: &MechanismCfg) {
         let d = w.dissent[i];
         match w.politics[i] {
             Politics::Unaffiliated if w.flags[i] & flag::PUBLIC != 0 => {
-                let presence = world.view.dissidents[k] as f32 / world.view.employed[k].max(1) as f32;
-                if rng::chance(seed, Stream::Dissident, i as u64, week, m.dissident_join as f32 * d * (1.0 + 5.0 * presence)) {
+                let presence =
+                    world.view.dissidents[k] as f32 / world.view.employed[k].max(1) as f32;
+                if rng::chance(
+                    seed,
+                    Stream::Dissident,
+                    i as u64,
+                    week,
+                    m.dissident_join as f32 * d * (1.0 + 5.0 * presence),
+                ) {
                     w.politics[i] = Politics::NonPartySocialist;
                 }
             }
             p if p.dissident() && d < 0.1 => {
-                if rng::chance(seed, Stream::Dissident, i as u64, week + 500_009, m.dissident_join as f32 * 0.5) {
+                if rng::chance(
+                    seed,
+                    Stream::Dissident,
+                    i as u64,
+                    week + 500_009,
+                    m.dissident_join as f32 * 0.5,
+                ) {
                     w.politics[i] = Politics::Unaffiliated;
                 }
             }
@@ -905,12 +1177,26 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     let public = w.flags[i] & flag::PUBLIC != 0;
     let k = w.wp[i] as usize;
     let excluded = if world.wps.excluded[k] { 0.2 } else { 0.0 };
-    let p_abstain = (0.08 + m.abstention as f32 * d * if public { 0.1 } else { 1.0 } + excluded + 0.2 * w.fear[i] * d).min(0.95);
-    if rng::chance(world.seed, Stream::Vote, i as u64, world.week as u64 + salt, p_abstain) {
+    let p_abstain = (0.08
+        + m.abstention as f32 * d * if public { 0.1 } else { 1.0 }
+        + excluded
+        + 0.2 * w.fear[i] * d)
+        .min(0.95);
+    if rng::chance(
+        world.seed,
+        Stream::Vote,
+        i as u64,
+        world.week as u64 + salt,
+        p_abstain,
+    ) {
         return 3;
     }
     if public || d > 0.35 && w.politics[i].dissident() {
-        if w.politics[i].other_socialist() { 2 } else { 1 }
+        if w.politics[i].other_socialist() {
+            2
+        } else {
+            1
+        }
     } else {
         0
     }
@@ -928,14 +1214,26 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
             votes[world.workers.wp[i] as usize][v] += 1;
         }
     }
-    let mut rows: Vec<ElectionRecord> = SizeClass::ALL.iter().map(|c| ElectionRecord { week: world.week, class: c.name(), ..Default::default() }).collect();
+    let mut rows: Vec<ElectionRecord> = SizeClass::ALL
+        .iter()
+        .map(|c| ElectionRecord {
+            week: world.week,
+            class: c.name(),
+            ..Default::default()
+        })
+        .collect();
     let per = world.weight;
     let mut seats_total = [0.0f64; 3];
     for k in 0..nw {
         let v = votes[k];
         let persons = f64::from(v.iter().sum::<u32>()) * per;
         let exact = persons * res.scenario.workplaces.delegates_per_worker;
-        let u = f64::from(rng::uniform(world.seed, Stream::Vote, k as u64, world.week as u64 + 77));
+        let u = f64::from(rng::uniform(
+            world.seed,
+            Stream::Vote,
+            k as u64,
+            world.week as u64 + 77,
+        ));
         let seats = (exact + u).floor() as u32;
         let won = mech::dhondt(&v[..3], seats);
         let r = &mut rows[world.wps.class[k] as usize];
@@ -963,7 +1261,11 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     }
     let total: f64 = seats_total.iter().sum();
     let inclusive = world.policy.executive == Executive::Inclusive;
-    let party_share = if inclusive && total > 0.0 { seats_total[0] / total } else { 1.0 };
+    let party_share = if inclusive && total > 0.0 {
+        seats_total[0] / total
+    } else {
+        1.0
+    };
     world.soviet.executive_party_share = party_share as f32;
     world.soviet.elections_held += 1;
     // Workplaces whose delegates are mostly non-party are shut out of a party-only executive.
@@ -986,7 +1288,15 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
         Campaign::ChurchValuables => "church_valuables",
         Campaign::SrTrial => "sr_trial_death_penalty",
     };
-    let mut rows: Vec<CampaignRecord> = SizeClass::ALL.iter().map(|s| CampaignRecord { week: world.week, campaign: name, class: s.name(), ..Default::default() }).collect();
+    let mut rows: Vec<CampaignRecord> = SizeClass::ALL
+        .iter()
+        .map(|s| CampaignRecord {
+            week: world.week,
+            campaign: name,
+            class: s.name(),
+            ..Default::default()
+        })
+        .collect();
     let w = &world.workers;
     let per = world.weight;
     for i in 0..w.len() {
@@ -999,14 +1309,24 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
         let d = w.dissent[i];
         let public = w.flags[i] & flag::PUBLIC != 0;
         let p_away = (0.05 + 0.6 * d * if public { 0.3 } else { 1.0 }).min(0.9);
-        if rng::chance(world.seed, Stream::Campaign, i as u64, world.week as u64, p_away) {
+        if rng::chance(
+            world.seed,
+            Stream::Campaign,
+            i as u64,
+            world.week as u64,
+            p_away,
+        ) {
             r.stayed_away += per;
             continue;
         }
         let against = match c {
             // Refusing the death penalty out of principle, not sympathy with the SRs: it takes
             // conviction and not too much fear (party pressure at the meeting).
-            Campaign::SrTrial => w.flags[i] & flag::ABOLITIONIST != 0 && w.fear[i] < 0.6 && w.politics[i] != Politics::Party,
+            Campaign::SrTrial => {
+                w.flags[i] & flag::ABOLITIONIST != 0
+                    && w.fear[i] < 0.6
+                    && w.politics[i] != Politics::Party
+            }
             Campaign::ChurchValuables => public && d > 0.5 && w.politics[i] != Politics::Party,
         };
         if against {
@@ -1024,10 +1344,12 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
     let per = world.weight;
     let pop = &res.scenario.population;
     let mut counts = [0usize; 6];
-    let (mut legit, mut griev, mut hard, mut fear, mut eff) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    let (mut private, mut public, mut strikers) = (0usize, 0usize, 0usize);
+    let (mut legit, mut griev, mut hard, mut fear, mut eff) =
+        (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut private, mut public) = (0usize, 0usize);
     let (mut cons_emp, mut n_emp) = (0.0f64, 0usize);
-    let (mut party_fact, mut party_office, mut party_admin, mut party_recent) = (0usize, 0usize, 0usize, 0usize);
+    let (mut party_fact, mut party_office, mut party_admin, mut party_recent) =
+        (0usize, 0usize, 0usize, 0usize);
     let (mut d_np, mut d_soc, mut d_com) = (0usize, 0usize, 0usize);
     let thr = res.scenario.mechanisms.epstein_threshold as f32;
     for i in 0..w.len() {
@@ -1071,9 +1393,6 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
             n_emp += 1;
             cons_emp += f64::from(w.consumption[i]);
             eff += f64::from(w.effort[i]);
-            if fl & flag::STRIKING != 0 {
-                strikers += 1;
-            }
         }
     }
     let workers_city = (counts[0] + counts[1]).max(1) as f64;
@@ -1107,11 +1426,18 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
     let mut dues_num = 0.0;
     let mut dues_den = 0.0;
     for (s, u) in world.unions.iter().enumerate() {
-        let n: f64 = (0..nw).filter(|&k| world.wps.sector[k] as usize == s).map(|k| f64::from(world.view.employed[k])).sum();
+        let n: f64 = (0..nw)
+            .filter(|&k| world.wps.sector[k] as usize == s)
+            .map(|k| f64::from(world.view.employed[k]))
+            .sum();
         dues_num += f64::from(u.dues_share) * n;
         dues_den += n;
     }
-    let special = if world.policy.special_rations { SPECIAL_RATION } else { 1.0 };
+    let special = if world.policy.special_rations {
+        SPECIAL_RATION
+    } else {
+        1.0
+    };
     let best = f64::from(e.ration[0] * special);
     let worst = f64::from(e.ration[1].min(e.ration[2]));
     let party_total = party_fact + party_office + party_admin;
@@ -1122,9 +1448,21 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
         population_index: pop_city / pop.population_1917,
         employed: counts[0] as f64 * per,
         unemployed: counts[1] as f64 * per,
+        vacancies: (0..nw)
+            .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
+            .sum::<f64>()
+            * per,
+        blacklisted: (0..w.len())
+            .filter(|&i| w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED != 0)
+            .count() as f64
+            * per,
         in_custody: counts[3] as f64 * per,
         in_exile: counts[4] as f64 * per,
-        real_wage: if n_emp > 0 { cons_emp / n_emp as f64 } else { 0.0 },
+        real_wage: if n_emp > 0 {
+            cons_emp / n_emp as f64
+        } else {
+            0.0
+        },
         output_index: e.output_index,
         capacity: e.capacity,
         food_supply: e.ration_pool + e.market_food,
@@ -1132,7 +1470,7 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
         market_food: e.market_food,
         price_index: 1.0 / e.market_fill.max(1e-6),
         markets: world.policy.markets,
-        strikers: strikers as f64 * per,
+        strikers: t.strikers as f64 * per,
         strikes_active,
         strikes_started_local: t.started[0],
         strikes_started_solidarity: t.started[1],
@@ -1155,11 +1493,19 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
         party_in_factories: party_fact as f64 * per,
         party_in_administration: party_admin as f64 * per,
         party_recent_share: party_recent as f64 / party_total.max(1) as f64,
-        cell_strength: if cell_den > 0.0 { cell_num / cell_den } else { 0.0 },
+        cell_strength: if cell_den > 0.0 {
+            cell_num / cell_den
+        } else {
+            0.0
+        },
         promotions: t.promotions as f64 * per,
         recruits: t.recruits as f64 * per,
         party_exits: t.exits as f64 * per,
-        union_dues_share: if dues_den > 0.0 { dues_num / dues_den } else { 0.0 },
+        union_dues_share: if dues_den > 0.0 {
+            dues_num / dues_den
+        } else {
+            0.0
+        },
         union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
         dissident_nonparty: d_np as f64 * per,
         dissident_socialist_parties: d_soc as f64 * per,

@@ -26,10 +26,20 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [Status::Employed, Status::Unemployed, Status::Village, Status::Arrested, Status::Exiled, Status::Administration];
+    pub const ALL: [Status; 6] = [
+        Status::Employed,
+        Status::Unemployed,
+        Status::Village,
+        Status::Arrested,
+        Status::Exiled,
+        Status::Administration,
+    ];
     /// Lives in Moscow (counts toward the city's population).
     pub fn in_city(self) -> bool {
-        matches!(self, Status::Employed | Status::Unemployed | Status::Administration)
+        matches!(
+            self,
+            Status::Employed | Status::Unemployed | Status::Administration
+        )
     }
 }
 
@@ -50,11 +60,11 @@ impl Politics {
     /// Long-run anchor of the legitimacy a worker of this identity grants the party.
     pub fn anchor(self) -> f32 {
         match self {
-            Politics::Party => 0.8,
-            Politics::Unaffiliated => 0.5,
-            Politics::NonPartySocialist => 0.35,
-            Politics::DissidentCommunist => 0.25,
-            Politics::Sr | Politics::Menshevik | Politics::Anarchist => 0.2,
+            Politics::Party => 0.9,
+            Politics::Unaffiliated => 0.7,
+            Politics::NonPartySocialist => 0.5,
+            Politics::DissidentCommunist => 0.4,
+            Politics::Sr | Politics::Menshevik | Politics::Anarchist => 0.35,
         }
     }
     /// Principled dissent added to grievance in the private stance.
@@ -63,12 +73,18 @@ impl Politics {
             Politics::Party => -0.15,
             Politics::Unaffiliated => 0.0,
             Politics::NonPartySocialist => 0.12,
-            Politics::DissidentCommunist | Politics::Sr | Politics::Menshevik | Politics::Anarchist => 0.18,
+            Politics::DissidentCommunist
+            | Politics::Sr
+            | Politics::Menshevik
+            | Politics::Anarchist => 0.18,
         }
     }
     /// Member of another socialist party (SR, Menshevik, anarchist).
     pub fn other_socialist(self) -> bool {
-        matches!(self, Politics::Sr | Politics::Menshevik | Politics::Anarchist)
+        matches!(
+            self,
+            Politics::Sr | Politics::Menshevik | Politics::Anarchist
+        )
     }
     /// Member of a dissident group of any kind.
     pub fn dissident(self) -> bool {
@@ -97,7 +113,15 @@ impl SizeClass {
 }
 
 /// Sectors; unions are organised by sector.
-pub const SECTORS: [&str; 7] = ["metal", "textile", "clothing", "transport", "food", "other", "office"];
+pub const SECTORS: [&str; 7] = [
+    "metal",
+    "textile",
+    "clothing",
+    "transport",
+    "food",
+    "other",
+    "office",
+];
 pub const OFFICE_SECTOR: u8 = 6;
 
 /// Flag bits of a worker.
@@ -122,6 +146,9 @@ pub struct Workers {
     /// Current (or last) workplace.
     pub wp: Vec<u32>,
     pub status: Vec<Status>,
+    /// Scratch of the worker phase: the share of coworkers on strike this worker needs to see
+    /// before joining (Granovetter); +∞ for workers not employed.
+    pub need: Vec<f32>,
     pub politics: Vec<Politics>,
     /// Skill: 0 unskilled, 1 semi-skilled, 2 skilled.
     pub skill: Vec<u8>,
@@ -161,7 +188,7 @@ impl Workers {
         self.wp.is_empty()
     }
     /// Bytes of state per worker (all columns).
-    pub const BYTES_PER_WORKER: usize = 4 + 1 + 1 + 1 + 1 + 2 + 2 + 4 * 10;
+    pub const BYTES_PER_WORKER: usize = 4 + 1 + 1 + 1 + 1 + 2 + 2 + 4 * 11;
 }
 
 /// Workplaces (with their factory cells and elected committees), structure of arrays.
@@ -187,6 +214,8 @@ pub struct Workplaces {
     /// Ongoing strike: 0 none, 1 local, 2 solidarity.
     pub strike: Vec<u8>,
     pub strike_weeks: Vec<u16>,
+    /// Demobilisation after a strike was settled or broken (1 just after, decays by 20% a week).
+    pub cooldown: Vec<f32>,
     /// The factory committee is held by non-party workers.
     pub committee_nonparty: Vec<bool>,
     /// The workplace's delegates were shut out of the soviet executive.
@@ -214,8 +243,10 @@ pub struct WpView {
     pub public: Vec<u32>,
     pub party: Vec<u32>,
     pub dissidents: Vec<u32>,
-    /// Cheka presence C (agents watching: allocated capacity plus informers).
+    /// Cheka presence C (agents watching: surveillance, informers, reactive allocation).
     pub cheka: Vec<f32>,
+    /// Reactive Cheka presence allocated by last week's reports.
+    pub cheka_alloc: Vec<f32>,
     /// Arrests at this workplace last week, as a share of its workforce.
     pub arrested_share: Vec<f32>,
     /// Cell strength: party members' share of the workforce × vigour.
@@ -235,6 +266,7 @@ impl WpView {
             party: vec![0; n],
             dissidents: vec![0; n],
             cheka: vec![0.0; n],
+            cheka_alloc: vec![0.0; n],
             arrested_share: vec![0.0; n],
             cell_strength: vec![0.0; n],
             effort_sum: vec![0.0; n],
@@ -242,7 +274,13 @@ impl WpView {
         }
     }
     pub fn clear_counts(&mut self) {
-        for v in [&mut self.employed, &mut self.strikers, &mut self.public, &mut self.party, &mut self.dissidents] {
+        for v in [
+            &mut self.employed,
+            &mut self.strikers,
+            &mut self.public,
+            &mut self.party,
+            &mut self.dissidents,
+        ] {
             v.iter_mut().for_each(|x| *x = 0);
         }
         self.effort_sum.iter_mut().for_each(|x| *x = 0.0);
@@ -341,6 +379,11 @@ pub struct CityView {
     pub arrest_rate: f32,
     /// Share of city workers expressing dissent publicly.
     pub public_share: f32,
+    /// What workers had come to expect of that share (moving average, 10 weeks).
+    pub public_trend: f32,
+    /// Lohmann's surprise: open dissent beyond what was expected, which informs workers that
+    /// others share their view.
+    pub public_surprise: f32,
     /// Share of employed on strike.
     pub strike_share: f32,
     /// Visible privilege (0..1).
@@ -373,16 +416,33 @@ impl World {
             let count = ((agents as f64 / nominal_agents).round() as usize).max(1);
             let real_count = pop.represented_workers * share / size;
             // Heterogeneous sizes (0.4..1.6 × mean), then scaled so the class holds `agents`.
-            let raw: Vec<f64> = (0..count).map(|i| 0.4 + 1.2 * f64::from(rng::uniform(seed, Stream::Init, wp_id + i as u64, 0))).collect();
+            let raw: Vec<f64> = (0..count)
+                .map(|i| {
+                    0.4 + 1.2 * f64::from(rng::uniform(seed, Stream::Init, wp_id + i as u64, 0))
+                })
+                .collect();
             let total: f64 = raw.iter().sum();
             let mut assigned = 0usize;
             for (i, r) in raw.iter().enumerate() {
-                let jobs = if i + 1 == count { agents - assigned } else { ((r / total) * agents as f64).round().max(1.0) as usize };
-                let jobs = jobs.min(agents - assigned).max(usize::from(assigned < agents));
+                let jobs = if i + 1 == count {
+                    agents - assigned
+                } else {
+                    ((r / total) * agents as f64).round().max(1.0) as usize
+                };
+                let jobs = jobs
+                    .min(agents - assigned)
+                    .max(usize::from(assigned < agents));
                 assigned += jobs;
                 let u = rng::uniform(seed, Stream::Init, wp_id, 1);
-                let sector = if class == SizeClass::Office { OFFICE_SECTOR } else { pick(&wcfg.sector_shares, u) as u8 };
-                let defence = class != SizeClass::Office && (sector == 0 || sector == 2) && rng::uniform(seed, Stream::Init, wp_id, 2) < (wcfg.defence_share * 2.0) as f32;
+                let sector = if class == SizeClass::Office {
+                    OFFICE_SECTOR
+                } else {
+                    pick(&wcfg.sector_shares, u) as u8
+                };
+                let defence = class != SizeClass::Office
+                    && (sector == 0 || sector == 2)
+                    && rng::uniform(seed, Stream::Init, wp_id, 2)
+                        < (wcfg.defence_share * 2.0) as f32;
                 let category = match (class, sector) {
                     (SizeClass::Office, _) => 2,
                     (_, 0) | (_, 3) => 0,
@@ -400,6 +460,7 @@ impl World {
                 wps.concession.push(0.0);
                 wps.strike.push(0);
                 wps.strike_weeks.push(0);
+                wps.cooldown.push(0.0);
                 wps.committee_nonparty.push(false);
                 wps.excluded.push(false);
                 wps.cell_vigour.push(0.5);
@@ -422,10 +483,17 @@ impl World {
             let u = |k: u64| rng::uniform(seed, Stream::InitTraits, id as u64, k);
             let (status, wp) = if id < n_city {
                 let wp = slots.get(id).copied().unwrap_or(0);
-                let st = if u(0) < pop.unemployed_share as f32 { Status::Unemployed } else { Status::Employed };
+                let st = if u(0) < pop.unemployed_share as f32 {
+                    Status::Unemployed
+                } else {
+                    Status::Employed
+                };
                 (st, wp)
             } else if id < n_city + n_village {
-                (Status::Village, (u(1) * n_wp as f32) as u32 % n_wp.max(1) as u32)
+                (
+                    Status::Village,
+                    (u(1) * n_wp as f32) as u32 % n_wp.max(1) as u32,
+                )
             } else {
                 (Status::Administration, 0)
             };
@@ -446,7 +514,8 @@ impl World {
             } else {
                 let p = rng::uniform(seed, Stream::InitPolitics, id as u64, 0);
                 // Cadre workers carry the socialist traditions; offices hold more party members.
-                let office = status != Status::Village && wps.class.get(wp as usize) == Some(&SizeClass::Office);
+                let office = status != Status::Village
+                    && wps.class.get(wp as usize) == Some(&SizeClass::Office);
                 let party_share = pop.party_share * if office { 2.5 } else { 1.0 };
                 let tradition = if cadre { 1.5 } else { 0.67 };
                 let cum = [
@@ -461,7 +530,13 @@ impl World {
                 for (k, s) in cum.iter().enumerate() {
                     acc += s;
                     if (p as f64) < acc {
-                        pol = [Politics::Party, Politics::NonPartySocialist, Politics::Sr, Politics::Menshevik, Politics::Anarchist][k];
+                        pol = [
+                            Politics::Party,
+                            Politics::NonPartySocialist,
+                            Politics::Sr,
+                            Politics::Menshevik,
+                            Politics::Anarchist,
+                        ][k];
                         break;
                     }
                 }
@@ -471,11 +546,22 @@ impl World {
                     pol
                 }
             };
-            let ties_mean = if cadre { pop.ties_cadre } else { pop.ties_migrant } as f32;
+            let ties_mean = if cadre {
+                pop.ties_cadre
+            } else {
+                pop.ties_migrant
+            } as f32;
             let ties = (ties_mean + 0.5 * (u(5) - 0.5)).clamp(0.0, 1.0);
-            let legit = (politics.anchor() + (pop.legitimacy_mean as f32 - 0.5) + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5)).clamp(0.0, 1.0);
+            let legit = (politics.anchor()
+                + (pop.legitimacy_mean as f32 - 0.5)
+                + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5))
+                .clamp(0.0, 1.0);
             let since = if politics == Politics::Party {
-                if u(7) < pop.party_recent_share as f32 { -(1 + (u(8) * 51.0) as i16) } else { -(53 + (u(8) * 300.0) as i16) }
+                if u(7) < pop.party_recent_share as f32 {
+                    -(1 + (u(8) * 51.0) as i16)
+                } else {
+                    -(53 + (u(8) * 300.0) as i16)
+                }
             } else {
                 i16::MIN
             };
@@ -490,7 +576,13 @@ impl World {
             // the socialists and the cadre.
             let abol = match politics {
                 Politics::Party => 0.1,
-                Politics::Unaffiliated => if cadre { 0.3 } else { 0.15 },
+                Politics::Unaffiliated => {
+                    if cadre {
+                        0.3
+                    } else {
+                        0.15
+                    }
+                }
                 _ => 0.7,
             };
             if u(9) < abol {
@@ -498,6 +590,7 @@ impl World {
             }
             w.wp.push(wp);
             w.status.push(status);
+            w.need.push(f32::INFINITY);
             w.politics.push(politics);
             w.skill.push(skill);
             w.flags.push(flags);
@@ -516,7 +609,13 @@ impl World {
             w.dissent.push(0.0);
             w.effort.push(0.5);
         }
-        let unions = SECTORS.iter().map(|_| Union { dues_share: 1.0, ..Union::default() }).collect();
+        let unions = SECTORS
+            .iter()
+            .map(|_| Union {
+                dues_share: 1.0,
+                ..Union::default()
+            })
+            .collect();
         let economy = Economy {
             capacity: sc.economy.capacity_start,
             incentive: sc.economy.incentive_start,
@@ -533,13 +632,23 @@ impl World {
             wps,
             view: WpView::new(n_wp),
             unions,
-            party: PartyOrgans { officials: pop.officials, ..PartyOrgans::default() },
-            soviet: Soviet { executive_party_share: 1.0, elections_held: 0 },
+            party: PartyOrgans {
+                officials: pop.officials,
+                ..PartyOrgans::default()
+            },
+            soviet: Soviet {
+                executive_party_share: 1.0,
+                elections_held: 0,
+            },
             economy,
             policy: sc.policy.clone(),
             exo: sc.economy.clone(),
             city: CityView::default(),
-            harvest_now: crate::step::harvest_at(&sc.economy, res.clock.start.year, res.clock.start.month),
+            harvest_now: crate::step::harvest_at(
+                &sc.economy,
+                res.clock.start.year,
+                res.clock.start.month,
+            ),
         };
         crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
         world
