@@ -346,7 +346,8 @@ fn load_table(
 }
 
 /// Deep-merges `over` onto `base`. Tables merge key by key; the `event` array merges by `id`
-/// (same id: replaced; `enabled = false`: removed; new: appended); any other value is replaced.
+/// (same id: merged key by key; `enabled = false`: removed; new: appended); any other value is
+/// replaced.
 pub fn merge(base: &mut toml::Value, over: &toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
@@ -380,7 +381,7 @@ fn merge_events(base: &mut toml::Value, over: &toml::Value) {
             (Some(p), true) => {
                 b.remove(p);
             }
-            (Some(p), false) => b[p] = ev.clone(),
+            (Some(p), false) => merge(&mut b[p], ev),
             (None, true) => {}
             (None, false) => b.push(ev.clone()),
         }
