@@ -311,6 +311,7 @@ fn load_table(
         toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
     let _: Scenario =
         toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
+    check_event_order(path, &text, &table)?;
     sources.push(SourceFile {
         path: path.display().to_string(),
         text: text.clone(),
@@ -386,6 +387,24 @@ fn merge_events(base: &mut toml::Value, over: &toml::Value) {
             (None, false) => b.push(ev.clone()),
         }
     }
+}
+
+/// Within one file, events must be listed in date order (a reader scans them as a timeline).
+fn check_event_order(path: &Path, text: &str, table: &toml::Table) -> Result<(), ScenarioError> {
+    let Some(toml::Value::Array(events)) = table.get("event") else { return Ok(()) };
+    let mut last: Option<Date> = None;
+    for (i, ev) in events.iter().enumerate() {
+        let id = ev.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let Some(ds) = ev.get("date").and_then(|v| v.as_str()) else { continue };
+        let key = if id.is_empty() { format!("event[{i}].date") } else { format!("event `{id}`.date") };
+        let line = find_event_line(text, id, ds, "date");
+        let d = Date::parse(ds).ok_or_else(|| ScenarioError::invalid(path, line, Some(key.clone()), format!("`{ds}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
+        if let Some(prev) = last.filter(|p| d < *p) {
+            return Err(ScenarioError::invalid(path, line, Some(key), format!("{d} is out of order (an earlier event is dated {prev}); allowed: events listed in date order")));
+        }
+        last = Some(d);
+    }
+    Ok(())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
