@@ -104,6 +104,7 @@ pub fn cascade(sorted_needs: &[f32], start: f32) -> f32 {
 
 /// Effort: base + a·L + b·fear + piece bonus + cell pressure, less hunger; clamped to [0.05, 1].
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub fn effort(
     base: f32,
     a_legit: f32,

@@ -656,7 +656,7 @@ impl Scenario {
         c.range("workplaces.small_size", w.small_size, 2.0, 499.0);
         c.range("workplaces.office_size", w.office_size, 2.0, 5_000.0);
         let ss: f64 = w.sector_shares.iter().sum();
-        if w.sector_shares.iter().any(|s| !(*s >= 0.0)) || (ss - 1.0).abs() > 1e-6 {
+        if w.sector_shares.iter().any(|s| s.is_nan() || *s < 0.0) || (ss - 1.0).abs() > 1e-6 {
             c.0.push(RangeError { key: "workplaces.sector_shares".into(), message: "allowed: six non-negative shares (metal, textile, clothing, transport, food, other) summing to 1".into() });
         }
         c.range(

@@ -148,10 +148,28 @@ pub fn resolve(
         .validate_ranges()
         .map_err(|e| locate_err(&e.key, e.message))?;
     let clock = Clock::new(start, end);
+    // Provenance: the child-most file (index in `sources`, 0 = the file run) that sets the run's
+    // dates. Summary dates and events inherited from above that file fall outside a run it
+    // shortened without being errors: they are dropped. Anything set in that file or below it
+    // must lie within the run.
+    let origin = |key: &str| {
+        sources
+            .iter()
+            .position(|s| find_key_line(&s.text, key).is_some())
+    };
+    let run_origin = [origin("run.start"), origin("run.end")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(usize::MAX);
+    let summary_inherited = origin("run.summary_dates").is_none_or(|o| o > run_origin);
     let mut summary_weeks = Vec::new();
     for (i, s) in scenario.run.summary_dates.iter().enumerate() {
         let key = format!("run.summary_dates[{i}]");
         let d = date("run.summary_dates", s)?;
+        if clock.week_of(d).is_none() && summary_inherited {
+            continue;
+        }
         let w = clock.week_of(d).ok_or_else(|| {
             locate_err(
                 "run.summary_dates",
@@ -180,6 +198,13 @@ pub fn resolve(
     order.sort(); // stable by (date, position)
     for (d, i) in order {
         let e = &scenario.events[i];
+        let event_origin = sources.iter().position(|s| {
+            find_event_line(&s.text, &e.id, &e.date, "date").is_some()
+                || (!e.id.is_empty() && find_event_line(&s.text, &e.id, "", "id").is_some())
+        });
+        if clock.week_of(d).is_none() && event_origin.is_some_and(|o| o > run_origin) {
+            continue;
+        }
         let week = clock.week_of(d).ok_or_else(|| {
             event_err(
                 &sources,
@@ -264,9 +289,13 @@ fn event_err(
     } else {
         format!("event `{}`", e.id)
     };
-    let short = key.rsplit('.').next().unwrap_or(key);
     for s in sources {
-        if let Some(line) = find_event_line(&s.text, &e.id, &e.date, short) {
+        // The line of the innermost key that is written out (e.g. `policy` for an inline table).
+        let line = key
+            .rsplit('.')
+            .find_map(|k| find_event_line(&s.text, &e.id, &e.date, k))
+            .or_else(|| find_event_block(&s.text, &e.id, &e.date).map(|(l, _)| l + 1));
+        if let Some(line) = line {
             return ScenarioError::invalid(
                 Path::new(&s.path),
                 Some(line),
@@ -391,16 +420,38 @@ fn merge_events(base: &mut toml::Value, over: &toml::Value) {
 
 /// Within one file, events must be listed in date order (a reader scans them as a timeline).
 fn check_event_order(path: &Path, text: &str, table: &toml::Table) -> Result<(), ScenarioError> {
-    let Some(toml::Value::Array(events)) = table.get("event") else { return Ok(()) };
+    let Some(toml::Value::Array(events)) = table.get("event") else {
+        return Ok(());
+    };
     let mut last: Option<Date> = None;
     for (i, ev) in events.iter().enumerate() {
         let id = ev.get("id").and_then(|v| v.as_str()).unwrap_or("");
-        let Some(ds) = ev.get("date").and_then(|v| v.as_str()) else { continue };
-        let key = if id.is_empty() { format!("event[{i}].date") } else { format!("event `{id}`.date") };
+        let Some(ds) = ev.get("date").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let key = if id.is_empty() {
+            format!("event[{i}].date")
+        } else {
+            format!("event `{id}`.date")
+        };
         let line = find_event_line(text, id, ds, "date");
-        let d = Date::parse(ds).ok_or_else(|| ScenarioError::invalid(path, line, Some(key.clone()), format!("`{ds}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
+        let d = Date::parse(ds).ok_or_else(|| {
+            ScenarioError::invalid(
+                path,
+                line,
+                Some(key.clone()),
+                format!("`{ds}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
+            )
+        })?;
         if let Some(prev) = last.filter(|p| d < *p) {
-            return Err(ScenarioError::invalid(path, line, Some(key), format!("{d} is out of order (an earlier event is dated {prev}); allowed: events listed in date order")));
+            return Err(ScenarioError::invalid(
+                path,
+                line,
+                Some(key),
+                format!(
+                    "{d} is out of order (an earlier event is dated {prev}); allowed: events listed in date order"
+                ),
+            ));
         }
         last = Some(d);
     }
@@ -485,6 +536,16 @@ pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
 
 /// The line of `key` inside the `[[event]]` block with this id (or date).
 fn find_event_line(text: &str, id: &str, date: &str, key: &str) -> Option<usize> {
+    let (s, block) = find_event_block(text, id, date)?;
+    block
+        .iter()
+        .position(|l| l.split_once('=').is_some_and(|(a, _)| a.trim() == key))
+        .map(|j| s + j + 1)
+}
+
+/// The first line index and the lines of the `[[event]]` block with this id (or, without an
+/// id, this date).
+fn find_event_block<'t>(text: &'t str, id: &str, date: &str) -> Option<(usize, Vec<&'t str>)> {
     let blocks: Vec<(usize, usize)> = {
         let lines: Vec<&str> = text.lines().collect();
         let mut starts: Vec<usize> = lines
@@ -507,12 +568,7 @@ fn find_event_line(text: &str, id: &str, date: &str, key: &str) -> Option<usize>
                 })
         };
         if has("id", id) || (id.is_empty() && has("date", date)) {
-            for (j, l) in block.iter().enumerate() {
-                if l.split_once('=').is_some_and(|(a, _)| a.trim() == key) {
-                    return Some(s + j + 1);
-                }
-            }
-            return Some(s + 1);
+            return Some((s, block.to_vec()));
         }
     }
     None

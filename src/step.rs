@@ -144,20 +144,20 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
                 tally.recruits += 1;
             }
         }
+        // The crackdown falls on dissident communists and the other socialist parties.
         if ev.crackdown > 0.0
             && w.politics[i].dissident()
             && w.politics[i] != Politics::NonPartySocialist
             && w.status[i].in_city()
-        {
-            if rng::chance(
+            && rng::chance(
                 seed,
                 Stream::Arrest,
                 id,
                 week + 104_729,
                 ev.crackdown as f32,
-            ) {
-                arrest(w, i, seed, week, m.arrest_weeks, tally);
-            }
+            )
+        {
+            arrest(w, i, seed, week, m.arrest_weeks, tally);
         }
     }
 }
@@ -166,21 +166,16 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
 /// from September of Y; a year missing from the table takes the nearest earlier (else later) year.
 pub fn harvest_at(exo: &crate::params::EconomyCfg, year: i32, month: u32) -> f64 {
     let ag_year = if month >= 9 { year } else { year - 1 };
-    let mut best: Option<(i32, f64)> = None;
-    for (y, h) in &exo.harvest {
-        let Ok(y) = y.parse::<i32>() else { continue };
-        let better = match best {
-            None => true,
-            Some((by, _)) => {
-                (y <= ag_year && (by > ag_year || y > by))
-                    || (by > ag_year && y > ag_year && y < by)
-            }
-        };
-        if better {
-            best = Some((y, *h));
-        }
-    }
-    best.map(|b| b.1).unwrap_or(1.0)
+    let years = || {
+        exo.harvest
+            .iter()
+            .filter_map(|(y, h)| y.parse::<i32>().ok().map(|y| (y, *h)))
+    };
+    let latest_before = years()
+        .filter(|(y, _)| *y <= ag_year)
+        .max_by_key(|(y, _)| *y);
+    let earliest = years().min_by_key(|(y, _)| *y);
+    latest_before.or(earliest).map(|(_, h)| h).unwrap_or(1.0)
 }
 
 /// Phase 2: the city's economy this week.
@@ -370,7 +365,7 @@ fn workers(world: &mut World, m: &MechanismCfg) {
         ),
     );
     let mut base = 0;
-    while let Some(wp) = it.0.next() {
+    for wp in it.0.by_ref() {
         let c = Chunk {
             base,
             wp,
@@ -781,7 +776,15 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
         } else {
             1.0
         } * if wps.committee_nonparty[k] { 1.2 } else { 1.0 };
-        if solidarity && pol.clamp_solidarity && pol.repression > 0.0 {
+        // Force is used as far as the repression intensity allows (always at intensity ≥ 1).
+        let force = rng::chance(
+            seed,
+            Stream::Settle,
+            k as u64,
+            week + 3_000_017,
+            pol.repression.min(1.0) as f32,
+        );
+        if solidarity && pol.clamp_solidarity && force {
             suppress[k] = true;
         } else if pol.negotiate_local || (solidarity && !pol.clamp_solidarity) {
             if rng::chance(
@@ -793,7 +796,7 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
             ) {
                 settle[k] = true;
             }
-        } else if wps.strike_weeks[k] >= 2 && pol.repression > 0.0 {
+        } else if wps.strike_weeks[k] >= 2 && force {
             suppress[k] = true;
         }
         if settle[k] {
@@ -1097,29 +1100,30 @@ fn city_committee(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
         }
         let l = w.legitimacy[i];
         match w.politics[i] {
-            Politics::Unaffiliated if l > 0.55 => {
-                if rng::chance(seed, Stream::Recruit, i as u64, week, rec * l) {
-                    w.politics[i] = Politics::Party;
-                    w.party_since[i] = world.week as i16;
-                    tally.recruits += 1;
-                }
+            Politics::Unaffiliated
+                if l > 0.55 && rng::chance(seed, Stream::Recruit, i as u64, week, rec * l) =>
+            {
+                w.politics[i] = Politics::Party;
+                w.party_since[i] = world.week as i16;
+                tally.recruits += 1;
             }
-            Politics::Party if l < 0.45 => {
-                if rng::chance(
-                    seed,
-                    Stream::Leave,
-                    i as u64,
-                    week,
-                    m.party_leave as f32 * 2.0 * (1.0 - l),
-                ) {
-                    w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 {
-                        Politics::DissidentCommunist
-                    } else {
-                        Politics::Unaffiliated
-                    };
-                    w.party_since[i] = i16::MIN;
-                    tally.exits += 1;
-                }
+            Politics::Party
+                if l < 0.45
+                    && rng::chance(
+                        seed,
+                        Stream::Leave,
+                        i as u64,
+                        week,
+                        m.party_leave as f32 * 2.0 * (1.0 - l),
+                    ) =>
+            {
+                w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 {
+                    Politics::DissidentCommunist
+                } else {
+                    Politics::Unaffiliated
+                };
+                w.party_since[i] = i16::MIN;
+                tally.exits += 1;
             }
             _ => {}
         }
@@ -1144,26 +1148,22 @@ fn dissident_groups(world: &mut World, m: &MechanismCfg) {
             Politics::Unaffiliated if w.flags[i] & flag::PUBLIC != 0 => {
                 let presence =
                     world.view.dissidents[k] as f32 / world.view.employed[k].max(1) as f32;
-                if rng::chance(
-                    seed,
-                    Stream::Dissident,
-                    i as u64,
-                    week,
-                    m.dissident_join as f32 * d * (1.0 + 5.0 * presence),
-                ) {
+                let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
+                if rng::chance(seed, Stream::Dissident, i as u64, week, p) {
                     w.politics[i] = Politics::NonPartySocialist;
                 }
             }
-            p if p.dissident() && d < 0.1 => {
-                if rng::chance(
+            p if p.dissident()
+                && d < 0.1
+                && rng::chance(
                     seed,
                     Stream::Dissident,
                     i as u64,
                     week + 500_009,
                     m.dissident_join as f32 * 0.5,
-                ) {
-                    w.politics[i] = Politics::Unaffiliated;
-                }
+                ) =>
+            {
+                w.politics[i] = Politics::Unaffiliated;
             }
             _ => {}
         }

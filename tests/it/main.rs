@@ -1,0 +1,9 @@
+//! The integration tests, one binary: the CLI end to end, every bad-input class, determinism,
+//! invariants of the weekly step, and the direction of every policy lever.
+
+mod cli;
+mod determinism;
+mod errors;
+mod invariants;
+mod levers;
+mod support;
