@@ -521,6 +521,20 @@ pub struct EventCfg {
     pub party_debate: f64,
 }
 
+impl EventCfg {
+    /// The keys an `[[event]]` accepts.
+    pub fn fields(&self) -> Vec<String> {
+        match toml::Value::try_from(self) {
+            Ok(toml::Value::Table(t)) => t
+                .keys()
+                .cloned()
+                .chain(["enabled", "policy", "economy", "campaign"].map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A scenario file as written (after `extends` is resolved, the merged scenario).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod determinism;
+mod docs;
 mod errors;
 mod invariants;
 mod levers;
