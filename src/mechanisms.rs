@@ -49,10 +49,12 @@ pub fn arrest_probability(k: f32, cops: f32, active_others: u32) -> f32 {
 }
 
 /// The social contract: the weekly change in legitimacy from delivered living standards `c`
-/// against expectation `e`: rate·tanh(2·(c − e)/max(e, 0.05)).
+/// against expectation `e`: rate·s/(1 + |s|) with s = 3(c − e)/max(e, 0.05), a saturating
+/// response (arithmetic only, so it is bit-reproducible on every platform).
 #[inline]
 pub fn contract_effect(consumption: f32, expectation: f32, rate: f32) -> f32 {
-    rate * (2.0 * (consumption - expectation) / expectation.max(0.05)).tanh()
+    let s = 3.0 * (consumption - expectation) / expectation.max(0.05);
+    rate * s / (1.0 + s.abs())
 }
 
 /// Kuran/Epstein: a worker expresses dissent publicly when private dissent, plus the expressive
@@ -186,7 +188,9 @@ mod tests {
     #[test]
     fn contract_and_thresholds() {
         close(contract_effect(0.3, 0.3, 0.02), 0.0);
-        close(contract_effect(0.1, 0.2, 0.02), 0.02 * (-1.0f32).tanh());
+        // s = 3·(0.1 − 0.2)/0.2 = −1.5 → 0.02·(−1.5/2.5).
+        close(contract_effect(0.1, 0.2, 0.02), -0.012);
+        assert!(contract_effect(10.0, 0.2, 0.02) < 0.02);
         assert!(contract_effect(0.4, 0.2, 0.02) > 0.0);
         close(strike_need(0.6, 0.5, 1.0, 0.1), 0.0);
         close(strike_need(0.6, 0.1, 2.0, 0.0), 0.4);

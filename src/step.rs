@@ -503,8 +503,13 @@ fn decide_chunk(c: &mut Chunk, x: &Ctx) {
         let d = (g + pol.conviction()).clamp(0.0, 1.0);
         c.dissent[j] = d;
         // Epstein's net risk at this workplace; Kuran's expression rule.
-        let others = x.view.public[w].saturating_sub(u32::from(was_public));
-        let p = mech::arrest_probability(m.epstein_k as f32, x.view.cheka[w], others);
+        // Epstein's P for this worker: the workplace's value with the worker counted once among
+        // the active (precomputed per workplace for a worker who was, or was not, speaking out).
+        let p = if was_public {
+            x.view.risk_public[w]
+        } else {
+            x.view.risk_quiet[w]
+        };
         let r = (c.risk[j] * (1.0 + f)).min(1.0);
         let net = r * p;
         let peer_public = x.view.public[w] as f32 / n_emp;
@@ -674,6 +679,9 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
         v.cheka[k] = surveillance * v.employed[k] as f32
             + m.informer_share as f32 * v.party[k] as f32
             + v.cheka_alloc[k];
+        let k_e = m.epstein_k as f32;
+        v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k]);
+        v.risk_public[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1));
     }
     let e = &mut world.economy;
     e.mean_effort = if employed > 0 {

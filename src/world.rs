@@ -247,6 +247,10 @@ pub struct WpView {
     pub cheka: Vec<f32>,
     /// Reactive Cheka presence allocated by last week's reports.
     pub cheka_alloc: Vec<f32>,
+    /// Epstein's estimated arrest probability for a worker who was quiet last week (the
+    /// workplace's active plus the worker) and for one who spoke out (already counted).
+    pub risk_quiet: Vec<f32>,
+    pub risk_public: Vec<f32>,
     /// Arrests at this workplace last week, as a share of its workforce.
     pub arrested_share: Vec<f32>,
     /// Cell strength: party members' share of the workforce × vigour.
@@ -267,6 +271,8 @@ impl WpView {
             dissidents: vec![0; n],
             cheka: vec![0.0; n],
             cheka_alloc: vec![0.0; n],
+            risk_quiet: vec![0.0; n],
+            risk_public: vec![0.0; n],
             arrested_share: vec![0.0; n],
             cell_strength: vec![0.0; n],
             effort_sum: vec![0.0; n],

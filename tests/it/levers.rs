@@ -28,6 +28,14 @@ fn repression_raises_arrests_and_fear_and_lowers_open_dissent() {
     assert!(
         m(&high, "arrests", "1920-01", "1922-01") > 2.0 * m(&low, "arrests", "1920-01", "1922-01")
     );
+    // Deterrence, with strikes (and their suppression) switched off: fear follows arrests.
+    let calm = "[mechanisms]\nstrike_threshold_mean = 1.0\nstrike_grievance_weight = 0.0\n";
+    let low = with(&format!("{calm}[policy]\nrepression = 0.3\n"), "1920-12-31");
+    let high = with(&format!("{calm}[policy]\nrepression = 3.0\n"), "1920-12-31");
+    assert_eq!(
+        m(&high, "strikers", "1920-01", "1921-01") + m(&low, "strikers", "1920-01", "1921-01"),
+        0.0
+    );
     assert!(m(&high, "fear", "1920-01", "1921-01") > m(&low, "fear", "1920-01", "1921-01"));
     assert!(
         m(&high, "dissent_public", "1920-01", "1922-01")
