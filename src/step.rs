@@ -80,9 +80,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     strikes(world, m, &mut tally);
     management(world, res, &mut tally);
     cheka(world, m, &mut tally);
-    secretariat(world, &mut tally);
-    city_committee(world, m, &mut tally);
-    dissident_groups(world, m);
+    party_and_groups(world, m, &mut tally);
     // Phase 6: soviet elections and campaigns.
     for ev in &due {
         if ev.soviet_election {
@@ -604,11 +602,25 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg) {
     let mut needs: Vec<f32> = Vec::new();
     for k in 0..nw {
         let ids = &members[offsets[k] as usize..offsets[k + 1] as usize];
-        needs.clear();
-        needs.extend(ids.iter().map(|&i| w.need[i as usize]));
-        needs.sort_by(f32::total_cmp);
         let prev = world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32;
-        let share = mech::cascade(&needs, prev);
+        // Without an initiator (need ≤ 0) and without a strike that still sustains itself, the
+        // cascade is empty: no need to sort.
+        let (mut initiators, mut sustaining) = (0usize, 0usize);
+        for &i in ids {
+            let t = w.need[i as usize];
+            initiators += usize::from(t <= 0.0);
+            sustaining += usize::from(t <= prev);
+        }
+        let share = if initiators == 0
+            && (prev <= 0.0 || sustaining as f32 / (ids.len().max(1) as f32) < prev)
+        {
+            0.0
+        } else {
+            needs.clear();
+            needs.extend(ids.iter().map(|&i| w.need[i as usize]));
+            needs.sort_by(f32::total_cmp);
+            mech::cascade(&needs, prev)
+        };
         let on = share >= m.strike_min_share as f32;
         let cut = if on {
             needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
@@ -956,10 +968,16 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
     let n = w.len();
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
     let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
+    // Candidates in id order from the rotating start.
+    let candidate =
+        |i: usize| w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED == 0;
+    let candidates: Vec<usize> = (start..n)
+        .chain(0..start)
+        .filter(|&i| candidate(i))
+        .collect();
     for pass in 0..2 {
-        for off in 0..n {
-            let i = (start + off) % n;
-            if w.status[i] != Status::Unemployed || w.flags[i] & flag::BLACKLISTED != 0 {
+        for &i in &candidates {
+            if w.status[i] != Status::Unemployed {
                 continue;
             }
             let own = w.wp[i] as usize;
@@ -1067,20 +1085,27 @@ fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
     }
 }
 
-/// The secretariat: officials appointed toward the apparatus demanded; promotions out of the factories.
-fn secretariat(world: &mut World, tally: &mut Tally) {
+/// The secretariat (officials; promotions out of the factories), the city committee
+/// (recruitment, exits, cells) and the dissident groups (joining, drifting away), in one pass
+/// over the workers in id order: each decision reads only the worker's own state and the view.
+fn party_and_groups(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
     let pol = &world.policy;
     let demand = pol.officials_per_output * world.economy.output_index;
     let o = &mut world.party.officials;
     *o += pol.appointment_rate * (demand - *o).max(0.0) - 0.001 * *o;
     let (seed, week) = (world.seed, world.week as u64);
+    let promote = pol.promotion as f32;
+    let rec = pol.recruitment as f32;
     let w = &mut world.workers;
-    let p = pol.promotion as f32;
+    let view = &world.view;
     for i in 0..w.len() {
-        if w.politics[i] == Politics::Party
-            && w.status[i] == Status::Employed
-            && world.wps.class[w.wp[i] as usize] != SizeClass::Office
-        {
+        if w.status[i] != Status::Employed {
+            continue;
+        }
+        let k = w.wp[i] as usize;
+        let id = i as u64;
+        // The pump: factory members promoted into administration.
+        if w.politics[i] == Politics::Party && world.wps.class[k] != SizeClass::Office {
             let bonus = 0.5
                 + 0.5 * f32::from(w.skill[i])
                 + if w.flags[i] & flag::CADRE != 0 {
@@ -1088,44 +1113,44 @@ fn secretariat(world: &mut World, tally: &mut Tally) {
                 } else {
                     0.0
                 };
-            if rng::chance(seed, Stream::Promote, i as u64, week, p * bonus) {
+            if rng::chance(seed, Stream::Promote, id, week, promote * bonus) {
                 w.status[i] = Status::Administration;
                 w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
                 tally.promotions += 1;
+                continue;
             }
         }
-    }
-}
-
-/// The city committee: recruitment, exits, cells.
-fn city_committee(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
-    let (seed, week) = (world.seed, world.week as u64);
-    let rec = world.policy.recruitment as f32;
-    let w = &mut world.workers;
-    for i in 0..w.len() {
-        if w.status[i] != Status::Employed {
-            continue;
-        }
         let l = w.legitimacy[i];
+        let d = w.dissent[i];
+        let public = w.flags[i] & flag::PUBLIC != 0;
         match w.politics[i] {
+            // Recruitment of loyal workers; open dissenters drawn into the non-party groups.
             Politics::Unaffiliated
-                if l > 0.55 && rng::chance(seed, Stream::Recruit, i as u64, week, rec * l) =>
+                if l > 0.55 && rng::chance(seed, Stream::Recruit, id, week, rec * l) =>
             {
                 w.politics[i] = Politics::Party;
                 w.party_since[i] = world.week as i16;
                 tally.recruits += 1;
             }
+            Politics::Unaffiliated if public => {
+                let presence = view.dissidents[k] as f32 / view.employed[k].max(1) as f32;
+                let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
+                if rng::chance(seed, Stream::Dissident, id, week, p) {
+                    w.politics[i] = Politics::NonPartySocialist;
+                }
+            }
+            // Exits: disillusioned members leave, the outspoken as dissident communists.
             Politics::Party
                 if l < 0.45
                     && rng::chance(
                         seed,
                         Stream::Leave,
-                        i as u64,
+                        id,
                         week,
                         m.party_leave as f32 * 2.0 * (1.0 - l),
                     ) =>
             {
-                w.politics[i] = if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.25 {
+                w.politics[i] = if public && d > 0.25 {
                     Politics::DissidentCommunist
                 } else {
                     Politics::Unaffiliated
@@ -1133,40 +1158,12 @@ fn city_committee(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
                 w.party_since[i] = i16::MIN;
                 tally.exits += 1;
             }
-            _ => {}
-        }
-    }
-    for v in &mut world.wps.cell_vigour {
-        *v += 0.02 * (0.5 - *v);
-    }
-    world.party.exemplary = 0.0;
-}
-
-/// Dissident groups grow from open dissent at the workplace; members drift away when content.
-fn dissident_groups(world: &mut World, m: &MechanismCfg) {
-    let (seed, week) = (world.seed, world.week as u64);
-    let w = &mut world.workers;
-    for i in 0..w.len() {
-        if w.status[i] != Status::Employed {
-            continue;
-        }
-        let k = w.wp[i] as usize;
-        let d = w.dissent[i];
-        match w.politics[i] {
-            Politics::Unaffiliated if w.flags[i] & flag::PUBLIC != 0 => {
-                let presence =
-                    world.view.dissidents[k] as f32 / world.view.employed[k].max(1) as f32;
-                let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
-                if rng::chance(seed, Stream::Dissident, i as u64, week, p) {
-                    w.politics[i] = Politics::NonPartySocialist;
-                }
-            }
             p if p.dissident()
                 && d < 0.1
                 && rng::chance(
                     seed,
                     Stream::Dissident,
-                    i as u64,
+                    id,
                     week + 500_009,
                     m.dissident_join as f32 * 0.5,
                 ) =>
@@ -1176,6 +1173,10 @@ fn dissident_groups(world: &mut World, m: &MechanismCfg) {
             _ => {}
         }
     }
+    for v in &mut world.wps.cell_vigour {
+        *v += 0.02 * (0.5 - *v);
+    }
+    world.party.exemplary = 0.0;
 }
 
 /// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
