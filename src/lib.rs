@@ -21,6 +21,8 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod step;
+pub mod svg;
+pub mod validate;
 pub mod world;
 
 /// The version of pact, part of every manifest.

@@ -273,7 +273,11 @@ pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std:
     }
     std::fs::create_dir_all(&tmp)?;
     for (n, c) in files {
-        std::fs::write(tmp.join(n), c)?;
+        let p = tmp.join(n);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(p, c)?;
     }
     if out.exists() {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));

@@ -1,0 +1,421 @@
+//! Validation against the historical record: target patterns as data (`scenarios/targets.toml`),
+//! each evaluated on every replicate's own outputs, summarised as a median and a 5–95% range
+//! across replicates, and judged PASS when the median lies in the target band.
+//!
+//! Every statistic reads only what `pact run` writes (`timeseries.csv`, `elections.csv`,
+//! `campaigns.csv`), so anyone can re-check a pattern by hand.
+
+use crate::date::Date;
+use crate::record::{ElectionRecord, RunRecord, WeekRecord};
+use crate::run::quantile;
+use crate::scenario::{Resolved, ScenarioError, find_key_line};
+use crate::svg;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One pattern, as written in the targets file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Identifier (also the figure's file name).
+    pub id: String,
+    /// What is measured, in words.
+    pub description: String,
+    /// Where the target comes from (book, page or document).
+    pub source: String,
+    /// `mean`, `value`, `ratio`, `peak_date`, `election` or `campaign`.
+    pub statistic: String,
+    /// A `timeseries.csv` column (mean, value, ratio, peak_date).
+    pub output: Option<String>,
+    /// Window [from, to) for mean, ratio (numerator) and peak_date.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The date for value, election and campaign.
+    pub date: Option<String>,
+    /// Ratio denominator: columns summed (default: `output`) over [base_from, base_to)
+    /// (default: the numerator's window).
+    pub base_output: Option<Vec<String>>,
+    pub base_from: Option<String>,
+    pub base_to: Option<String>,
+    /// Election and campaign: `all`, `large_factory`, `small_workplace`, `office`, `small_and_office`.
+    pub class: Option<String>,
+    /// Election: `delegate_share_party`, `delegate_share_nonparty`, `delegate_share_other_socialist`,
+    /// `abstention_share`, `won_share_party`, `won_share_nonparty`. Campaign: `share_for`,
+    /// `share_against`, `share_away`.
+    pub metric: Option<String>,
+    /// Campaign: `church_valuables` or `sr_trial_death_penalty`.
+    pub campaign: Option<String>,
+    /// [min, max]; dates (`YYYY-MM-DD`) for peak_date.
+    pub band: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    #[serde(rename = "target")]
+    targets: Vec<Target>,
+}
+
+/// A target checked and resolved against a run's clock.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub target: Target,
+    pub kind: Kind,
+    pub band: (f64, f64),
+}
+
+/// What to compute, with weeks resolved.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Mean { col: usize, from: usize, to: usize },
+    Value { col: usize, week: usize },
+    Ratio { col: usize, from: usize, to: usize, base: Vec<usize>, base_from: usize, base_to: usize },
+    /// Fractional year of the maximum in the window.
+    PeakDate { col: usize, from: usize, to: usize },
+    Election { week: usize, classes: Vec<&'static str>, metric: String },
+    Campaign { week: usize, classes: Vec<&'static str>, metric: String, campaign: String },
+}
+
+const CLASSES: [&str; 3] = ["large_factory", "small_workplace", "office"];
+const ELECTION_METRICS: [&str; 6] = [
+    "delegate_share_party",
+    "delegate_share_nonparty",
+    "delegate_share_other_socialist",
+    "abstention_share",
+    "won_share_party",
+    "won_share_nonparty",
+];
+const CAMPAIGN_METRICS: [&str; 3] = ["share_for", "share_against", "share_away"];
+
+/// Reads and checks a targets file against the run it will be applied to.
+pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+    let file: TargetsFile = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1);
+        ScenarioError::Invalid { file: path.display().to_string(), line, key: None, message: e.message().trim().replace('\n', " ") }
+    })?;
+    let mut out = Vec::new();
+    for (i, t) in file.targets.into_iter().enumerate() {
+        let err = |key: &str, message: String| {
+            let line = target_line(&text, i, key);
+            ScenarioError::Invalid { file: path.display().to_string(), line, key: Some(format!("target `{}`.{key}", t.id)), message }
+        };
+        let col = |key: &str, name: &Option<String>| -> Result<usize, ScenarioError> {
+            let name = name.as_deref().ok_or_else(|| err(key, "missing; allowed: a timeseries.csv column".into()))?;
+            WeekRecord::COLUMNS.iter().position(|c| *c == name).ok_or_else(|| err(key, format!("unknown output `{name}`; allowed: a timeseries.csv column (see docs/outputs.md)")))
+        };
+        let week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
+            let s = s.as_deref().ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
+            let d = Date::parse(s).ok_or_else(|| err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
+            res.clock.week_of(d).ok_or_else(|| err(key, format!("{d} is outside the run ({} to {})", res.clock.start, res.clock.date(res.clock.weeks - 1))))
+        };
+        // An end date may be the day after the run.
+        let end_week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
+            let s = s.as_deref().ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
+            let d = Date::parse(s).ok_or_else(|| err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
+            let off = d.to_days() - res.clock.start.to_days();
+            if off <= 0 || off > 7 * res.clock.weeks as i64 + 7 {
+                return Err(err(key, format!("{d} is outside the run ({} to {})", res.clock.start, res.clock.date(res.clock.weeks - 1))));
+            }
+            Ok(((off + 6) / 7).min(res.clock.weeks as i64) as usize)
+        };
+        let window = |fk: &str, f: &Option<String>, tk: &str, to: &Option<String>| -> Result<(usize, usize), ScenarioError> {
+            let (a, b) = (week(fk, f)?, end_week(tk, to)?);
+            if a >= b {
+                return Err(err(tk, format!("the window {}..{} is empty; allowed: `to` after `from`", f.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""))));
+            }
+            Ok((a, b))
+        };
+        let classes = |c: &Option<String>| -> Result<Vec<&'static str>, ScenarioError> {
+            match c.as_deref().unwrap_or("all") {
+                "all" => Ok(CLASSES.to_vec()),
+                "small_and_office" => Ok(vec!["small_workplace", "office"]),
+                x => CLASSES.iter().find(|c| **c == x).map(|c| vec![*c]).ok_or_else(|| err("class", format!("unknown class `{x}`; allowed: all, large_factory, small_workplace, office, small_and_office"))),
+            }
+        };
+        let metric = |allowed: &[&str]| -> Result<String, ScenarioError> {
+            let m = t.metric.clone().ok_or_else(|| err("metric", format!("missing; allowed: {}", allowed.join(", "))))?;
+            if allowed.contains(&m.as_str()) { Ok(m) } else { Err(err("metric", format!("unknown metric `{m}`; allowed: {}", allowed.join(", ")))) }
+        };
+        let kind = match t.statistic.as_str() {
+            "mean" => {
+                let (from, to) = window("from", &t.from, "to", &t.to)?;
+                Kind::Mean { col: col("output", &t.output)?, from, to }
+            }
+            "value" => Kind::Value { col: col("output", &t.output)?, week: week("date", &t.date)? },
+            "ratio" => {
+                let c = col("output", &t.output)?;
+                let (from, to) = window("from", &t.from, "to", &t.to)?;
+                let base = match &t.base_output {
+                    None => vec![c],
+                    Some(v) if v.is_empty() => return Err(err("base_output", "empty; allowed: one or more timeseries.csv columns".into())),
+                    Some(v) => v.iter().map(|n| col("base_output", &Some(n.clone()))).collect::<Result<_, _>>()?,
+                };
+                let (base_from, base_to) = match (&t.base_from, &t.base_to) {
+                    (None, None) => (from, to),
+                    _ => window("base_from", &t.base_from, "base_to", &t.base_to)?,
+                };
+                Kind::Ratio { col: c, from, to, base, base_from, base_to }
+            }
+            "peak_date" => {
+                let (from, to) = window("from", &t.from, "to", &t.to)?;
+                Kind::PeakDate { col: col("output", &t.output)?, from, to }
+            }
+            "election" => Kind::Election { week: week("date", &t.date)?, classes: classes(&t.class)?, metric: metric(&ELECTION_METRICS)? },
+            "campaign" => {
+                let campaign = t.campaign.clone().ok_or_else(|| err("campaign", "missing; allowed: church_valuables, sr_trial_death_penalty".into()))?;
+                if !["church_valuables", "sr_trial_death_penalty"].contains(&campaign.as_str()) {
+                    return Err(err("campaign", format!("unknown campaign `{campaign}`; allowed: church_valuables, sr_trial_death_penalty")));
+                }
+                Kind::Campaign { week: week("date", &t.date)?, classes: classes(&t.class)?, metric: metric(&CAMPAIGN_METRICS)?, campaign }
+            }
+            s => return Err(err("statistic", format!("unknown statistic `{s}`; allowed: mean, value, ratio, peak_date, election, campaign"))),
+        };
+        if t.band.len() != 2 {
+            return Err(err("band", "allowed: [min, max]".into()));
+        }
+        let bound = |v: &toml::Value| -> Option<f64> {
+            match (v, &kind) {
+                (toml::Value::String(s), Kind::PeakDate { .. }) => Date::parse(s).map(Date::year_fraction),
+                (toml::Value::Float(f), _) => Some(*f),
+                (toml::Value::Integer(i), _) => Some(*i as f64),
+                _ => None,
+            }
+        };
+        let allowed = if matches!(kind, Kind::PeakDate { .. }) { "two dates" } else { "two numbers" };
+        let (lo, hi) = match (bound(&t.band[0]), bound(&t.band[1])) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return Err(err("band", format!("allowed: [min, max] as {allowed}"))),
+        };
+        if lo > hi {
+            return Err(err("band", format!("min {lo} is greater than max {hi}; allowed: min ≤ max")));
+        }
+        if out.iter().any(|p: &Pattern| p.target.id == t.id) {
+            return Err(err("id", format!("duplicate id `{}`; allowed: unique ids", t.id)));
+        }
+        out.push(Pattern { target: t, kind, band: (lo, hi) });
+    }
+    Ok(out)
+}
+
+/// The line of `key` in the `i`-th `[[target]]` block (or of the block itself).
+fn target_line(text: &str, i: usize, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[target]]").map(|(n, _)| n).collect();
+    let s = *starts.get(i)?;
+    let e = starts.get(i + 1).copied().unwrap_or(lines.len());
+    let sub = lines[s..e].join("\n");
+    Some(find_key_line(&sub, key).map(|l| s + l).unwrap_or(s + 1))
+}
+
+fn mean_of(run: &RunRecord, col: usize, from: usize, to: usize) -> f64 {
+    let to = to.min(run.weeks.len());
+    if from >= to {
+        return f64::NAN;
+    }
+    run.weeks[from..to].iter().map(|r| r.values()[col]).sum::<f64>() / (to - from) as f64
+}
+
+fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
+    let sum = |f: fn(&ElectionRecord) -> f64| rows.iter().map(|r| f(r)).sum::<f64>();
+    let delegates = sum(|r| r.delegates_party + r.delegates_nonparty + r.delegates_other_socialist);
+    let won = sum(|r| r.won_party + r.won_nonparty + r.won_other_socialist);
+    let share = |x: f64, d: f64| if d > 0.0 { x / d } else { f64::NAN };
+    match metric {
+        "delegate_share_party" => share(sum(|r| r.delegates_party), delegates),
+        "delegate_share_nonparty" => share(sum(|r| r.delegates_nonparty), delegates),
+        "delegate_share_other_socialist" => share(sum(|r| r.delegates_other_socialist), delegates),
+        "abstention_share" => share(sum(|r| r.abstentions), sum(|r| r.electorate)),
+        "won_share_party" => share(sum(|r| r.won_party), won),
+        "won_share_nonparty" => share(sum(|r| r.won_nonparty), won),
+        _ => f64::NAN,
+    }
+}
+
+/// The pattern's statistic on one replicate.
+pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
+    match &p.kind {
+        Kind::Mean { col, from, to } => mean_of(run, *col, *from, *to),
+        Kind::Value { col, week } => run.weeks.get(*week).map(|r| r.values()[*col]).unwrap_or(f64::NAN),
+        Kind::Ratio { col, from, to, base, base_from, base_to } => {
+            let num = mean_of(run, *col, *from, *to);
+            let den: f64 = base.iter().map(|c| mean_of(run, *c, *base_from, *base_to)).sum();
+            if den > 0.0 { num / den } else { f64::NAN }
+        }
+        Kind::PeakDate { col, from, to } => {
+            let to = (*to).min(run.weeks.len());
+            let mut best = (f64::NEG_INFINITY, *from);
+            for w in *from..to {
+                let v = run.weeks[w].values()[*col];
+                if v > best.0 {
+                    best = (v, w);
+                }
+            }
+            res.clock.date(best.1).year_fraction()
+        }
+        Kind::Election { week, classes, metric } => {
+            let rows: Vec<&ElectionRecord> = run.elections.iter().filter(|e| e.week == *week && classes.contains(&e.class)).collect();
+            election_metric(&rows, metric)
+        }
+        Kind::Campaign { week, classes, metric, campaign } => {
+            let rows: Vec<_> = run.campaigns.iter().filter(|c| c.week == *week && c.campaign == campaign && classes.contains(&c.class)).collect();
+            let workers: f64 = rows.iter().map(|c| c.workers).sum();
+            let x: f64 = rows
+                .iter()
+                .map(|c| match metric.as_str() {
+                    "share_for" => c.votes_for,
+                    "share_against" => c.votes_against,
+                    _ => c.stayed_away,
+                })
+                .sum();
+            if workers > 0.0 { x / workers } else { f64::NAN }
+        }
+    }
+}
+
+/// The verdict on one pattern across replicates.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    pub id: String,
+    pub description: String,
+    pub source: String,
+    pub statistic: String,
+    pub band: (f64, f64),
+    pub median: f64,
+    pub p5: f64,
+    pub p95: f64,
+    pub pass: bool,
+    pub values: Vec<f64>,
+}
+
+/// Evaluates every pattern on every replicate. PASS: the median across replicates lies in the band.
+pub fn judge(patterns: &[Pattern], res: &Resolved, runs: &[RunRecord]) -> Vec<Verdict> {
+    patterns
+        .iter()
+        .map(|p| {
+            let values: Vec<f64> = runs.iter().map(|r| evaluate(p, res, r)).collect();
+            let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            let (median, p5, p95) = (quantile(&finite, 0.5), quantile(&finite, 0.05), quantile(&finite, 0.95));
+            let pass = finite.len() == values.len() && median >= p.band.0 && median <= p.band.1;
+            Verdict {
+                id: p.target.id.clone(),
+                description: p.target.description.clone(),
+                source: p.target.source.clone(),
+                statistic: p.target.statistic.clone(),
+                band: p.band,
+                median,
+                p5,
+                p95,
+                pass,
+                values,
+            }
+        })
+        .collect()
+}
+
+fn fmt(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() { "NaN".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// `validation.csv`: one row per pattern.
+pub fn csv(verdicts: &[Verdict]) -> String {
+    let mut s = String::from("id,statistic,band_min,band_max,median,p5,p95,pass,replicates,description,source\n");
+    for v in verdicts {
+        let q = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            v.id,
+            v.statistic,
+            v.band.0,
+            v.band.1,
+            v.median,
+            v.p5,
+            v.p95,
+            if v.pass { "PASS" } else { "FAIL" },
+            v.values.len(),
+            q(&v.description),
+            q(&v.source)
+        ));
+    }
+    s
+}
+
+/// The table, as Markdown (also what `pact validate` prints).
+pub fn markdown(verdicts: &[Verdict], res: &Resolved) -> String {
+    let passed = verdicts.iter().filter(|v| v.pass).count();
+    let mut s = format!(
+        "# Validation of `{}`\n\n{} replicates, master seed {}, {} workers. PASS when the median across replicates lies in the band.\n\n{} of {} patterns pass.\n\n",
+        res.name,
+        res.scenario.run.replicates,
+        res.scenario.run.seed,
+        res.scenario.run.scale,
+        passed,
+        verdicts.len()
+    );
+    s.push_str("| pattern | what is measured | band | median | 5–95% | result | source |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+    for v in verdicts {
+        s.push_str(&format!(
+            "| {} | {} | {} – {} | {} | {} – {} | {} | {} |\n",
+            v.id,
+            v.description,
+            fmt(v.band.0),
+            fmt(v.band.1),
+            fmt(v.median),
+            fmt(v.p5),
+            fmt(v.p95),
+            if v.pass { "PASS" } else { "FAIL" },
+            v.source
+        ));
+    }
+    s
+}
+
+/// One SVG figure per pattern: the output's median and 5–95% band over time with the target
+/// drawn on it (time-series patterns), or each replicate's value against the band.
+pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> String {
+    let title = format!("{}: {}", p.target.id, p.target.description);
+    let x_of = |w: usize| res.clock.date(w.min(res.clock.weeks)).year_fraction();
+    let col = match &p.kind {
+        Kind::Mean { col, .. } | Kind::Value { col, .. } | Kind::Ratio { col, .. } | Kind::PeakDate { col, .. } => Some(*col),
+        _ => None,
+    };
+    match col {
+        Some(c) => {
+            let weeks = res.clock.weeks;
+            let mut med = Vec::with_capacity(weeks);
+            let mut lo = Vec::with_capacity(weeks);
+            let mut hi = Vec::with_capacity(weeks);
+            for w in 0..weeks {
+                let xs: Vec<f64> = runs.iter().filter_map(|r| r.weeks.get(w)).map(|r| r.values()[c]).collect();
+                let x = x_of(w);
+                med.push((x, quantile(&xs, 0.5)));
+                lo.push((x, quantile(&xs, 0.05)));
+                hi.push((x, quantile(&xs, 0.95)));
+            }
+            let mut marks = Vec::new();
+            match &p.kind {
+                Kind::Mean { from, to, .. } => marks.push(svg::Mark::Box { x0: x_of(*from), x1: x_of(*to), y0: p.band.0, y1: p.band.1 }),
+                Kind::Value { week, .. } => marks.push(svg::Mark::Box { x0: x_of(*week) - 0.03, x1: x_of(*week) + 0.03, y0: p.band.0, y1: p.band.1 }),
+                Kind::Ratio { from, to, base_from, base_to, .. } => {
+                    marks.push(svg::Mark::Window { x0: x_of(*base_from), x1: x_of(*base_to), label: "denominator".into() });
+                    marks.push(svg::Mark::Window { x0: x_of(*from), x1: x_of(*to), label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)) });
+                }
+                Kind::PeakDate { .. } => marks.push(svg::Mark::Window { x0: p.band.0, x1: p.band.1, label: "peak expected".into() }),
+                _ => {}
+            }
+            let ylabel = WeekRecord::COLUMNS[c];
+            svg::time_chart(&title, ylabel, &med, &lo, &hi, &marks, &format!("median {} (5–95%: {} – {}) {}", fmt(v.median), fmt(v.p5), fmt(v.p95), if v.pass { "PASS" } else { "FAIL" }))
+        }
+        None => svg::dot_chart(&title, &v.values, p.band, &format!("median {} {}", fmt(v.median), if v.pass { "PASS" } else { "FAIL" })),
+    }
+}
