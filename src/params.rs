@@ -106,8 +106,8 @@ impl Default for PopulationCfg {
             sr_share: 0.025,
             menshevik_share: 0.02,
             anarchist_share: 0.01,
-            party_in_administration: 22_000.0,
-            party_recent_share: 0.5,
+            party_in_administration: 16_000.0,
+            party_recent_share: 0.3,
             officials: 9_000.0,
             legitimacy_mean: 0.6,
             legitimacy_spread: 0.15,
@@ -131,8 +131,10 @@ pub struct WorkplaceCfg {
     pub sector_shares: [f64; 6],
     /// Share of factories supplying the army (entitled to special rations).
     pub defence_share: f64,
-    /// Soviet delegates per worker.
+    /// Soviet delegates per worker (at least one per workplace).
     pub delegates_per_worker: f64,
+    /// Share of soviet seats held by delegates of party, union and army bodies (party members).
+    pub institutional_delegates: f64,
     /// Weeks between factory-committee elections.
     pub committee_term_weeks: u32,
 }
@@ -149,6 +151,7 @@ impl Default for WorkplaceCfg {
             sector_shares: [0.34, 0.24, 0.12, 0.14, 0.10, 0.06],
             defence_share: 0.3,
             delegates_per_worker: 0.01,
+            institutional_delegates: 0.15,
             committee_term_weeks: 26,
         }
     }
@@ -217,7 +220,7 @@ impl Default for EconomyCfg {
             procurement_requisition: 0.3,
             procurement_tax: 0.18,
             ration_scale: 2.2,
-            market_scale: 0.6,
+            market_scale: 1.1,
             incentive_start: 0.5,
             incentive_requisition: 0.4,
             incentive_rate: 0.01,
@@ -225,7 +228,7 @@ impl Default for EconomyCfg {
             investment_requisition: 0.001,
             investment_tax: 0.008,
             depreciation: 0.0015,
-            wage_scale: 1.1,
+            wage_scale: 1.35,
             wc_money_value: 0.1,
             subsistence: 0.4,
             village_food: 0.7,
@@ -305,10 +308,19 @@ pub struct MechanismCfg {
     pub demobilisation: f64,
     /// Cheka arrest capacity: arrests per 1,000 city workers per week at repression intensity 1.
     pub cheka_capacity: f64,
-    /// Standing surveillance: watchers per worker at repression intensity 1 (Epstein's cop density).
+    /// Standing surveillance: watchers per worker at repression intensity 1 (Epstein's cop density)
+    /// in a workplace of 60; it grows as workforce^`surveillance_exponent`.
     pub surveillance: f64,
-    /// Weekly probability scale of a privately dissenting, non-expressing worker abstaining.
+    /// Exponent of standing surveillance in the workforce (< 1: safety in a big factory's crowd).
+    pub surveillance_exponent: f64,
+    /// Extra supervision of office workers (multiplier of standing surveillance).
+    pub office_supervision: f64,
+    /// Abstention per unit of private dissent not expressed (Kuran: hidden dissent stays away).
     pub abstention: f64,
+    /// Abstention per unit of legitimacy withheld (1 − L): the soviet seen as a formality.
+    pub alienation: f64,
+    /// Legitimacy below which an unaffiliated worker who speaks out votes against the party.
+    pub opposition_vote: f64,
 }
 
 impl Default for MechanismCfg {
@@ -352,7 +364,11 @@ impl Default for MechanismCfg {
             demobilisation: 0.5,
             cheka_capacity: 0.3,
             surveillance: 0.1,
+            surveillance_exponent: 0.8,
+            office_supervision: 2.0,
             abstention: 0.8,
+            alienation: 0.7,
+            opposition_vote: 0.48,
         }
     }
 }
@@ -472,8 +488,8 @@ impl Default for PolicyCfg {
             executive: Executive::PartyOnly,
             union_funding: UnionFunding::State,
             recruitment: 0.0006,
-            promotion: 0.004,
-            officials_per_output: 45_000.0,
+            promotion: 0.007,
+            officials_per_output: 55_000.0,
             appointment_rate: 0.01,
         }
     }
@@ -679,6 +695,7 @@ impl Scenario {
             0.0001,
             0.1,
         );
+        c.range("workplaces.institutional_delegates", w.institutional_delegates, 0.0, 0.9);
         if w.committee_term_weeks == 0 {
             c.0.push(RangeError {
                 key: "workplaces.committee_term_weeks".into(),
@@ -743,7 +760,11 @@ impl Scenario {
         c.range("mechanisms.blacklist_weeks", m.blacklist_weeks, 0.0, 520.0);
         c.range("mechanisms.cheka_capacity", m.cheka_capacity, 0.0, 100.0);
         c.range("mechanisms.surveillance", m.surveillance, 0.0, 1.0);
+        c.range("mechanisms.surveillance_exponent", m.surveillance_exponent, 0.0, 1.0);
+        c.range("mechanisms.office_supervision", m.office_supervision, 0.0, 10.0);
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
+        c.range("mechanisms.alienation", m.alienation, 0.0, 1.0);
+        c.range("mechanisms.opposition_vote", m.opposition_vote, 0.0, 1.0);
         self.policy.check(&mut c, "policy");
         for (i, e) in self.events.iter().enumerate() {
             for (k, v) in [

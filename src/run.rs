@@ -58,7 +58,12 @@ pub fn quantile(xs: &[f64], q: f64) -> f64 {
     let h = (v.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    let frac = h - lo as f64;
+    if frac == 0.0 || v[lo] == v[hi] {
+        // Exact order statistic (also keeps infinite values from turning into NaN).
+        return v[lo];
+    }
+    v[lo] + frac * (v[hi] - v[lo])
 }
 
 /// `summary.json`: for each summary date, each metric's median and 5–95% band across replicates.
@@ -99,5 +104,7 @@ mod tests {
         assert_eq!(quantile(&xs, 1.0), 4.0);
         assert!((quantile(&xs, 0.05) - 1.15).abs() < 1e-12);
         assert_eq!(quantile(&[7.0], 0.95), 7.0);
+        assert_eq!(quantile(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
+        assert_eq!(quantile(&[1.0, 2.0, f64::INFINITY], 0.5), 2.0);
     }
 }

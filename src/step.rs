@@ -37,6 +37,8 @@ pub const CHUNK: usize = 4096;
 const RATION_WEIGHTS: [f32; 4] = [1.4, 1.0, 1.1, 0.5];
 /// Extra on the ration of defence workplaces while special rations are in force.
 const SPECIAL_RATION: f32 = 1.3;
+/// Workforce (persons) at which standing surveillance is exactly `surveillance` per worker.
+const SURVEILLANCE_REF: f32 = 60.0;
 /// Pay differentials by skill.
 const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
@@ -684,11 +686,18 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
         money += f64::from(w.effort[i]);
     }
     let surveillance = (world.policy.repression * m.surveillance) as f32;
+    let gamma = m.surveillance_exponent as f32;
+    let weight = world.weight as f32;
     for k in 0..world.wps.len() {
+        // Standing watchers grow less than proportionally with the workforce (safety in the
+        // crowd of a big factory); offices are watched more closely by their superiors.
+        let persons = v.employed[k] as f32 * weight;
+        let office = if world.wps.class[k] == SizeClass::Office { m.office_supervision as f32 } else { 1.0 };
+        let watchers = surveillance * office * persons.powf(gamma) * SURVEILLANCE_REF.powf(1.0 - gamma) / weight;
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
-        v.cheka[k] = surveillance * v.employed[k] as f32
+        v.cheka[k] = watchers
             + m.informer_share as f32 * v.party[k] as f32
             + v.cheka_alloc[k];
         let k_e = m.epstein_k as f32;
@@ -1185,9 +1194,13 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     let d = w.dissent[i];
     let public = w.flags[i] & flag::PUBLIC != 0;
     let k = w.wp[i] as usize;
-    let excluded = if world.wps.excluded[k] { 0.2 } else { 0.0 };
-    let p_abstain = (0.08
+    let excluded = if world.wps.excluded[k] { 0.3 } else { 0.0 };
+    let l = w.legitimacy[i];
+    // Voting with their feet: hidden dissent (Kuran), political alienation from a party that
+    // rules alone, a workplace shut out of the executive, and fear.
+    let p_abstain = (0.05
         + m.abstention as f32 * d * if public { 0.1 } else { 1.0 }
+        + m.alienation as f32 * (1.0 - l)
         + excluded
         + 0.2 * w.fear[i] * d)
         .min(0.95);
@@ -1200,7 +1213,14 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     ) {
         return 3;
     }
-    if public || d > 0.35 && w.politics[i].dissident() {
+    // Voting against the party takes open dissent and withdrawn legitimacy, or a dissident's
+    // convictions.
+    let dissident = w.politics[i].dissident();
+    // An unaffiliated worker who speaks out votes against the party with a probability that
+    // ramps from 0 to 1 as legitimacy falls through `opposition_vote` ± 0.1.
+    let against = ((m.opposition_vote as f32 - l) / 0.2 + 0.5).clamp(0.0, 1.0);
+    let opposes = public && rng::chance(world.seed, Stream::Vote, i as u64, world.week as u64 + salt + 1_000_033, against);
+    if (public && dissident) || opposes || (dissident && d > 0.35) {
         if w.politics[i].other_socialist() {
             2
         } else {
@@ -1236,7 +1256,8 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     for k in 0..nw {
         let v = votes[k];
         let persons = f64::from(v.iter().sum::<u32>()) * per;
-        let exact = persons * res.scenario.workplaces.delegates_per_worker;
+        // One delegate per 1/delegates_per_worker voters, at least one per real workplace.
+        let exact = (persons * res.scenario.workplaces.delegates_per_worker).max(f64::from(world.wps.weight[k]));
         let u = f64::from(rng::uniform(
             world.seed,
             Stream::Vote,
@@ -1268,6 +1289,12 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         }
         world.wps.excluded[k] = false;
     }
+    // Delegates of party, union and army bodies (not elected by workplaces): party members.
+    let inst = res.scenario.workplaces.institutional_delegates;
+    let workplace_seats: f64 = seats_total.iter().sum();
+    let inst_seats = (workplace_seats * inst / (1.0 - inst)).round();
+    seats_total[0] += inst_seats;
+    rows.push(ElectionRecord { week: world.week, class: "institutions", delegates_party: inst_seats, ..Default::default() });
     let total: f64 = seats_total.iter().sum();
     let inclusive = world.policy.executive == Executive::Inclusive;
     let party_share = if inclusive && total > 0.0 {
@@ -1317,7 +1344,7 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
         r.workers += per;
         let d = w.dissent[i];
         let public = w.flags[i] & flag::PUBLIC != 0;
-        let p_away = (0.05 + 0.6 * d * if public { 0.3 } else { 1.0 }).min(0.9);
+        let p_away = (0.08 + 0.6 * d * if public { 0.3 } else { 1.0 }).min(0.9);
         if rng::chance(
             world.seed,
             Stream::Campaign,

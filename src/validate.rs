@@ -128,7 +128,7 @@ pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, Scenari
         };
         let classes = |c: &Option<String>| -> Result<Vec<&'static str>, ScenarioError> {
             match c.as_deref().unwrap_or("all") {
-                "all" => Ok(CLASSES.to_vec()),
+                "all" => Ok(vec!["large_factory", "small_workplace", "office", "institutions"]),
                 "small_and_office" => Ok(vec!["small_workplace", "office"]),
                 x => CLASSES.iter().find(|c| **c == x).map(|c| vec![*c]).ok_or_else(|| err("class", format!("unknown class `{x}`; allowed: all, large_factory, small_workplace, office, small_and_office"))),
             }
@@ -240,7 +240,12 @@ pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
         Kind::Ratio { col, from, to, base, base_from, base_to } => {
             let num = mean_of(run, *col, *from, *to);
             let den: f64 = base.iter().map(|c| mean_of(run, *c, *base_from, *base_to)).sum();
-            if den > 0.0 { num / den } else { f64::NAN }
+            // Something against nothing is infinitely more; nothing against nothing is undefined.
+            match (num > 0.0, den > 0.0) {
+                (_, true) => num / den,
+                (true, false) => f64::INFINITY,
+                (false, false) => f64::NAN,
+            }
         }
         Kind::PeakDate { col, from, to } => {
             let to = (*to).min(run.weeks.len());
@@ -294,9 +299,10 @@ pub fn judge(patterns: &[Pattern], res: &Resolved, runs: &[RunRecord]) -> Vec<Ve
         .iter()
         .map(|p| {
             let values: Vec<f64> = runs.iter().map(|r| evaluate(p, res, r)).collect();
-            let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-            let (median, p5, p95) = (quantile(&finite, 0.5), quantile(&finite, 0.05), quantile(&finite, 0.95));
-            let pass = finite.len() == values.len() && median >= p.band.0 && median <= p.band.1;
+            // A replicate where the statistic is undefined (NaN) fails the pattern.
+            let defined: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+            let (median, p5, p95) = (quantile(&defined, 0.5), quantile(&defined, 0.05), quantile(&defined, 0.95));
+            let pass = defined.len() == values.len() && median >= p.band.0 && median <= p.band.1;
             Verdict {
                 id: p.target.id.clone(),
                 description: p.target.description.clone(),

@@ -524,9 +524,16 @@ impl World {
                     && wps.class.get(wp as usize) == Some(&SizeClass::Office);
                 let party_share = pop.party_share * if office { 2.5 } else { 1.0 };
                 let tradition = if cadre { 1.5 } else { 0.67 };
+                // The non-party groups were strongest in the big factories (AMO).
+                let class_bias = match wps.class.get(wp as usize) {
+                    Some(SizeClass::Large) if status != Status::Village => 1.4,
+                    Some(SizeClass::Small) if status != Status::Village => 0.7,
+                    Some(SizeClass::Office) if status != Status::Village => 0.4,
+                    _ => 1.0,
+                };
                 let cum = [
                     party_share,
-                    pop.nonparty_socialist_share * tradition,
+                    pop.nonparty_socialist_share * tradition * class_bias,
                     pop.sr_share * tradition,
                     pop.menshevik_share * tradition,
                     pop.anarchist_share,
@@ -563,8 +570,9 @@ impl World {
                 + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5))
                 .clamp(0.0, 1.0);
             let since = if politics == Politics::Party {
+                // Recent members joined in the party weeks of autumn 1919 (the 12 weeks before).
                 if u(7) < pop.party_recent_share as f32 {
-                    -(1 + (u(8) * 51.0) as i16)
+                    -(1 + (u(8) * 11.0) as i16)
                 } else {
                     -(53 + (u(8) * 300.0) as i16)
                 }

@@ -34,11 +34,11 @@ fn run_writes_every_output_with_documented_columns() {
         el.lines().next().unwrap(),
         pact::output::ELECTION_COLUMNS.join(",")
     );
-    // One election × 3 size classes × 2 replicates.
-    assert_eq!(el.lines().count(), 1 + 6);
-    assert!(
-        el.contains("large_factory") && el.contains("small_workplace") && el.contains("office")
-    );
+    // One election × (3 size classes + institutional delegates) × 2 replicates.
+    assert_eq!(el.lines().count(), 1 + 8);
+    for class in ["large_factory", "small_workplace", "office", "institutions"] {
+        assert!(el.contains(class), "{class}");
+    }
     let ca = std::fs::read_to_string(out.join("campaigns.csv")).unwrap();
     assert_eq!(
         ca.lines().next().unwrap(),

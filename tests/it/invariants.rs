@@ -101,21 +101,23 @@ fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
         assert!(rec.dissent_private + rec.dissent_public <= 1.0 + 1e-12);
     }
     // Elections: votes and abstentions add up to the electorate; delegates near the target.
-    assert_eq!(out.elections.len(), 6);
+    // Two elections × (3 size classes + institutional delegates).
+    assert_eq!(out.elections.len(), 8);
     for e in &out.elections {
         let sum = e.votes_party + e.votes_nonparty + e.votes_other_socialist + e.abstentions;
         assert!((sum - e.electorate).abs() < 1e-6);
     }
-    let delegates: f64 = out.elections[..3]
-        .iter()
-        .map(|e| e.delegates_party + e.delegates_nonparty + e.delegates_other_socialist)
-        .sum();
+    let seats = |e: &pact::record::ElectionRecord| {
+        e.delegates_party + e.delegates_nonparty + e.delegates_other_socialist
+    };
+    let delegates: f64 = out.elections[..3].iter().map(seats).sum();
     let electorate: f64 = out.elections[..3].iter().map(|e| e.electorate).sum();
+    // At least one delegate per 1/delegates_per_worker voters (and one per workplace).
     let target = electorate * res.scenario.workplaces.delegates_per_worker;
-    assert!(
-        (delegates - target).abs() < 0.1 * target + 20.0,
-        "{delegates} delegates for {target}"
-    );
+    assert!(delegates >= 0.9 * target - 10.0, "{delegates} delegates for {target}");
+    assert_eq!(out.elections[3].class, "institutions");
+    let inst = out.elections[3].delegates_party / (delegates + out.elections[3].delegates_party);
+    assert!((inst - res.scenario.workplaces.institutional_delegates).abs() < 0.01, "{inst}");
     for c in &out.campaigns {
         assert!((c.votes_for + c.votes_against + c.stayed_away - c.workers).abs() < 1e-6);
     }
