@@ -65,6 +65,24 @@ impl Date {
         Date::from_days(self.to_days() + n)
     }
 
+    /// The day at fractional year `y` (inverse of [`Date::year_fraction`], to the day).
+    pub fn from_year_fraction(y: f64) -> Date {
+        let year = y.floor() as i32;
+        let start = Date {
+            year,
+            month: 1,
+            day: 1,
+        }
+        .to_days();
+        let end = Date {
+            year: year + 1,
+            month: 1,
+            day: 1,
+        }
+        .to_days();
+        Date::from_days(start + ((y - f64::from(year)) * (end - start) as f64).round() as i64)
+    }
+
     /// Fractional year, e.g. 1921.5 for early July 1921 (for plotting and windows).
     pub fn year_fraction(self) -> f64 {
         let start = Date {
@@ -160,6 +178,10 @@ mod tests {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("1920-02-29").is_some());
+        for s in ["1921-02-20", "1920-12-31", "1925-01-01"] {
+            let d = Date::parse(s).unwrap();
+            assert_eq!(Date::from_year_fraction(d.year_fraction()), d);
+        }
         assert!(Date::parse("1921-02-29").is_none());
     }
 

@@ -167,36 +167,74 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let res = load(&args.scenario, args.seed, Some(args.replicates), args.scale)?;
-    let targets = args.targets.clone().unwrap_or_else(|| args.scenario.parent().unwrap_or(Path::new(".")).join("targets.toml"));
+    let targets = args.targets.clone().unwrap_or_else(|| {
+        args.scenario
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("targets.toml")
+    });
     let patterns = pact::validate::load_targets(&targets, &res).map_err(bad_input)?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join("validation"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join("validation"));
     if out.exists() && !args.force {
-        return Err(bad_input(anyhow::anyhow!("{}: output folder already exists; pass --force to replace it", out.display())));
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: output folder already exists; pass --force to replace it",
+            out.display()
+        )));
     }
     let pool = thread_pool(args.threads)?;
     let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
-    let pb = progress_bar(total, &format!("validate {} × {}", res.name, res.scenario.run.replicates));
+    let pb = progress_bar(
+        total,
+        &format!("validate {} × {}", res.name, res.scenario.run.replicates),
+    );
     let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
     let runs = pool.install(|| pact::run::run_all(&res, &|n| pb.inc(n)));
     pb.finish_and_clear();
     let verdicts = pact::validate::judge(&patterns, &res, &runs);
-    let env = Environment { threads: pool.current_num_threads(), platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS), command: std::env::args().collect() };
+    let env = Environment {
+        threads: pool.current_num_threads(),
+        platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+        command: std::env::args().collect(),
+    };
     let mut files = output::run_outputs(&res, &seeds, &runs, &env);
     let table = pact::validate::markdown(&verdicts, &res);
     files.push(("validation.md".into(), table.clone()));
     files.push(("validation.csv".into(), pact::validate::csv(&verdicts)));
-    files.push(("targets.toml".into(), std::fs::read_to_string(&targets).unwrap_or_default()));
+    files.push((
+        "targets.toml".into(),
+        std::fs::read_to_string(&targets).unwrap_or_default(),
+    ));
     for (p, v) in patterns.iter().zip(&verdicts) {
-        files.push((format!("figures/{}.svg", p.target.id), pact::validate::figure(p, v, &res, &runs)));
+        files.push((
+            format!("figures/{}.svg", p.target.id),
+            pact::validate::figure(p, v, &res, &runs),
+        ));
     }
-    output::write_folder(&out, &files, args.force).with_context(|| format!("cannot write {}", out.display())).map_err(|e| Failure { code: 1, error: e })?;
+    output::write_folder(&out, &files, args.force)
+        .with_context(|| format!("cannot write {}", out.display()))
+        .map_err(|e| Failure { code: 1, error: e })?;
     println!("{table}");
     eprintln!("wrote {}", out.display());
     if verdicts.iter().all(|v| v.pass) {
         Ok(())
     } else {
-        let failed: Vec<&str> = verdicts.iter().filter(|v| !v.pass).map(|v| v.id.as_str()).collect();
-        Err(Failure { code: 1, error: anyhow::anyhow!("{} of {} patterns fail: {}", failed.len(), verdicts.len(), failed.join(", ")) })
+        let failed: Vec<&str> = verdicts
+            .iter()
+            .filter(|v| !v.pass)
+            .map(|v| v.id.as_str())
+            .collect();
+        Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "{} of {} patterns fail: {}",
+                failed.len(),
+                verdicts.len(),
+                failed.join(", ")
+            ),
+        })
     }
 }
 

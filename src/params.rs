@@ -695,7 +695,12 @@ impl Scenario {
             0.0001,
             0.1,
         );
-        c.range("workplaces.institutional_delegates", w.institutional_delegates, 0.0, 0.9);
+        c.range(
+            "workplaces.institutional_delegates",
+            w.institutional_delegates,
+            0.0,
+            0.9,
+        );
         if w.committee_term_weeks == 0 {
             c.0.push(RangeError {
                 key: "workplaces.committee_term_weeks".into(),
@@ -760,8 +765,18 @@ impl Scenario {
         c.range("mechanisms.blacklist_weeks", m.blacklist_weeks, 0.0, 520.0);
         c.range("mechanisms.cheka_capacity", m.cheka_capacity, 0.0, 100.0);
         c.range("mechanisms.surveillance", m.surveillance, 0.0, 1.0);
-        c.range("mechanisms.surveillance_exponent", m.surveillance_exponent, 0.0, 1.0);
-        c.range("mechanisms.office_supervision", m.office_supervision, 0.0, 10.0);
+        c.range(
+            "mechanisms.surveillance_exponent",
+            m.surveillance_exponent,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "mechanisms.office_supervision",
+            m.office_supervision,
+            0.0,
+            10.0,
+        );
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
         c.range("mechanisms.alienation", m.alienation, 0.0, 1.0);
         c.range("mechanisms.opposition_vote", m.opposition_vote, 0.0, 1.0);

@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(quantile(&xs, 1.0), 4.0);
         assert!((quantile(&xs, 0.05) - 1.15).abs() < 1e-12);
         assert_eq!(quantile(&[7.0], 0.95), 7.0);
-        assert_eq!(quantile(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
+        assert_eq!(
+            quantile(&[1.0, f64::INFINITY, f64::INFINITY], 0.5),
+            f64::INFINITY
+        );
         assert_eq!(quantile(&[1.0, 2.0, f64::INFINITY], 0.5), 2.0);
     }
 }

@@ -692,14 +692,18 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
         // Standing watchers grow less than proportionally with the workforce (safety in the
         // crowd of a big factory); offices are watched more closely by their superiors.
         let persons = v.employed[k] as f32 * weight;
-        let office = if world.wps.class[k] == SizeClass::Office { m.office_supervision as f32 } else { 1.0 };
-        let watchers = surveillance * office * persons.powf(gamma) * SURVEILLANCE_REF.powf(1.0 - gamma) / weight;
+        let office = if world.wps.class[k] == SizeClass::Office {
+            m.office_supervision as f32
+        } else {
+            1.0
+        };
+        let watchers =
+            surveillance * office * persons.powf(gamma) * SURVEILLANCE_REF.powf(1.0 - gamma)
+                / weight;
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
-        v.cheka[k] = watchers
-            + m.informer_share as f32 * v.party[k] as f32
-            + v.cheka_alloc[k];
+        v.cheka[k] = watchers + m.informer_share as f32 * v.party[k] as f32 + v.cheka_alloc[k];
         let k_e = m.epstein_k as f32;
         v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k]);
         v.risk_public[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1));
@@ -1219,7 +1223,14 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     // An unaffiliated worker who speaks out votes against the party with a probability that
     // ramps from 0 to 1 as legitimacy falls through `opposition_vote` ± 0.1.
     let against = ((m.opposition_vote as f32 - l) / 0.2 + 0.5).clamp(0.0, 1.0);
-    let opposes = public && rng::chance(world.seed, Stream::Vote, i as u64, world.week as u64 + salt + 1_000_033, against);
+    let opposes = public
+        && rng::chance(
+            world.seed,
+            Stream::Vote,
+            i as u64,
+            world.week as u64 + salt + 1_000_033,
+            against,
+        );
     if (public && dissident) || opposes || (dissident && d > 0.35) {
         if w.politics[i].other_socialist() {
             2
@@ -1257,7 +1268,8 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         let v = votes[k];
         let persons = f64::from(v.iter().sum::<u32>()) * per;
         // One delegate per 1/delegates_per_worker voters, at least one per real workplace.
-        let exact = (persons * res.scenario.workplaces.delegates_per_worker).max(f64::from(world.wps.weight[k]));
+        let exact = (persons * res.scenario.workplaces.delegates_per_worker)
+            .max(f64::from(world.wps.weight[k]));
         let u = f64::from(rng::uniform(
             world.seed,
             Stream::Vote,
@@ -1294,7 +1306,12 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     let workplace_seats: f64 = seats_total.iter().sum();
     let inst_seats = (workplace_seats * inst / (1.0 - inst)).round();
     seats_total[0] += inst_seats;
-    rows.push(ElectionRecord { week: world.week, class: "institutions", delegates_party: inst_seats, ..Default::default() });
+    rows.push(ElectionRecord {
+        week: world.week,
+        class: "institutions",
+        delegates_party: inst_seats,
+        ..Default::default()
+    });
     let total: f64 = seats_total.iter().sum();
     let inclusive = world.policy.executive == Executive::Inclusive;
     let party_share = if inclusive && total > 0.0 {

@@ -20,7 +20,9 @@ pub enum Mark {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn header(title: &str) -> String {
@@ -35,7 +37,7 @@ fn header(title: &str) -> String {
 
 /// A nice upper bound for an axis.
 fn nice_max(x: f64) -> f64 {
-    if !(x > 0.0) || !x.is_finite() {
+    if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
@@ -48,14 +50,31 @@ fn nice_max(x: f64) -> f64 {
 }
 
 /// Median and band over time (x in fractional years), with the target marks.
-pub fn time_chart(title: &str, ylabel: &str, med: &[(f64, f64)], lo: &[(f64, f64)], hi: &[(f64, f64)], marks: &[Mark], footer: &str) -> String {
-    let finite = |v: &[(f64, f64)]| v.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(0.0f64, f64::max);
+pub fn time_chart(
+    title: &str,
+    ylabel: &str,
+    med: &[(f64, f64)],
+    lo: &[(f64, f64)],
+    hi: &[(f64, f64)],
+    marks: &[Mark],
+    footer: &str,
+) -> String {
+    let finite = |v: &[(f64, f64)]| {
+        v.iter()
+            .map(|p| p.1)
+            .filter(|y| y.is_finite())
+            .fold(0.0f64, f64::max)
+    };
     let data_max = finite(hi).max(finite(med));
     let mut ymax = data_max;
     for m in marks {
         if let Mark::Box { y1, y0, .. } = m {
             // Open-ended bands (e.g. "at least 5") do not stretch the axis.
-            ymax = ymax.max(if *y1 > 10.0 * data_max.max(1e-9) { *y0 } else { *y1 });
+            ymax = ymax.max(if *y1 > 10.0 * data_max.max(1e-9) {
+                *y0
+            } else {
+                *y1
+            });
         }
     }
     let ymax = nice_max(ymax * 1.05);
@@ -66,13 +85,41 @@ pub fn time_chart(title: &str, ylabel: &str, med: &[(f64, f64)], lo: &[(f64, f64
     let mut s = header(title);
     for m in marks {
         match m {
-            Mark::Box { x0: a, x1: b, y0, y1 } => {
+            Mark::Box {
+                x0: a,
+                x1: b,
+                y0,
+                y1,
+            } => {
                 let (top, bottom) = (py(y1.min(ymax)), py(*y0));
-                let _ = writeln!(s, "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>", px(*a), top, (px(*b) - px(*a)).max(2.0), (bottom - top).max(2.0));
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>",
+                    px(*a),
+                    top,
+                    (px(*b) - px(*a)).max(2.0),
+                    (bottom - top).max(2.0)
+                );
             }
-            Mark::Window { x0: a, x1: b, label } => {
-                let _ = writeln!(s, "<rect x=\"{:.2}\" y=\"{T}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#e9c46a\" fill-opacity=\"0.3\"/>", px(*a), (px(*b) - px(*a)).max(2.0), H - T - B);
-                let _ = writeln!(s, "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"10\">{}</text>", px(*a) + 2.0, T + 12.0, esc(label));
+            Mark::Window {
+                x0: a,
+                x1: b,
+                label,
+            } => {
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{:.2}\" y=\"{T}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#e9c46a\" fill-opacity=\"0.3\"/>",
+                    px(*a),
+                    (px(*b) - px(*a)).max(2.0),
+                    H - T - B
+                );
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"10\">{}</text>",
+                    px(*a) + 2.0,
+                    T + 12.0,
+                    esc(label)
+                );
             }
         }
     }
@@ -83,54 +130,119 @@ pub fn time_chart(title: &str, ylabel: &str, med: &[(f64, f64)], lo: &[(f64, f64
             let _ = write!(pts, "{:.2},{:.2} ", px(p.0), py(p.1));
         }
     }
-    let _ = writeln!(s, "<polygon points=\"{}\" fill=\"#2a9d8f\" fill-opacity=\"0.25\" stroke=\"none\"/>", pts.trim_end());
+    let _ = writeln!(
+        s,
+        "<polygon points=\"{}\" fill=\"#2a9d8f\" fill-opacity=\"0.25\" stroke=\"none\"/>",
+        pts.trim_end()
+    );
     let mut line = String::new();
     for p in med {
         if p.1.is_finite() {
             let _ = write!(line, "{:.2},{:.2} ", px(p.0), py(p.1));
         }
     }
-    let _ = writeln!(s, "<polyline points=\"{}\" fill=\"none\" stroke=\"#264653\" stroke-width=\"1.5\"/>", line.trim_end());
+    let _ = writeln!(
+        s,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#264653\" stroke-width=\"1.5\"/>",
+        line.trim_end()
+    );
     axes(&mut s, ymax, ylabel);
     let mut year = x0.ceil();
     while year <= x1 {
-        let _ = writeln!(s, "<line x1=\"{0:.2}\" y1=\"{1}\" x2=\"{0:.2}\" y2=\"{2}\" stroke=\"#999\"/><text x=\"{0:.2}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>", px(year), H - B, H - B + 5.0, H - B + 18.0, year as i32);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.2}\" y1=\"{1}\" x2=\"{0:.2}\" y2=\"{2}\" stroke=\"#999\"/><text x=\"{0:.2}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
+            px(year),
+            H - B,
+            H - B + 5.0,
+            H - B + 18.0,
+            year as i32
+        );
         year += 1.0;
     }
-    let _ = writeln!(s, "<text x=\"{L}\" y=\"{}\">{} (line: median; shade: 5–95% of replicates; orange: target)</text>", H - 15.0, esc(footer));
+    let _ = writeln!(
+        s,
+        "<text x=\"{L}\" y=\"{}\">{} (line: median; shade: 5–95% of replicates; orange: target)</text>",
+        H - 15.0,
+        esc(footer)
+    );
     s.push_str("</svg>\n");
     s
 }
 
 fn axes(s: &mut String, ymax: f64, ylabel: &str) {
-    let _ = writeln!(s, "<line x1=\"{L}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>", H - B, W - R, H - B);
-    let _ = writeln!(s, "<line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{}\" stroke=\"black\"/>", H - B);
+    let _ = writeln!(
+        s,
+        "<line x1=\"{L}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>",
+        H - B,
+        W - R,
+        H - B
+    );
+    let _ = writeln!(
+        s,
+        "<line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{}\" stroke=\"black\"/>",
+        H - B
+    );
     for i in 0..=4 {
         let y = ymax * f64::from(i) / 4.0;
         let py = H - B - (f64::from(i) / 4.0) * (H - T - B);
-        let label = if ymax >= 100.0 { format!("{y:.0}") } else { format!("{y:.2}") };
-        let _ = writeln!(s, "<line x1=\"{}\" y1=\"{py:.2}\" x2=\"{L}\" y2=\"{py:.2}\" stroke=\"black\"/><text x=\"{}\" y=\"{:.2}\" text-anchor=\"end\">{label}</text>", L - 4.0, L - 6.0, py + 4.0);
+        let label = if ymax >= 100.0 {
+            format!("{y:.0}")
+        } else {
+            format!("{y:.2}")
+        };
+        let _ = writeln!(
+            s,
+            "<line x1=\"{}\" y1=\"{py:.2}\" x2=\"{L}\" y2=\"{py:.2}\" stroke=\"black\"/><text x=\"{}\" y=\"{:.2}\" text-anchor=\"end\">{label}</text>",
+            L - 4.0,
+            L - 6.0,
+            py + 4.0
+        );
     }
-    let _ = writeln!(s, "<text x=\"14\" y=\"{:.2}\" transform=\"rotate(-90 14 {:.2})\" text-anchor=\"middle\">{}</text>", (T + H - B) / 2.0, (T + H - B) / 2.0, esc(ylabel));
+    let _ = writeln!(
+        s,
+        "<text x=\"14\" y=\"{:.2}\" transform=\"rotate(-90 14 {:.2})\" text-anchor=\"middle\">{}</text>",
+        (T + H - B) / 2.0,
+        (T + H - B) / 2.0,
+        esc(ylabel)
+    );
 }
 
 /// One dot per replicate against the target band (for election and campaign patterns).
 pub fn dot_chart(title: &str, values: &[f64], band: (f64, f64), footer: &str) -> String {
-    let data_max = values.iter().copied().filter(|v| v.is_finite()).fold(0.0f64, f64::max);
+    let data_max = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
     let ymax = nice_max(data_max.max(band.1.min(10.0 * data_max.max(1.0))) * 1.05);
     let py = |y: f64| H - B - (y.clamp(0.0, ymax) / ymax) * (H - T - B);
     let mut s = header(title);
     let (top, bottom) = (py(band.1.min(ymax)), py(band.0));
-    let _ = writeln!(s, "<rect x=\"{L}\" y=\"{top:.2}\" width=\"{}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>", W - L - R, (bottom - top).max(2.0));
+    let _ = writeln!(
+        s,
+        "<rect x=\"{L}\" y=\"{top:.2}\" width=\"{}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>",
+        W - L - R,
+        (bottom - top).max(2.0)
+    );
     let n = values.len().max(1) as f64;
     for (i, v) in values.iter().enumerate() {
         if v.is_finite() {
             let x = L + (i as f64 + 0.5) / n * (W - L - R);
-            let _ = writeln!(s, "<circle cx=\"{x:.2}\" cy=\"{:.2}\" r=\"4\" fill=\"#264653\"/>", py(*v));
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{x:.2}\" cy=\"{:.2}\" r=\"4\" fill=\"#264653\"/>",
+                py(*v)
+            );
         }
     }
     axes(&mut s, ymax, "value");
-    let _ = writeln!(s, "<text x=\"{L}\" y=\"{}\">{} (dots: replicates; orange: target band)</text>", H - 15.0, esc(footer));
+    let _ = writeln!(
+        s,
+        "<text x=\"{L}\" y=\"{}\">{} (dots: replicates; orange: target band)</text>",
+        H - 15.0,
+        esc(footer)
+    );
     s.push_str("</svg>\n");
     s
 }

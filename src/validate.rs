@@ -67,13 +67,40 @@ pub struct Pattern {
 /// What to compute, with weeks resolved.
 #[derive(Clone, Debug)]
 pub enum Kind {
-    Mean { col: usize, from: usize, to: usize },
-    Value { col: usize, week: usize },
-    Ratio { col: usize, from: usize, to: usize, base: Vec<usize>, base_from: usize, base_to: usize },
+    Mean {
+        col: usize,
+        from: usize,
+        to: usize,
+    },
+    Value {
+        col: usize,
+        week: usize,
+    },
+    Ratio {
+        col: usize,
+        from: usize,
+        to: usize,
+        base: Vec<usize>,
+        base_from: usize,
+        base_to: usize,
+    },
     /// Fractional year of the maximum in the window.
-    PeakDate { col: usize, from: usize, to: usize },
-    Election { week: usize, classes: Vec<&'static str>, metric: String },
-    Campaign { week: usize, classes: Vec<&'static str>, metric: String, campaign: String },
+    PeakDate {
+        col: usize,
+        from: usize,
+        to: usize,
+    },
+    Election {
+        week: usize,
+        classes: Vec<&'static str>,
+        metric: String,
+    },
+    Campaign {
+        week: usize,
+        classes: Vec<&'static str>,
+        metric: String,
+        campaign: String,
+    },
 }
 
 const CLASSES: [&str; 3] = ["large_factory", "small_workplace", "office"];
@@ -89,40 +116,102 @@ const CAMPAIGN_METRICS: [&str; 3] = ["share_for", "share_against", "share_away"]
 
 /// Reads and checks a targets file against the run it will be applied to.
 pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let file: TargetsFile = toml::from_str(&text).map_err(|e: toml::de::Error| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1);
-        ScenarioError::Invalid { file: path.display().to_string(), line, key: None, message: e.message().trim().replace('\n', " ") }
+        let line = e.span().map(|s| {
+            text[..s.start.min(text.len())]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count()
+                + 1
+        });
+        ScenarioError::Invalid {
+            file: path.display().to_string(),
+            line,
+            key: None,
+            message: e.message().trim().replace('\n', " "),
+        }
     })?;
     let mut out = Vec::new();
     for (i, t) in file.targets.into_iter().enumerate() {
         let err = |key: &str, message: String| {
             let line = target_line(&text, i, key);
-            ScenarioError::Invalid { file: path.display().to_string(), line, key: Some(format!("target `{}`.{key}", t.id)), message }
+            ScenarioError::Invalid {
+                file: path.display().to_string(),
+                line,
+                key: Some(format!("target `{}`.{key}", t.id)),
+                message,
+            }
         };
         let col = |key: &str, name: &Option<String>| -> Result<usize, ScenarioError> {
-            let name = name.as_deref().ok_or_else(|| err(key, "missing; allowed: a timeseries.csv column".into()))?;
+            let name = name
+                .as_deref()
+                .ok_or_else(|| err(key, "missing; allowed: a timeseries.csv column".into()))?;
             WeekRecord::COLUMNS.iter().position(|c| *c == name).ok_or_else(|| err(key, format!("unknown output `{name}`; allowed: a timeseries.csv column (see docs/outputs.md)")))
         };
         let week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
-            let s = s.as_deref().ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
-            let d = Date::parse(s).ok_or_else(|| err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
-            res.clock.week_of(d).ok_or_else(|| err(key, format!("{d} is outside the run ({} to {})", res.clock.start, res.clock.date(res.clock.weeks - 1))))
+            let s = s
+                .as_deref()
+                .ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
+            let d = Date::parse(s).ok_or_else(|| {
+                err(
+                    key,
+                    format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
+                )
+            })?;
+            res.clock.week_of(d).ok_or_else(|| {
+                err(
+                    key,
+                    format!(
+                        "{d} is outside the run ({} to {})",
+                        res.clock.start,
+                        res.clock.date(res.clock.weeks - 1)
+                    ),
+                )
+            })
         };
         // An end date may be the day after the run.
         let end_week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
-            let s = s.as_deref().ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
-            let d = Date::parse(s).ok_or_else(|| err(key, format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM")))?;
+            let s = s
+                .as_deref()
+                .ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
+            let d = Date::parse(s).ok_or_else(|| {
+                err(
+                    key,
+                    format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
+                )
+            })?;
             let off = d.to_days() - res.clock.start.to_days();
             if off <= 0 || off > 7 * res.clock.weeks as i64 + 7 {
-                return Err(err(key, format!("{d} is outside the run ({} to {})", res.clock.start, res.clock.date(res.clock.weeks - 1))));
+                return Err(err(
+                    key,
+                    format!(
+                        "{d} is outside the run ({} to {})",
+                        res.clock.start,
+                        res.clock.date(res.clock.weeks - 1)
+                    ),
+                ));
             }
             Ok(((off + 6) / 7).min(res.clock.weeks as i64) as usize)
         };
-        let window = |fk: &str, f: &Option<String>, tk: &str, to: &Option<String>| -> Result<(usize, usize), ScenarioError> {
+        let window = |fk: &str,
+                      f: &Option<String>,
+                      tk: &str,
+                      to: &Option<String>|
+         -> Result<(usize, usize), ScenarioError> {
             let (a, b) = (week(fk, f)?, end_week(tk, to)?);
             if a >= b {
-                return Err(err(tk, format!("the window {}..{} is empty; allowed: `to` after `from`", f.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""))));
+                return Err(err(
+                    tk,
+                    format!(
+                        "the window {}..{} is empty; allowed: `to` after `from`",
+                        f.as_deref().unwrap_or(""),
+                        to.as_deref().unwrap_or("")
+                    ),
+                ));
             }
             Ok((a, b))
         };
@@ -134,66 +223,146 @@ pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, Scenari
             }
         };
         let metric = |allowed: &[&str]| -> Result<String, ScenarioError> {
-            let m = t.metric.clone().ok_or_else(|| err("metric", format!("missing; allowed: {}", allowed.join(", "))))?;
-            if allowed.contains(&m.as_str()) { Ok(m) } else { Err(err("metric", format!("unknown metric `{m}`; allowed: {}", allowed.join(", ")))) }
+            let m = t.metric.clone().ok_or_else(|| {
+                err(
+                    "metric",
+                    format!("missing; allowed: {}", allowed.join(", ")),
+                )
+            })?;
+            if allowed.contains(&m.as_str()) {
+                Ok(m)
+            } else {
+                Err(err(
+                    "metric",
+                    format!("unknown metric `{m}`; allowed: {}", allowed.join(", ")),
+                ))
+            }
         };
         let kind = match t.statistic.as_str() {
             "mean" => {
                 let (from, to) = window("from", &t.from, "to", &t.to)?;
-                Kind::Mean { col: col("output", &t.output)?, from, to }
+                Kind::Mean {
+                    col: col("output", &t.output)?,
+                    from,
+                    to,
+                }
             }
-            "value" => Kind::Value { col: col("output", &t.output)?, week: week("date", &t.date)? },
+            "value" => Kind::Value {
+                col: col("output", &t.output)?,
+                week: week("date", &t.date)?,
+            },
             "ratio" => {
                 let c = col("output", &t.output)?;
                 let (from, to) = window("from", &t.from, "to", &t.to)?;
                 let base = match &t.base_output {
                     None => vec![c],
-                    Some(v) if v.is_empty() => return Err(err("base_output", "empty; allowed: one or more timeseries.csv columns".into())),
-                    Some(v) => v.iter().map(|n| col("base_output", &Some(n.clone()))).collect::<Result<_, _>>()?,
+                    Some(v) if v.is_empty() => {
+                        return Err(err(
+                            "base_output",
+                            "empty; allowed: one or more timeseries.csv columns".into(),
+                        ));
+                    }
+                    Some(v) => v
+                        .iter()
+                        .map(|n| col("base_output", &Some(n.clone())))
+                        .collect::<Result<_, _>>()?,
                 };
                 let (base_from, base_to) = match (&t.base_from, &t.base_to) {
                     (None, None) => (from, to),
                     _ => window("base_from", &t.base_from, "base_to", &t.base_to)?,
                 };
-                Kind::Ratio { col: c, from, to, base, base_from, base_to }
+                Kind::Ratio {
+                    col: c,
+                    from,
+                    to,
+                    base,
+                    base_from,
+                    base_to,
+                }
             }
             "peak_date" => {
                 let (from, to) = window("from", &t.from, "to", &t.to)?;
-                Kind::PeakDate { col: col("output", &t.output)?, from, to }
-            }
-            "election" => Kind::Election { week: week("date", &t.date)?, classes: classes(&t.class)?, metric: metric(&ELECTION_METRICS)? },
-            "campaign" => {
-                let campaign = t.campaign.clone().ok_or_else(|| err("campaign", "missing; allowed: church_valuables, sr_trial_death_penalty".into()))?;
-                if !["church_valuables", "sr_trial_death_penalty"].contains(&campaign.as_str()) {
-                    return Err(err("campaign", format!("unknown campaign `{campaign}`; allowed: church_valuables, sr_trial_death_penalty")));
+                Kind::PeakDate {
+                    col: col("output", &t.output)?,
+                    from,
+                    to,
                 }
-                Kind::Campaign { week: week("date", &t.date)?, classes: classes(&t.class)?, metric: metric(&CAMPAIGN_METRICS)?, campaign }
             }
-            s => return Err(err("statistic", format!("unknown statistic `{s}`; allowed: mean, value, ratio, peak_date, election, campaign"))),
+            "election" => Kind::Election {
+                week: week("date", &t.date)?,
+                classes: classes(&t.class)?,
+                metric: metric(&ELECTION_METRICS)?,
+            },
+            "campaign" => {
+                let campaign = t.campaign.clone().ok_or_else(|| {
+                    err(
+                        "campaign",
+                        "missing; allowed: church_valuables, sr_trial_death_penalty".into(),
+                    )
+                })?;
+                if !["church_valuables", "sr_trial_death_penalty"].contains(&campaign.as_str()) {
+                    return Err(err(
+                        "campaign",
+                        format!(
+                            "unknown campaign `{campaign}`; allowed: church_valuables, sr_trial_death_penalty"
+                        ),
+                    ));
+                }
+                Kind::Campaign {
+                    week: week("date", &t.date)?,
+                    classes: classes(&t.class)?,
+                    metric: metric(&CAMPAIGN_METRICS)?,
+                    campaign,
+                }
+            }
+            s => {
+                return Err(err(
+                    "statistic",
+                    format!(
+                        "unknown statistic `{s}`; allowed: mean, value, ratio, peak_date, election, campaign"
+                    ),
+                ));
+            }
         };
         if t.band.len() != 2 {
             return Err(err("band", "allowed: [min, max]".into()));
         }
         let bound = |v: &toml::Value| -> Option<f64> {
             match (v, &kind) {
-                (toml::Value::String(s), Kind::PeakDate { .. }) => Date::parse(s).map(Date::year_fraction),
+                (toml::Value::String(s), Kind::PeakDate { .. }) => {
+                    Date::parse(s).map(Date::year_fraction)
+                }
                 (toml::Value::Float(f), _) => Some(*f),
                 (toml::Value::Integer(i), _) => Some(*i as f64),
                 _ => None,
             }
         };
-        let allowed = if matches!(kind, Kind::PeakDate { .. }) { "two dates" } else { "two numbers" };
+        let allowed = if matches!(kind, Kind::PeakDate { .. }) {
+            "two dates"
+        } else {
+            "two numbers"
+        };
         let (lo, hi) = match (bound(&t.band[0]), bound(&t.band[1])) {
             (Some(a), Some(b)) => (a, b),
             _ => return Err(err("band", format!("allowed: [min, max] as {allowed}"))),
         };
         if lo > hi {
-            return Err(err("band", format!("min {lo} is greater than max {hi}; allowed: min ≤ max")));
+            return Err(err(
+                "band",
+                format!("min {lo} is greater than max {hi}; allowed: min ≤ max"),
+            ));
         }
         if out.iter().any(|p: &Pattern| p.target.id == t.id) {
-            return Err(err("id", format!("duplicate id `{}`; allowed: unique ids", t.id)));
+            return Err(err(
+                "id",
+                format!("duplicate id `{}`; allowed: unique ids", t.id),
+            ));
         }
-        out.push(Pattern { target: t, kind, band: (lo, hi) });
+        out.push(Pattern {
+            target: t,
+            kind,
+            band: (lo, hi),
+        });
     }
     Ok(out)
 }
@@ -201,11 +370,20 @@ pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, Scenari
 /// The line of `key` in the `i`-th `[[target]]` block (or of the block itself).
 fn target_line(text: &str, i: usize, key: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
-    let starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[target]]").map(|(n, _)| n).collect();
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[target]]")
+        .map(|(n, _)| n)
+        .collect();
     let s = *starts.get(i)?;
     let e = starts.get(i + 1).copied().unwrap_or(lines.len());
     let sub = lines[s..e].join("\n");
-    Some(find_key_line(&sub, key).map(|l| s + l).unwrap_or(s + 1))
+    Some(
+        find_key_line(&sub, &format!("target.{key}"))
+            .map(|l| s + l)
+            .unwrap_or(s + 1),
+    )
 }
 
 fn mean_of(run: &RunRecord, col: usize, from: usize, to: usize) -> f64 {
@@ -213,7 +391,11 @@ fn mean_of(run: &RunRecord, col: usize, from: usize, to: usize) -> f64 {
     if from >= to {
         return f64::NAN;
     }
-    run.weeks[from..to].iter().map(|r| r.values()[col]).sum::<f64>() / (to - from) as f64
+    run.weeks[from..to]
+        .iter()
+        .map(|r| r.values()[col])
+        .sum::<f64>()
+        / (to - from) as f64
 }
 
 fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
@@ -236,10 +418,24 @@ fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
 pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
     match &p.kind {
         Kind::Mean { col, from, to } => mean_of(run, *col, *from, *to),
-        Kind::Value { col, week } => run.weeks.get(*week).map(|r| r.values()[*col]).unwrap_or(f64::NAN),
-        Kind::Ratio { col, from, to, base, base_from, base_to } => {
+        Kind::Value { col, week } => run
+            .weeks
+            .get(*week)
+            .map(|r| r.values()[*col])
+            .unwrap_or(f64::NAN),
+        Kind::Ratio {
+            col,
+            from,
+            to,
+            base,
+            base_from,
+            base_to,
+        } => {
             let num = mean_of(run, *col, *from, *to);
-            let den: f64 = base.iter().map(|c| mean_of(run, *c, *base_from, *base_to)).sum();
+            let den: f64 = base
+                .iter()
+                .map(|c| mean_of(run, *c, *base_from, *base_to))
+                .sum();
             // Something against nothing is infinitely more; nothing against nothing is undefined.
             match (num > 0.0, den > 0.0) {
                 (_, true) => num / den,
@@ -258,12 +454,29 @@ pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
             }
             res.clock.date(best.1).year_fraction()
         }
-        Kind::Election { week, classes, metric } => {
-            let rows: Vec<&ElectionRecord> = run.elections.iter().filter(|e| e.week == *week && classes.contains(&e.class)).collect();
+        Kind::Election {
+            week,
+            classes,
+            metric,
+        } => {
+            let rows: Vec<&ElectionRecord> = run
+                .elections
+                .iter()
+                .filter(|e| e.week == *week && classes.contains(&e.class))
+                .collect();
             election_metric(&rows, metric)
         }
-        Kind::Campaign { week, classes, metric, campaign } => {
-            let rows: Vec<_> = run.campaigns.iter().filter(|c| c.week == *week && c.campaign == campaign && classes.contains(&c.class)).collect();
+        Kind::Campaign {
+            week,
+            classes,
+            metric,
+            campaign,
+        } => {
+            let rows: Vec<_> = run
+                .campaigns
+                .iter()
+                .filter(|c| c.week == *week && c.campaign == campaign && classes.contains(&c.class))
+                .collect();
             let workers: f64 = rows.iter().map(|c| c.workers).sum();
             let x: f64 = rows
                 .iter()
@@ -301,7 +514,11 @@ pub fn judge(patterns: &[Pattern], res: &Resolved, runs: &[RunRecord]) -> Vec<Ve
             let values: Vec<f64> = runs.iter().map(|r| evaluate(p, res, r)).collect();
             // A replicate where the statistic is undefined (NaN) fails the pattern.
             let defined: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-            let (median, p5, p95) = (quantile(&defined, 0.5), quantile(&defined, 0.05), quantile(&defined, 0.95));
+            let (median, p5, p95) = (
+                quantile(&defined, 0.5),
+                quantile(&defined, 0.05),
+                quantile(&defined, 0.95),
+            );
             let pass = defined.len() == values.len() && median >= p.band.0 && median <= p.band.1;
             Verdict {
                 id: p.target.id.clone(),
@@ -321,7 +538,13 @@ pub fn judge(patterns: &[Pattern], res: &Resolved, runs: &[RunRecord]) -> Vec<Ve
 
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "NaN".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let a = x.abs();
     if a >= 1000.0 {
@@ -335,7 +558,9 @@ fn fmt(x: f64) -> String {
 
 /// `validation.csv`: one row per pattern.
 pub fn csv(verdicts: &[Verdict]) -> String {
-    let mut s = String::from("id,statistic,band_min,band_max,median,p5,p95,pass,replicates,description,source\n");
+    let mut s = String::from(
+        "id,statistic,band_min,band_max,median,p5,p95,pass,replicates,description,source\n",
+    );
     for v in verdicts {
         let q = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
         s.push_str(&format!(
@@ -356,6 +581,15 @@ pub fn csv(verdicts: &[Verdict]) -> String {
     s
 }
 
+/// A value for the table: dates for peak timing, numbers otherwise.
+fn show(v: &Verdict, x: f64) -> String {
+    if v.statistic == "peak_date" && x.is_finite() {
+        Date::from_year_fraction(x).to_string()
+    } else {
+        fmt(x)
+    }
+}
+
 /// The table, as Markdown (also what `pact validate` prints).
 pub fn markdown(verdicts: &[Verdict], res: &Resolved) -> String {
     let passed = verdicts.iter().filter(|v| v.pass).count();
@@ -374,11 +608,11 @@ pub fn markdown(verdicts: &[Verdict], res: &Resolved) -> String {
             "| {} | {} | {} – {} | {} | {} – {} | {} | {} |\n",
             v.id,
             v.description,
-            fmt(v.band.0),
-            fmt(v.band.1),
-            fmt(v.median),
-            fmt(v.p5),
-            fmt(v.p95),
+            show(v, v.band.0),
+            show(v, v.band.1),
+            show(v, v.median),
+            show(v, v.p5),
+            show(v, v.p95),
             if v.pass { "PASS" } else { "FAIL" },
             v.source
         ));
@@ -392,7 +626,10 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
     let title = format!("{}: {}", p.target.id, p.target.description);
     let x_of = |w: usize| res.clock.date(w.min(res.clock.weeks)).year_fraction();
     let col = match &p.kind {
-        Kind::Mean { col, .. } | Kind::Value { col, .. } | Kind::Ratio { col, .. } | Kind::PeakDate { col, .. } => Some(*col),
+        Kind::Mean { col, .. }
+        | Kind::Value { col, .. }
+        | Kind::Ratio { col, .. }
+        | Kind::PeakDate { col, .. } => Some(*col),
         _ => None,
     };
     match col {
@@ -402,7 +639,11 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
             let mut lo = Vec::with_capacity(weeks);
             let mut hi = Vec::with_capacity(weeks);
             for w in 0..weeks {
-                let xs: Vec<f64> = runs.iter().filter_map(|r| r.weeks.get(w)).map(|r| r.values()[c]).collect();
+                let xs: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|r| r.weeks.get(w))
+                    .map(|r| r.values()[c])
+                    .collect();
                 let x = x_of(w);
                 med.push((x, quantile(&xs, 0.5)));
                 lo.push((x, quantile(&xs, 0.05)));
@@ -410,18 +651,69 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
             }
             let mut marks = Vec::new();
             match &p.kind {
-                Kind::Mean { from, to, .. } => marks.push(svg::Mark::Box { x0: x_of(*from), x1: x_of(*to), y0: p.band.0, y1: p.band.1 }),
-                Kind::Value { week, .. } => marks.push(svg::Mark::Box { x0: x_of(*week) - 0.03, x1: x_of(*week) + 0.03, y0: p.band.0, y1: p.band.1 }),
-                Kind::Ratio { from, to, base_from, base_to, .. } => {
-                    marks.push(svg::Mark::Window { x0: x_of(*base_from), x1: x_of(*base_to), label: "denominator".into() });
-                    marks.push(svg::Mark::Window { x0: x_of(*from), x1: x_of(*to), label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)) });
+                Kind::Mean { from, to, .. } => marks.push(svg::Mark::Box {
+                    x0: x_of(*from),
+                    x1: x_of(*to),
+                    y0: p.band.0,
+                    y1: p.band.1,
+                }),
+                Kind::Value { week, .. } => marks.push(svg::Mark::Box {
+                    x0: x_of(*week) - 0.03,
+                    x1: x_of(*week) + 0.03,
+                    y0: p.band.0,
+                    y1: p.band.1,
+                }),
+                Kind::Ratio {
+                    from,
+                    to,
+                    base_from,
+                    base_to,
+                    ..
+                } => {
+                    marks.push(svg::Mark::Window {
+                        x0: x_of(*base_from),
+                        x1: x_of(*base_to),
+                        label: "denominator".into(),
+                    });
+                    marks.push(svg::Mark::Window {
+                        x0: x_of(*from),
+                        x1: x_of(*to),
+                        label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)),
+                    });
                 }
-                Kind::PeakDate { .. } => marks.push(svg::Mark::Window { x0: p.band.0, x1: p.band.1, label: "peak expected".into() }),
+                Kind::PeakDate { .. } => marks.push(svg::Mark::Window {
+                    x0: p.band.0,
+                    x1: p.band.1,
+                    label: "peak expected".into(),
+                }),
                 _ => {}
             }
             let ylabel = WeekRecord::COLUMNS[c];
-            svg::time_chart(&title, ylabel, &med, &lo, &hi, &marks, &format!("median {} (5–95%: {} – {}) {}", fmt(v.median), fmt(v.p5), fmt(v.p95), if v.pass { "PASS" } else { "FAIL" }))
+            svg::time_chart(
+                &title,
+                ylabel,
+                &med,
+                &lo,
+                &hi,
+                &marks,
+                &format!(
+                    "median {} (5–95%: {} – {}) {}",
+                    fmt(v.median),
+                    fmt(v.p5),
+                    fmt(v.p95),
+                    if v.pass { "PASS" } else { "FAIL" }
+                ),
+            )
         }
-        None => svg::dot_chart(&title, &v.values, p.band, &format!("median {} {}", fmt(v.median), if v.pass { "PASS" } else { "FAIL" })),
+        None => svg::dot_chart(
+            &title,
+            &v.values,
+            p.band,
+            &format!(
+                "median {} {}",
+                fmt(v.median),
+                if v.pass { "PASS" } else { "FAIL" }
+            ),
+        ),
     }
 }

@@ -114,10 +114,16 @@ fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
     let electorate: f64 = out.elections[..3].iter().map(|e| e.electorate).sum();
     // At least one delegate per 1/delegates_per_worker voters (and one per workplace).
     let target = electorate * res.scenario.workplaces.delegates_per_worker;
-    assert!(delegates >= 0.9 * target - 10.0, "{delegates} delegates for {target}");
+    assert!(
+        delegates >= 0.9 * target - 10.0,
+        "{delegates} delegates for {target}"
+    );
     assert_eq!(out.elections[3].class, "institutions");
     let inst = out.elections[3].delegates_party / (delegates + out.elections[3].delegates_party);
-    assert!((inst - res.scenario.workplaces.institutional_delegates).abs() < 0.01, "{inst}");
+    assert!(
+        (inst - res.scenario.workplaces.institutional_delegates).abs() < 0.01,
+        "{inst}"
+    );
     for c in &out.campaigns {
         assert!((c.votes_for + c.votes_against + c.stayed_away - c.workers).abs() < 1e-6);
     }

@@ -8,3 +8,4 @@ mod errors;
 mod invariants;
 mod levers;
 mod support;
+mod validate;

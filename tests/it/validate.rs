@@ -1,0 +1,188 @@
+//! `pact validate`: the shipped baseline against its scale-robust patterns, a mechanism switched
+//! off making a pattern fail, and every class of targets-file error.
+
+use crate::support::*;
+
+/// The shipped targets without the election patterns (which need workplaces at full size).
+fn scale_robust_targets() -> String {
+    let text = std::fs::read_to_string(scenario("targets.toml")).unwrap();
+    let mut blocks = text.split("[[target]]");
+    let head = blocks.next().unwrap().to_string();
+    let kept: Vec<&str> = blocks
+        .filter(|b| !b.contains("statistic = \"election\""))
+        .collect();
+    assert!(kept.len() >= 15);
+    head + &kept
+        .iter()
+        .map(|b| format!("[[target]]{b}"))
+        .collect::<String>()
+}
+
+fn validate(d: &Dir, scenario_path: &str, targets: &str, extra: &[&str]) -> std::process::Output {
+    let t = d.write("targets.toml", targets);
+    let out = d.path("val");
+    let mut a = vec![
+        "validate",
+        scenario_path,
+        "--targets",
+        t.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ];
+    a.extend(extra);
+    pact(&a)
+}
+
+#[test]
+fn baseline_passes_its_scale_robust_patterns_and_writes_the_table_and_figures() {
+    let d = Dir::new();
+    let base = scenario("historical.toml");
+    let o = validate(
+        &d,
+        base.to_str().unwrap(),
+        &scale_robust_targets(),
+        &["--scale", "4000", "--replicates", "2"],
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", stderr(&o));
+    assert!(stdout.contains("| real_wage_1920 |") && stdout.contains("PASS"));
+    let out = d.path("val");
+    for f in [
+        "validation.md",
+        "validation.csv",
+        "timeseries.csv",
+        "manifest.json",
+        "figures/real_wage_1925.svg",
+        "figures/sr_trial_away.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let csv = std::fs::read_to_string(out.join("validation.csv")).unwrap();
+    assert!(csv.starts_with(
+        "id,statistic,band_min,band_max,median,p5,p95,pass,replicates,description,source\n"
+    ));
+    assert!(csv.lines().skip(1).all(|l| l.contains(",PASS,")), "{csv}");
+    let svg = std::fs::read_to_string(out.join("figures/strike_peak_timing.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("<polyline") && svg.trim_end().ends_with("</svg>")
+    );
+}
+
+#[test]
+fn without_the_january_ration_cut_the_strike_peak_pattern_fails() {
+    let d = Dir::new();
+    let base = scenario("historical.toml");
+    let s = d.write(
+        "no_cut.toml",
+        &format!(
+            "extends = {:?}\n[[event]]\nid = \"transport_crisis\"\nenabled = false\n",
+            base.display().to_string()
+        ),
+    );
+    let targets: String = scale_robust_targets()
+        .split("[[target]]")
+        .filter(|b| b.contains("id = \"strike_") || !b.contains("id ="))
+        .collect::<Vec<_>>()
+        .join("[[target]]");
+    let o = validate(
+        &d,
+        s.to_str().unwrap(),
+        &targets,
+        &["--scale", "4000", "--replicates", "2"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(stderr(&o).contains("patterns fail"));
+}
+
+/// A bad targets file: exit 2, one line with the file, line and key, nothing written.
+fn check_bad(target: &str, needles: &[&str]) {
+    let d = Dir::new();
+    let tiny = d.write("tiny.toml", TINY);
+    let o = validate(
+        &d,
+        tiny.to_str().unwrap(),
+        &format!("[[target]]\n{target}"),
+        &[],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in {err}");
+    }
+    assert!(!d.path("val").exists());
+}
+
+const HEAD: &str = "id = \"t\"\ndescription = \"d\"\nsource = \"s\"\n";
+
+#[test]
+fn unknown_output() {
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"mean\"\noutput = \"wages\"\nfrom = \"1921-02-01\"\nto = \"1921-03-01\"\nband = [0.0, 1.0]\n"
+        ),
+        &[
+            "targets.toml:6",
+            "target `t`.output",
+            "unknown output `wages`",
+        ],
+    );
+}
+
+#[test]
+fn bad_window() {
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"mean\"\noutput = \"real_wage\"\nfrom = \"1921-03-01\"\nto = \"1921-02-01\"\nband = [0.0, 1.0]\n"
+        ),
+        &["targets.toml:8", "target `t`.to", "empty"],
+    );
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"mean\"\noutput = \"real_wage\"\nfrom = \"1919-03-01\"\nto = \"1921-02-01\"\nband = [0.0, 1.0]\n"
+        ),
+        &["target `t`.from", "outside the run"],
+    );
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"value\"\noutput = \"real_wage\"\ndate = \"1921-13-01\"\nband = [0.0, 1.0]\n"
+        ),
+        &["target `t`.date", "not a date"],
+    );
+}
+
+#[test]
+fn band_min_above_max() {
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"value\"\noutput = \"real_wage\"\ndate = \"1921-03-01\"\nband = [1.0, 0.5]\n"
+        ),
+        &["targets.toml:8", "target `t`.band", "greater than max"],
+    );
+}
+
+#[test]
+fn unknown_statistic_metric_and_key() {
+    check_bad(
+        &format!("{HEAD}statistic = \"median\"\noutput = \"real_wage\"\nband = [0.0, 1.0]\n"),
+        &["target `t`.statistic", "unknown statistic"],
+    );
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"election\"\ndate = \"1921-04-18\"\nmetric = \"turnout\"\nband = [0.0, 1.0]\n"
+        ),
+        &["target `t`.metric", "unknown metric"],
+    );
+    check_bad(
+        &format!(
+            "{HEAD}statistic = \"value\"\noutput = \"real_wage\"\ndate = \"1921-03-01\"\nbands = [0.0, 1.0]\n"
+        ),
+        &["targets.toml", "unknown field `bands`"],
+    );
+}
