@@ -12,6 +12,7 @@
 // Structure-of-arrays code indexes several columns with one id; range loops say so plainly.
 #![allow(clippy::needless_range_loop)]
 
+pub mod compare;
 pub mod date;
 pub mod mechanisms;
 pub mod output;

@@ -359,10 +359,12 @@ fn load_table(
                     ),
                 ));
             }
-            let mut base = toml::Value::Table(load_table(&parent_path, stack, sources)?);
+            // The parent's name is not inherited: a child is named by its own `name` or file.
+            let mut parent = load_table(&parent_path, stack, sources)?;
+            parent.remove("name");
+            let mut base = toml::Value::Table(parent);
             let mut child = table.clone();
             child.remove("extends");
-            child.remove("name");
             merge(&mut base, &toml::Value::Table(child));
             match base {
                 toml::Value::Table(t) => t,

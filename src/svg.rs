@@ -17,6 +17,8 @@ pub enum Mark {
     Box { x0: f64, x1: f64, y0: f64, y1: f64 },
     /// A shaded window with a label.
     Window { x0: f64, x1: f64, label: String },
+    /// A dated vertical line with a label (a policy change).
+    Line { x: f64, label: String },
 }
 
 fn esc(s: &str) -> String {
@@ -41,7 +43,7 @@ fn nice_max(x: f64) -> f64 {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 5.0, 10.0] {
         if m * p >= x {
             return m * p;
         }
@@ -59,13 +61,90 @@ pub fn time_chart(
     marks: &[Mark],
     footer: &str,
 ) -> String {
+    let series = [Series {
+        name: "",
+        colour: "#264653",
+        fill: "#2a9d8f",
+        med,
+        lo,
+        hi,
+    }];
+    chart(
+        title,
+        ylabel,
+        &series,
+        marks,
+        &format!("{footer} (line: median; shade: 5–95% of replicates; orange: target)"),
+    )
+}
+
+/// Two scenarios' medians and bands over time; `dates` marks policy changes (x, label).
+#[allow(clippy::type_complexity)]
+pub fn two_series_chart(
+    title: &str,
+    ylabel: &str,
+    a: (&str, &[(f64, f64)], &[(f64, f64)], &[(f64, f64)]),
+    b: (&str, &[(f64, f64)], &[(f64, f64)], &[(f64, f64)]),
+    dates: &[(f64, String)],
+) -> String {
+    let series = [
+        Series {
+            name: a.0,
+            colour: "#264653",
+            fill: "#2a9d8f",
+            med: a.1,
+            lo: a.2,
+            hi: a.3,
+        },
+        Series {
+            name: b.0,
+            colour: "#9b2226",
+            fill: "#e76f51",
+            med: b.1,
+            lo: b.2,
+            hi: b.3,
+        },
+    ];
+    let marks: Vec<Mark> = dates
+        .iter()
+        .map(|(x, l)| Mark::Line {
+            x: *x,
+            label: l.clone(),
+        })
+        .collect();
+    chart(
+        title,
+        ylabel,
+        &series,
+        &marks,
+        &format!(
+            "A: {} (blue-green), B: {} (red); lines: medians, shades: 5–95% of replicates",
+            a.0, b.0
+        ),
+    )
+}
+
+/// One scenario's median and 5–95% band.
+struct Series<'a> {
+    name: &'a str,
+    colour: &'a str,
+    fill: &'a str,
+    med: &'a [(f64, f64)],
+    lo: &'a [(f64, f64)],
+    hi: &'a [(f64, f64)],
+}
+
+fn chart(title: &str, ylabel: &str, series: &[Series], marks: &[Mark], footer: &str) -> String {
     let finite = |v: &[(f64, f64)]| {
         v.iter()
             .map(|p| p.1)
             .filter(|y| y.is_finite())
             .fold(0.0f64, f64::max)
     };
-    let data_max = finite(hi).max(finite(med));
+    let data_max = series
+        .iter()
+        .map(|s| finite(s.hi).max(finite(s.med)))
+        .fold(0.0f64, f64::max);
     let mut ymax = data_max;
     for m in marks {
         if let Mark::Box { y1, y0, .. } = m {
@@ -78,8 +157,9 @@ pub fn time_chart(
         }
     }
     let ymax = nice_max(ymax * 1.05);
-    let x0 = med.first().map(|p| p.0).unwrap_or(0.0);
-    let x1 = med.last().map(|p| p.0).unwrap_or(1.0).max(x0 + 1e-9);
+    let first = series.first().map(|s| s.med).unwrap_or(&[]);
+    let x0 = first.first().map(|p| p.0).unwrap_or(0.0);
+    let x1 = first.last().map(|p| p.0).unwrap_or(1.0).max(x0 + 1e-9);
     let px = |x: f64| L + (x - x0) / (x1 - x0) * (W - L - R);
     let py = |y: f64| H - B - (y.clamp(0.0, ymax) / ymax) * (H - T - B);
     let mut s = header(title);
@@ -121,31 +201,53 @@ pub fn time_chart(
                     esc(label)
                 );
             }
+            Mark::Line { x, label } => {
+                let _ = writeln!(
+                    s,
+                    "<line x1=\"{0:.2}\" y1=\"{T}\" x2=\"{0:.2}\" y2=\"{1}\" stroke=\"#6c757d\" stroke-dasharray=\"4 3\"/>",
+                    px(*x),
+                    H - B
+                );
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"9\" transform=\"rotate(-90 {:.2} {:.2})\" text-anchor=\"end\">{}</text>",
+                    px(*x) - 2.0,
+                    T + 4.0,
+                    px(*x) - 2.0,
+                    T + 4.0,
+                    esc(label)
+                );
+            }
         }
     }
-    // Band polygon: hi forward, lo backward.
-    let mut pts = String::new();
-    for p in hi.iter().chain(lo.iter().rev()) {
-        if p.1.is_finite() {
-            let _ = write!(pts, "{:.2},{:.2} ", px(p.0), py(p.1));
+    for se in series {
+        // Band polygon: hi forward, lo backward.
+        let mut pts = String::new();
+        for p in se.hi.iter().chain(se.lo.iter().rev()) {
+            if p.1.is_finite() {
+                let _ = write!(pts, "{:.2},{:.2} ", px(p.0), py(p.1));
+            }
         }
-    }
-    let _ = writeln!(
-        s,
-        "<polygon points=\"{}\" fill=\"#2a9d8f\" fill-opacity=\"0.25\" stroke=\"none\"/>",
-        pts.trim_end()
-    );
-    let mut line = String::new();
-    for p in med {
-        if p.1.is_finite() {
-            let _ = write!(line, "{:.2},{:.2} ", px(p.0), py(p.1));
+        let _ = writeln!(
+            s,
+            "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>",
+            pts.trim_end(),
+            se.fill
+        );
+        let mut line = String::new();
+        for p in se.med {
+            if p.1.is_finite() {
+                let _ = write!(line, "{:.2},{:.2} ", px(p.0), py(p.1));
+            }
         }
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"><title>{}</title></polyline>",
+            line.trim_end(),
+            se.colour,
+            esc(se.name)
+        );
     }
-    let _ = writeln!(
-        s,
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"#264653\" stroke-width=\"1.5\"/>",
-        line.trim_end()
-    );
     axes(&mut s, ymax, ylabel);
     let mut year = x0.ceil();
     while year <= x1 {
@@ -162,7 +264,7 @@ pub fn time_chart(
     }
     let _ = writeln!(
         s,
-        "<text x=\"{L}\" y=\"{}\">{} (line: median; shade: 5–95% of replicates; orange: target)</text>",
+        "<text x=\"{L}\" y=\"{}\">{}</text>",
         H - 15.0,
         esc(footer)
     );

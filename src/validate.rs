@@ -698,9 +698,9 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
                 &marks,
                 &format!(
                     "median {} (5–95%: {} – {}) {}",
-                    fmt(v.median),
-                    fmt(v.p5),
-                    fmt(v.p95),
+                    show(v, v.median),
+                    show(v, v.p5),
+                    show(v, v.p95),
                     if v.pass { "PASS" } else { "FAIL" }
                 ),
             )

@@ -2,10 +2,12 @@
 //! invariants of the weekly step, and the direction of every policy lever.
 
 mod cli;
+mod compare;
 mod determinism;
 mod docs;
 mod errors;
 mod invariants;
 mod levers;
+mod scenarios;
 mod support;
 mod validate;
