@@ -269,40 +269,33 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
 }
 
 /// Dates at which B's policy differs from A's: events B has that A has not (same id, date and
-/// content), and a difference in the starting policy.
+/// content), events of A that B removed, and a difference in the starting policy.
 fn policy_marks(a: &serde_json::Value, b: &serde_json::Value) -> Vec<(f64, String)> {
-    let mut marks = Vec::new();
-    if a["scenario"]["policy"] != b["scenario"]["policy"] {
-        if let Some(d) = b["scenario"]["run"]["start"]
-            .as_str()
+    let at = |v: &serde_json::Value| {
+        v.as_str()
             .and_then(pact::date::Date::parse)
-        {
-            marks.push((d.year_fraction(), "policy from the start".to_string()));
-        }
+            .map(|d| d.year_fraction())
+    };
+    let mut marks = Vec::new();
+    if let (true, Some(x)) = (
+        a["scenario"]["policy"] != b["scenario"]["policy"],
+        at(&b["scenario"]["run"]["start"]),
+    ) {
+        marks.push((x, "policy from the start".to_string()));
     }
     // Events as written (their own changes), not the policy snapshots after them.
     let empty = Vec::new();
     let ev_a = a["scenario"]["event"].as_array().unwrap_or(&empty);
     let ev_b = b["scenario"]["event"].as_array().unwrap_or(&empty);
-    for e in ev_b {
-        if !ev_a.contains(e) {
-            if let Some(d) = e["date"].as_str().and_then(pact::date::Date::parse) {
-                marks.push((
-                    d.year_fraction(),
-                    e["id"].as_str().unwrap_or("").to_string(),
-                ));
-            }
-        }
+    let id = |e: &serde_json::Value| e["id"].as_str().unwrap_or("").to_string();
+    for e in ev_b.iter().filter(|e| !ev_a.contains(e)) {
+        marks.extend(at(&e["date"]).map(|x| (x, id(e))));
     }
-    for e in ev_a {
-        if !ev_b.iter().any(|x| x["id"] == e["id"]) {
-            if let Some(d) = e["date"].as_str().and_then(pact::date::Date::parse) {
-                marks.push((
-                    d.year_fraction(),
-                    format!("no {}", e["id"].as_str().unwrap_or("")),
-                ));
-            }
-        }
+    for e in ev_a
+        .iter()
+        .filter(|e| !ev_b.iter().any(|x| x["id"] == e["id"]))
+    {
+        marks.extend(at(&e["date"]).map(|x| (x, format!("no {}", id(e)))));
     }
     marks
 }
