@@ -83,8 +83,7 @@ fn policy_at(res: &pact::scenario::Resolved, date: &str) -> pact::params::Policy
         .unwrap();
     res.events
         .iter()
-        .filter(|e| e.week <= w)
-        .next_back()
+        .rfind(|e| e.week <= w)
         .map(|e| e.policy.clone())
         .unwrap_or_else(|| res.scenario.policy.clone())
 }
