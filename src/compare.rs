@@ -446,6 +446,50 @@ pub fn table_from_csv(name: &str, timeseries: &str, elections: &str) -> Result<T
     Ok(t)
 }
 
+/// Dates at which B's policy differs from A's: events B has that A has not (same id, date and
+/// content), events of A that B removed, and a difference in the starting policy.
+pub fn policy_marks(a: &serde_json::Value, b: &serde_json::Value) -> Vec<(f64, String)> {
+    let at = |v: &serde_json::Value| v.as_str().and_then(Date::parse).map(|d| d.year_fraction());
+    let mut marks = Vec::new();
+    if let (true, Some(x)) = (
+        a["scenario"]["policy"] != b["scenario"]["policy"],
+        at(&b["scenario"]["run"]["start"]),
+    ) {
+        marks.push((x, "policy from the start".to_string()));
+    }
+    // Events as written (their own changes), not the policy snapshots after them.
+    let empty = Vec::new();
+    let ev_a = a["scenario"]["event"].as_array().unwrap_or(&empty);
+    let ev_b = b["scenario"]["event"].as_array().unwrap_or(&empty);
+    let id = |e: &serde_json::Value| e["id"].as_str().unwrap_or("").to_string();
+    for e in ev_b.iter().filter(|e| !ev_a.contains(e)) {
+        marks.extend(at(&e["date"]).map(|x| (x, id(e))));
+    }
+    for e in ev_a
+        .iter()
+        .filter(|e| !ev_b.iter().any(|x| x["id"] == e["id"]))
+    {
+        marks.extend(at(&e["date"]).map(|x| (x, format!("no {}", id(e)))));
+    }
+    marks
+}
+
+/// Every file `pact compare` writes at the top of its folder (the runs go in subfolders).
+pub fn files(a: &Table, b: &Table, rows: &[Row], marks: &[(f64, String)]) -> Vec<(String, String)> {
+    let mut files = vec![
+        ("compare.md".to_string(), markdown(a, b, rows)),
+        ("compare.csv".to_string(), csv(rows)),
+    ];
+    let mut outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
+    outcomes.dedup();
+    for o in outcomes {
+        if let Some(svg) = figure(a, b, o, marks) {
+            files.push((format!("figures/{o}.svg"), svg));
+        }
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

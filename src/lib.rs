@@ -24,6 +24,7 @@ pub mod scenario;
 pub mod step;
 pub mod svg;
 pub mod validate;
+pub mod verify;
 pub mod world;
 
 /// The version of pact, part of every manifest.

@@ -31,6 +31,29 @@ enum Command {
     /// Compare two scenarios (run with common random numbers) or two finished runs: paired
     /// differences of headline outcomes with 95% intervals, as a table, CSV and SVG figures.
     Compare(CompareArgs),
+    /// Re-derive an output folder from its manifest and report each file as identical or
+    /// different (exit 0 all identical, 1 any different, 2 manifest missing or unusable).
+    Verify(VerifyArgs),
+    /// Print how to cite an output folder: run id, command, version, citation and BibTeX.
+    Cite(CiteArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// Output folder of `pact run`, `pact validate` or `pact compare`.
+    dir: PathBuf,
+    /// Re-run only N replicates, evenly spaced, and check their rows.
+    #[arg(long)]
+    sample: Option<usize>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+struct CiteArgs {
+    /// Output folder.
+    dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -130,6 +153,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Compare(args) => compare(args),
+        Command::Verify(args) => verify(args),
+        Command::Cite(args) => cite(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -229,20 +254,26 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
         platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
         command: std::env::args().collect(),
     };
-    let mut files = output::run_outputs(&res, &seeds, &runs, &env);
-    let table = pact::validate::markdown(&verdicts, &res);
-    files.push(("validation.md".into(), table.clone()));
-    files.push(("validation.csv".into(), pact::validate::csv(&verdicts)));
-    files.push((
-        "targets.toml".into(),
-        std::fs::read_to_string(&targets).unwrap_or_default(),
+    let targets_text = std::fs::read_to_string(&targets).unwrap_or_default();
+    let mut files = output::data_files(&res, &seeds, &runs);
+    files.extend(pact::validate::files(
+        &patterns,
+        &verdicts,
+        &res,
+        &runs,
+        &targets_text,
     ));
-    for (p, v) in patterns.iter().zip(&verdicts) {
-        files.push((
-            format!("figures/{}.svg", p.target.id),
-            pact::validate::figure(p, v, &res, &runs),
-        ));
-    }
+    let prov = output::Provenance {
+        kind: "validate".into(),
+        reproduce: output::reproduce_command(
+            "validate",
+            &res,
+            &format!(" --targets {}", targets.display()),
+        ),
+        inputs: vec![("targets.toml".into(), targets_text)],
+    };
+    let files = output::with_manifest(&res, &seeds, files, &env, &prov);
+    let table = pact::validate::markdown(&verdicts, &res);
     output::write_folder(&out, &files, args.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
@@ -266,38 +297,6 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
             ),
         })
     }
-}
-
-/// Dates at which B's policy differs from A's: events B has that A has not (same id, date and
-/// content), events of A that B removed, and a difference in the starting policy.
-fn policy_marks(a: &serde_json::Value, b: &serde_json::Value) -> Vec<(f64, String)> {
-    let at = |v: &serde_json::Value| {
-        v.as_str()
-            .and_then(pact::date::Date::parse)
-            .map(|d| d.year_fraction())
-    };
-    let mut marks = Vec::new();
-    if let (true, Some(x)) = (
-        a["scenario"]["policy"] != b["scenario"]["policy"],
-        at(&b["scenario"]["run"]["start"]),
-    ) {
-        marks.push((x, "policy from the start".to_string()));
-    }
-    // Events as written (their own changes), not the policy snapshots after them.
-    let empty = Vec::new();
-    let ev_a = a["scenario"]["event"].as_array().unwrap_or(&empty);
-    let ev_b = b["scenario"]["event"].as_array().unwrap_or(&empty);
-    let id = |e: &serde_json::Value| e["id"].as_str().unwrap_or("").to_string();
-    for e in ev_b.iter().filter(|e| !ev_a.contains(e)) {
-        marks.extend(at(&e["date"]).map(|x| (x, id(e))));
-    }
-    for e in ev_a
-        .iter()
-        .filter(|e| !ev_b.iter().any(|x| x["id"] == e["id"]))
-    {
-        marks.extend(at(&e["date"]).map(|x| (x, format!("no {}", id(e)))));
-    }
-    marks
 }
 
 /// A finished run's table and resolved parameters, checked against this version of pact.
@@ -348,6 +347,7 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let dirs = (args.a.is_dir(), args.b.is_dir());
     let mut files: Vec<(String, String)> = Vec::new();
+    let mut compare_manifest: Option<serde_json::Value> = None;
     let (ta, tb, pa, pb) = match dirs {
         (true, true) => {
             if args.replicates.is_some() || args.seed.is_some() || args.scale.is_some() {
@@ -393,10 +393,27 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 (a.name.clone(), b.name.clone())
             };
             for (dir, res, runs) in [(&da, &a, &runs_a), (&db, &b, &runs_b)] {
-                for (n, c) in output::run_outputs(res, &seeds, runs, &env) {
+                let prov = output::Provenance {
+                    kind: "run".into(),
+                    reproduce: output::reproduce_command("run", res, ""),
+                    inputs: Vec::new(),
+                };
+                for (n, c) in output::run_outputs(res, &seeds, runs, &env, &prov) {
                     files.push((format!("{dir}/{n}"), c));
                 }
             }
+            let ma = a.scenario.run.clone();
+            compare_manifest = Some(serde_json::json!({
+                "pact_version": pact::VERSION,
+                "git_commit": output::GIT_COMMIT,
+                "kind": "compare",
+                "a": da,
+                "b": db,
+                "run_id_a": output::run_id(&a, &seeds),
+                "run_id_b": output::run_id(&b, &seeds),
+                "reproduce": format!("pact compare {} {} --seed {} --replicates {} --scale {}", args.a.display(), args.b.display(), ma.seed, ma.replicates, ma.scale),
+                "environment": env,
+            }));
             let dates: Vec<pact::date::Date> =
                 (0..a.clock.weeks).map(|w| a.clock.date(w)).collect();
             let ta = pact::compare::Table::from_runs(&a.name, &seeds, dates.clone(), &runs_a);
@@ -428,21 +445,236 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         )));
     }
     let table = pact::compare::markdown(&ta, &tb, &rows);
-    files.push(("compare.md".into(), table.clone()));
-    files.push(("compare.csv".into(), pact::compare::csv(&rows)));
-    let marks = policy_marks(&pa, &pb);
-    let mut outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
-    outcomes.dedup();
-    for o in outcomes {
-        if let Some(svg) = pact::compare::figure(&ta, &tb, o, &marks) {
-            files.push((format!("figures/{o}.svg"), svg));
-        }
+    let marks = pact::compare::policy_marks(&pa, &pb);
+    let top = pact::compare::files(&ta, &tb, &rows, &marks);
+    if let Some(mut m) = compare_manifest {
+        m["outputs"] = serde_json::json!(
+            top.iter()
+                .map(|(n, c)| (n.clone(), output::sha256_hex(c.as_bytes())))
+                .collect::<Vec<_>>()
+        );
+        files.push((
+            "manifest.json".into(),
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&m).expect("manifest serialises")
+            ),
+        ));
     }
+    files.extend(top);
     output::write_folder(&out, &files, args.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
     println!("{table}");
     eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Reads and parses `manifest.json` of a folder (exit 2 when missing or malformed).
+fn read_manifest(dir: &Path) -> Result<serde_json::Value, Failure> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| bad_input(anyhow::anyhow!("{}: cannot read: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        bad_input(anyhow::anyhow!(
+            "{}: malformed manifest: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Verifies one folder of kind run or validate; returns the re-derived runs (all replicates, or
+/// the sample) for a compare's top-level files.
+fn verify_folder(
+    dir: &Path,
+    prefix: &str,
+    sample: Option<usize>,
+    report: &mut Vec<(String, pact::verify::Status)>,
+) -> Result<(pact::verify::Derivation, Vec<pact::record::RunRecord>), Failure> {
+    use pact::verify::{self, Status};
+    let m = read_manifest(dir)?;
+    let d = verify::derivation(&m).map_err(|e| {
+        bad_input(anyhow::anyhow!(
+            "{}: {e}",
+            dir.join("manifest.json").display()
+        ))
+    })?;
+    let which = verify::sample(d.seeds.len(), sample);
+    let runs = verify::rerun(&d, &which);
+    let expected = verify::expected_files(&d, &which, &runs)
+        .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", dir.display())))?;
+    let sampled = which.len() < d.seeds.len();
+    let read = |n: &str| {
+        let text = std::fs::read_to_string(dir.join(n)).ok()?;
+        Some(if sampled && n.ends_with(".csv") {
+            verify::select_replicates(&text, &which)
+        } else {
+            text
+        })
+    };
+    for (name, status) in verify::check(&expected, &read) {
+        let status = if sampled && !name.ends_with(".csv") {
+            Status::NotChecked(format!(
+                "only {} of {} replicates re-run",
+                which.len(),
+                d.seeds.len()
+            ))
+        } else {
+            status
+        };
+        report.push((format!("{prefix}{name}"), status));
+    }
+    let id = output::run_id(&d.res, &d.seeds);
+    let id_status = if id == d.run_id {
+        Status::Identical
+    } else {
+        Status::Different {
+            line: 0,
+            column: Some("run_id".into()),
+        }
+    };
+    report.push((format!("{prefix}manifest.json (run id)"), id_status));
+    Ok((d, runs))
+}
+
+fn verify(args: VerifyArgs) -> Result<(), Failure> {
+    use pact::verify::Status;
+    let pool = thread_pool(args.threads)?;
+    let m = read_manifest(&args.dir)?;
+    let mut report = Vec::new();
+    pool.install(|| -> Result<(), Failure> {
+        if m["kind"] == "compare" {
+            let (a, b) = (
+                m["a"].as_str().unwrap_or("a"),
+                m["b"].as_str().unwrap_or("b"),
+            );
+            let (da, ra) = verify_folder(
+                &args.dir.join(a),
+                &format!("{a}/"),
+                args.sample,
+                &mut report,
+            )?;
+            let (db, rb) = verify_folder(
+                &args.dir.join(b),
+                &format!("{b}/"),
+                args.sample,
+                &mut report,
+            )?;
+            let which = pact::verify::sample(da.seeds.len(), args.sample);
+            if which.len() == da.seeds.len() {
+                let dates: Vec<pact::date::Date> = (0..da.res.clock.weeks)
+                    .map(|w| da.res.clock.date(w))
+                    .collect();
+                let ta =
+                    pact::compare::Table::from_runs(&da.res.name, &da.seeds, dates.clone(), &ra);
+                let tb = pact::compare::Table::from_runs(&db.res.name, &db.seeds, dates, &rb);
+                let rows = pact::compare::compare(&ta, &tb)
+                    .map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
+                let json = |r: &Resolved| serde_json::to_value(r).expect("parameters serialise");
+                let marks = pact::compare::policy_marks(&json(&da.res), &json(&db.res));
+                let expected = pact::compare::files(&ta, &tb, &rows, &marks);
+                report.extend(pact::verify::check(&expected, &|n| {
+                    std::fs::read_to_string(args.dir.join(n)).ok()
+                }));
+            } else {
+                report.push((
+                    "compare.csv".into(),
+                    Status::NotChecked("a sample cannot re-derive the comparison".into()),
+                ));
+            }
+        } else {
+            verify_folder(&args.dir, "", args.sample, &mut report)?;
+        }
+        Ok(())
+    })?;
+    let mut different = 0;
+    for (name, status) in &report {
+        match status {
+            Status::Identical => println!("{name}: identical"),
+            Status::Missing => {
+                different += 1;
+                println!("{name}: missing");
+            }
+            Status::NotChecked(why) => println!("{name}: not checked ({why})"),
+            Status::Different { line, column } => {
+                different += 1;
+                match (line, column) {
+                    (0, _) => println!(
+                        "{name}: different (the parameters or seeds no longer give this run id)"
+                    ),
+                    (l, Some(c)) => println!("{name}: different, first at line {l}, column `{c}`"),
+                    (l, None) => println!("{name}: different, first at line {l}"),
+                }
+            }
+        }
+    }
+    if different > 0 {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "{}: {different} of {} files differ from what the manifest re-derives",
+                args.dir.display(),
+                report.len()
+            ),
+        });
+    }
+    eprintln!(
+        "{}: all {} files re-derived identically",
+        args.dir.display(),
+        report.len()
+    );
+    Ok(())
+}
+
+fn cite(args: CiteArgs) -> Result<(), Failure> {
+    let m = read_manifest(&args.dir)?;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("unknown").to_string();
+    let (id, version, commit, reproduce) = if m["kind"] == "compare" {
+        (
+            format!(
+                "{}+{}",
+                &s(&m["run_id_a"])[..16.min(s(&m["run_id_a"]).len())],
+                &s(&m["run_id_b"])[..16.min(s(&m["run_id_b"]).len())]
+            ),
+            s(&m["pact_version"]),
+            s(&m["git_commit"]),
+            s(&m["reproduce"]),
+        )
+    } else {
+        let full = s(&m["run_id"]);
+        (
+            full[..16.min(full.len())].to_string(),
+            s(&m["pact_version"]),
+            s(&m["git_commit"]),
+            s(&m["reproduce"]),
+        )
+    };
+    let what = if m["kind"] == "compare" {
+        format!("comparison of {} and {}", s(&m["a"]), s(&m["b"]))
+    } else {
+        format!(
+            "scenario \"{}\", master seed {}, {} replicates",
+            s(&m["scenario_name"]),
+            m["master_seed"],
+            m["replicates"]
+        )
+    };
+    println!("run id: {id}");
+    println!("pact version: {version} (git commit {commit})");
+    println!("reproduce with: {reproduce}");
+    println!("check with: pact verify {}", args.dir.display());
+    println!();
+    println!(
+        "Cite as: pact {version}, {what}; run id {id}. Reproduce with `{reproduce}` and check with `pact verify`."
+    );
+    println!();
+    println!("@software{{pact_run_{id},");
+    println!(
+        "  title = {{pact: an agent-based simulator of the social contract between the Bolshevik party and Moscow's workers, 1920--1925}},"
+    );
+    println!("  version = {{{version}}},");
+    println!("  note = {{{what}; run id {id}; git commit {commit}; reproduce with: {reproduce}}}");
+    println!("}}");
     Ok(())
 }
 
@@ -472,7 +704,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
         command: std::env::args().collect(),
     };
-    let files = output::run_outputs(&res, &seeds, &runs, &env);
+    let prov = output::Provenance {
+        kind: "run".into(),
+        reproduce: output::reproduce_command("run", &res, ""),
+        inputs: Vec::new(),
+    };
+    let files = output::run_outputs(&res, &seeds, &runs, &env, &prov);
     output::write_folder(&out, &files, args.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;

@@ -45,7 +45,8 @@ pub fn grievance(hardship: f32, legitimacy: f32) -> f32 {
 /// active (`active_others + 1`).
 #[inline]
 pub fn arrest_probability(k: f32, cops: f32, active_others: u32) -> f32 {
-    1.0 - (-k * cops / (active_others as f32 + 1.0)).exp()
+    // libm's expf: a pure-Rust port of musl's, the same bits on every platform.
+    1.0 - libm::expf(-k * cops / (active_others as f32 + 1.0))
 }
 
 /// The social contract: the weekly change in legitimacy from delivered living standards `c`

@@ -156,12 +156,25 @@ pub struct Environment {
     pub command: Vec<String>,
 }
 
+/// What made an output folder: the command kind, the command that reproduces it, and inputs
+/// besides the scenario (e.g. the targets file of `pact validate`), stored whole.
+#[derive(Clone, Debug, Serialize)]
+pub struct Provenance {
+    pub kind: String,
+    pub reproduce: String,
+    pub inputs: Vec<(String, String)>,
+}
+
 #[derive(Serialize)]
 struct Manifest<'a> {
     pact_version: &'a str,
     git_commit: &'a str,
+    kind: &'a str,
+    run_id: String,
+    reproduce: &'a str,
     scenario_name: &'a str,
     scenario_files: Vec<SourceEntry<'a>>,
+    other_inputs: Vec<SourceEntry<'a>>,
     resolved_parameters: &'a Resolved,
     parameters_sha256: String,
     master_seed: u64,
@@ -169,6 +182,7 @@ struct Manifest<'a> {
     seed_derivation: &'a str,
     replicate_seeds: &'a [u64],
     weeks: usize,
+    floating_point: &'a str,
     environment: &'a Environment,
     outputs: Vec<(String, String)>,
 }
@@ -196,14 +210,16 @@ pub const GIT_COMMIT: &str = match option_env!("PACT_GIT_COMMIT") {
     None => "unknown",
 };
 
-/// Every output file of `pact run`, as (name, contents), manifest last.
-pub fn run_outputs(
-    res: &Resolved,
-    seeds: &[u64],
-    runs: &[RunRecord],
-    env: &Environment,
-) -> Vec<(String, String)> {
-    let mut files = vec![
+/// The run id: a hash of what determines the results (pact version, resolved parameters,
+/// replicate seeds), never of the time, the thread count, the machine or the output folder.
+pub fn run_id(res: &Resolved, seeds: &[u64]) -> String {
+    let key = serde_json::json!({ "pact_version": crate::VERSION, "parameters": res, "replicate_seeds": seeds });
+    sha256_hex(key.to_string().as_bytes())
+}
+
+/// The data files of a run: timeseries, elections, campaigns and summary.
+pub fn data_files(res: &Resolved, seeds: &[u64], runs: &[RunRecord]) -> Vec<(String, String)> {
+    vec![
         (
             "timeseries.csv".to_string(),
             timeseries_csv(res, seeds, runs),
@@ -211,11 +227,24 @@ pub fn run_outputs(
         ("elections.csv".to_string(), elections_csv(res, runs)),
         ("campaigns.csv".to_string(), campaigns_csv(res, runs)),
         ("summary.json".to_string(), summary_json(res, runs)),
-    ];
+    ]
+}
+
+/// `manifest.json` for `files`, appended to them.
+pub fn with_manifest(
+    res: &Resolved,
+    seeds: &[u64],
+    mut files: Vec<(String, String)>,
+    env: &Environment,
+    prov: &Provenance,
+) -> Vec<(String, String)> {
     let params = serde_json::to_string(res).expect("parameters serialise");
     let manifest = Manifest {
         pact_version: crate::VERSION,
         git_commit: GIT_COMMIT,
+        kind: &prov.kind,
+        run_id: run_id(res, seeds),
+        reproduce: &prov.reproduce,
         scenario_name: &res.name,
         scenario_files: res
             .sources
@@ -226,6 +255,15 @@ pub fn run_outputs(
                 text: &s.text,
             })
             .collect(),
+        other_inputs: prov
+            .inputs
+            .iter()
+            .map(|(p, t)| SourceEntry {
+                path: p,
+                sha256: sha256_hex(t.as_bytes()),
+                text: t,
+            })
+            .collect(),
         resolved_parameters: res,
         parameters_sha256: sha256_hex(params.as_bytes()),
         master_seed: res.scenario.run.seed,
@@ -233,6 +271,7 @@ pub fn run_outputs(
         seed_derivation: "replicate k uses the first u64 of ChaCha8Rng::seed_from_u64(master_seed) on stream k (rand_chacha 0.10)",
         replicate_seeds: seeds,
         weeks: res.clock.weeks,
+        floating_point: "IEEE 754 arithmetic without fast-math; exp and pow from the pure-Rust libm crate; float sums in a fixed order; numbers written in shortest round-trip form",
         environment: env,
         outputs: files
             .iter()
@@ -243,6 +282,31 @@ pub fn run_outputs(
     m.push('\n');
     files.push(("manifest.json".to_string(), m));
     files
+}
+
+/// Every output file of `pact run`, as (name, contents), manifest last.
+pub fn run_outputs(
+    res: &Resolved,
+    seeds: &[u64],
+    runs: &[RunRecord],
+    env: &Environment,
+    prov: &Provenance,
+) -> Vec<(String, String)> {
+    with_manifest(res, seeds, data_files(res, seeds, runs), env, prov)
+}
+
+/// The command that reproduces a run of `res` (paths as they were given).
+pub fn reproduce_command(verb: &str, res: &Resolved, extra: &str) -> String {
+    let path = res
+        .sources
+        .first()
+        .map(|s| s.path.as_str())
+        .unwrap_or("SCENARIO");
+    let r = &res.scenario.run;
+    format!(
+        "pact {verb} {path}{extra} --seed {} --replicates {} --scale {}",
+        r.seed, r.replicates, r.scale
+    )
 }
 
 /// Writes `files` into folder `out` atomically: everything goes to a temporary sibling folder

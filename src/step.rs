@@ -698,7 +698,8 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
             1.0
         };
         let watchers =
-            surveillance * office * persons.powf(gamma) * SURVEILLANCE_REF.powf(1.0 - gamma)
+            // libm's powf: the same bits on every platform (not the system's libm).
+            surveillance * office * libm::powf(persons, gamma) * libm::powf(SURVEILLANCE_REF, 1.0 - gamma)
                 / weight;
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;

@@ -120,6 +120,15 @@ pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, Scenari
         file: path.display().to_string(),
         reason: e.to_string(),
     })?;
+    load_targets_text(path, &text, res)
+}
+
+/// Checks targets given as text (`path` names them in errors).
+pub fn load_targets_text(
+    path: &Path,
+    text: &str,
+    res: &Resolved,
+) -> Result<Vec<Pattern>, ScenarioError> {
     let file: TargetsFile = toml::from_str(&text).map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| {
             text[..s.start.min(text.len())]
@@ -618,6 +627,29 @@ pub fn markdown(verdicts: &[Verdict], res: &Resolved) -> String {
         ));
     }
     s
+}
+
+/// Every file `pact validate` adds to the run's own: the table as Markdown and CSV, the targets
+/// file as used, and one figure per pattern.
+pub fn files(
+    patterns: &[Pattern],
+    verdicts: &[Verdict],
+    res: &Resolved,
+    runs: &[RunRecord],
+    targets_text: &str,
+) -> Vec<(String, String)> {
+    let mut files = vec![
+        ("validation.md".to_string(), markdown(verdicts, res)),
+        ("validation.csv".to_string(), csv(verdicts)),
+        ("targets.toml".to_string(), targets_text.to_string()),
+    ];
+    for (p, v) in patterns.iter().zip(verdicts) {
+        files.push((
+            format!("figures/{}.svg", p.target.id),
+            figure(p, v, res, runs),
+        ));
+    }
+    files
 }
 
 /// One SVG figure per pattern: the output's median and 5–95% band over time with the target

@@ -11,3 +11,4 @@ mod levers;
 mod scenarios;
 mod support;
 mod validate;
+mod verify;
