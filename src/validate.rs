@@ -129,7 +129,7 @@ pub fn load_targets_text(
     text: &str,
     res: &Resolved,
 ) -> Result<Vec<Pattern>, ScenarioError> {
-    let file: TargetsFile = toml::from_str(&text).map_err(|e: toml::de::Error| {
+    let file: TargetsFile = toml::from_str(text).map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| {
             text[..s.start.min(text.len())]
                 .bytes()
@@ -147,7 +147,7 @@ pub fn load_targets_text(
     let mut out = Vec::new();
     for (i, t) in file.targets.into_iter().enumerate() {
         let err = |key: &str, message: String| {
-            let line = target_line(&text, i, key);
+            let line = target_line(text, i, key);
             ScenarioError::Invalid {
                 file: path.display().to_string(),
                 line,
