@@ -65,21 +65,8 @@ struct CompareArgs {
     /// Replicates (scenario files only; default: A's `run.replicates`).
     #[arg(long)]
     replicates: Option<u32>,
-    /// Master seed for both (scenario files only; default: A's `run.seed`).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker agents for both (scenario files only).
-    #[arg(long)]
-    scale: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Output folder (default: results/compare_<A>_<B>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Replace an existing output folder.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(clap::Args)]
@@ -93,40 +80,34 @@ struct ValidateArgs {
     /// Number of replicates.
     #[arg(long, default_value_t = 20)]
     replicates: u32,
-    /// Master seed (overrides `run.seed`).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker agents (overrides `run.scale`).
-    #[arg(long)]
-    scale: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Output folder (default: results/validation).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Replace an existing output folder.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/historical.toml.
     scenario: PathBuf,
-    /// Master seed (overrides `run.seed`).
-    #[arg(long)]
-    seed: Option<u64>,
     /// Number of replicates (overrides `run.replicates`).
     #[arg(long)]
     replicates: Option<u32>,
-    /// Worker agents (overrides `run.scale`; 1000 to 5000000).
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Options shared by the commands that run the model.
+#[derive(clap::Args)]
+struct Common {
+    /// Master seed (overrides `run.seed`; compare: for both scenarios).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker agents, 1000 to 5000000 (overrides `run.scale`).
     #[arg(long)]
     scale: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Output folder (default: results/<scenario name>).
+    /// Output folder (default: results/<scenario name>, results/validation, results/compare_<A>_<B>).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace an existing output folder.
@@ -221,7 +202,12 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 }
 
 fn validate(args: ValidateArgs) -> Result<(), Failure> {
-    let res = load(&args.scenario, args.seed, Some(args.replicates), args.scale)?;
+    let res = load(
+        &args.scenario,
+        args.common.seed,
+        Some(args.replicates),
+        args.common.scale,
+    )?;
     let targets = args.targets.clone().unwrap_or_else(|| {
         args.scenario
             .parent()
@@ -230,16 +216,17 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     });
     let patterns = pact::validate::load_targets(&targets, &res).map_err(bad_input)?;
     let out = args
+        .common
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join("validation"));
-    if out.exists() && !args.force {
+    if out.exists() && !args.common.force {
         return Err(bad_input(anyhow::anyhow!(
             "{}: output folder already exists; pass --force to replace it",
             out.display()
         )));
     }
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
     let pb = progress_bar(
         total,
@@ -274,7 +261,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     };
     let files = output::with_manifest(&res, &seeds, files, &env, &prov);
     let table = pact::validate::markdown(&verdicts, &res);
-    output::write_folder(&out, &files, args.force)
+    output::write_folder(&out, &files, args.common.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
     println!("{table}");
@@ -350,7 +337,10 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let mut compare_manifest: Option<serde_json::Value> = None;
     let (ta, tb, pa, pb) = match dirs {
         (true, true) => {
-            if args.replicates.is_some() || args.seed.is_some() || args.scale.is_some() {
+            if args.replicates.is_some()
+                || args.common.seed.is_some()
+                || args.common.scale.is_some()
+            {
                 return Err(bad_input(anyhow::anyhow!(
                     "--replicates, --seed and --scale apply to scenario files, not to finished runs"
                 )));
@@ -360,7 +350,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             (ta, tb, pa, pb)
         }
         (false, false) => {
-            let a = load(&args.a, args.seed, args.replicates, args.scale)?;
+            let a = load(
+                &args.a,
+                args.common.seed,
+                args.replicates,
+                args.common.scale,
+            )?;
             let seed = Some(a.scenario.run.seed);
             let reps = Some(a.scenario.run.replicates);
             let b = load(&args.b, seed, reps, Some(a.scenario.run.scale))?;
@@ -375,7 +370,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                     b.clock.weeks
                 )));
             }
-            let pool = thread_pool(args.threads)?;
+            let pool = thread_pool(args.common.threads)?;
             let total = 2 * u64::from(a.scenario.run.replicates) * a.clock.weeks as u64;
             let pbar = progress_bar(total, &format!("compare {} / {}", a.name, b.name));
             let seeds = pact::run::replicate_seeds(a.scenario.run.seed, a.scenario.run.replicates);
@@ -434,11 +429,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.b.display()
         ))
     })?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(format!("compare_{}_{}", ta.name, tb.name)));
-    if out.exists() && !args.force {
+    let out =
+        args.common.out.clone().unwrap_or_else(|| {
+            Path::new("results").join(format!("compare_{}_{}", ta.name, tb.name))
+        });
+    if out.exists() && !args.common.force {
         return Err(bad_input(anyhow::anyhow!(
             "{}: output folder already exists; pass --force to replace it",
             out.display()
@@ -462,7 +457,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     files.extend(top);
-    output::write_folder(&out, &files, args.force)
+    output::write_folder(&out, &files, args.common.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
     println!("{table}");
@@ -679,18 +674,24 @@ fn cite(args: CiteArgs) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let res = load(&args.scenario, args.seed, args.replicates, args.scale)?;
+    let res = load(
+        &args.scenario,
+        args.common.seed,
+        args.replicates,
+        args.common.scale,
+    )?;
     let out = args
+        .common
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&res.name));
-    if out.exists() && !args.force {
+    if out.exists() && !args.common.force {
         return Err(bad_input(anyhow::anyhow!(
             "{}: output folder already exists; pass --force to replace it",
             out.display()
         )));
     }
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
     let pb = progress_bar(
         total,
@@ -710,7 +711,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         inputs: Vec::new(),
     };
     let files = output::run_outputs(&res, &seeds, &runs, &env, &prov);
-    output::write_folder(&out, &files, args.force)
+    output::write_folder(&out, &files, args.common.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
     eprintln!(

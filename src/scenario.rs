@@ -6,7 +6,7 @@
 //! policy and economy in force after each event).
 
 use crate::date::{Clock, Date};
-use crate::params::{Campaign, EconomyCfg, EventCfg, PolicyCfg, Scenario};
+use crate::params::{EconomyCfg, EventCfg, PolicyCfg, Scenario};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -52,17 +52,11 @@ pub struct SourceFile {
 pub struct ResolvedEvent {
     pub week: usize,
     pub date: String,
-    pub id: String,
-    pub label: String,
+    /// The policy and exogenous economy in force after the event.
     pub policy: PolicyCfg,
     pub economy: EconomyCfg,
-    pub soviet_election: bool,
-    pub campaign: Option<Campaign>,
-    pub purge: f64,
-    pub enrolment: f64,
-    pub exemplary_repression: f64,
-    pub crackdown: f64,
-    pub party_debate: f64,
+    /// The event as written (id, label, its one-shot actions).
+    pub event: EventCfg,
 }
 
 /// A fully resolved scenario, ready to run.
@@ -253,17 +247,9 @@ pub fn resolve(
         events.push(ResolvedEvent {
             week,
             date: d.to_string(),
-            id: e.id.clone(),
-            label: e.label.clone(),
             policy: pol,
             economy: eco,
-            soviet_election: e.soviet_election,
-            campaign: e.campaign,
-            purge: e.purge,
-            enrolment: e.enrolment,
-            exemplary_repression: e.exemplary_repression,
-            crackdown: e.crackdown,
-            party_debate: e.party_debate,
+            event: e.clone(),
         });
     }
     Ok(Resolved {

@@ -85,10 +85,10 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     party_and_groups(world, m, &mut tally);
     // Phase 6: soviet elections and campaigns.
     for ev in &due {
-        if ev.soviet_election {
+        if ev.event.soviet_election {
             election(world, res, out);
         }
-        if let Some(c) = ev.campaign {
+        if let Some(c) = ev.event.campaign {
             campaign(world, c, out);
         }
     }
@@ -106,17 +106,17 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
         world.wps.leased[i] = world.wps.class[i] == SizeClass::Small
             && rng::uniform(seed, Stream::Init, i as u64, 99) < world.policy.leased_share as f32;
     }
-    world.party.exemplary = ev.exemplary_repression as f32;
-    if ev.party_debate > 0.0 {
+    world.party.exemplary = ev.event.exemplary_repression as f32;
+    if ev.event.party_debate > 0.0 {
         for v in &mut world.wps.cell_vigour {
-            *v = (*v + ev.party_debate as f32).min(1.0);
+            *v = (*v + ev.event.party_debate as f32).min(1.0);
         }
     }
     let w = &mut world.workers;
     for i in 0..w.len() {
         let id = i as u64;
         let l = w.legitimacy[i];
-        if ev.purge > 0.0
+        if ev.event.purge > 0.0
             && w.politics[i] == Politics::Party
             && w.status[i] != Status::Administration
         {
@@ -126,18 +126,18 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
             } else {
                 1.0
             };
-            let p = (ev.purge as f32 * 2.0 * (1.0 - l) * recent).min(1.0);
+            let p = (ev.event.purge as f32 * 2.0 * (1.0 - l) * recent).min(1.0);
             if rng::chance(seed, Stream::Purge, id, week, p) {
                 w.politics[i] = Politics::Unaffiliated;
                 w.party_since[i] = i16::MIN;
                 tally.exits += 1;
             }
         }
-        if ev.enrolment > 0.0
+        if ev.event.enrolment > 0.0
             && w.politics[i] == Politics::Unaffiliated
             && w.status[i] == Status::Employed
         {
-            let p = (ev.enrolment as f32 * 2.0 * l).min(1.0);
+            let p = (ev.event.enrolment as f32 * 2.0 * l).min(1.0);
             if rng::chance(seed, Stream::Recruit, id, week + 7919, p) {
                 w.politics[i] = Politics::Party;
                 w.party_since[i] = world.week as i16;
@@ -145,7 +145,7 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
             }
         }
         // The crackdown falls on dissident communists and the other socialist parties.
-        if ev.crackdown > 0.0
+        if ev.event.crackdown > 0.0
             && w.politics[i].dissident()
             && w.politics[i] != Politics::NonPartySocialist
             && w.status[i].in_city()
@@ -154,7 +154,7 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
                 Stream::Arrest,
                 id,
                 week + 104_729,
-                ev.crackdown as f32,
+                ev.event.crackdown as f32,
             )
         {
             arrest(w, i, seed, week, m.arrest_weeks, tally);

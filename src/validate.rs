@@ -161,7 +161,9 @@ pub fn load_targets_text(
                 .ok_or_else(|| err(key, "missing; allowed: a timeseries.csv column".into()))?;
             WeekRecord::COLUMNS.iter().position(|c| *c == name).ok_or_else(|| err(key, format!("unknown output `{name}`; allowed: a timeseries.csv column (see docs/outputs.md)")))
         };
-        let week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
+        // A date as a week boundary: `end = false` gives the week containing the date (it must
+        // lie in the run); `end = true` the first week not before it (it may be the day after).
+        let boundary = |key: &str, s: &Option<String>, end: bool| -> Result<usize, ScenarioError> {
             let s = s
                 .as_deref()
                 .ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
@@ -171,7 +173,7 @@ pub fn load_targets_text(
                     format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
                 )
             })?;
-            res.clock.week_of(d).ok_or_else(|| {
+            let outside = || {
                 err(
                     key,
                     format!(
@@ -180,32 +182,18 @@ pub fn load_targets_text(
                         res.clock.date(res.clock.weeks - 1)
                     ),
                 )
-            })
-        };
-        // An end date may be the day after the run.
-        let end_week = |key: &str, s: &Option<String>| -> Result<usize, ScenarioError> {
-            let s = s
-                .as_deref()
-                .ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
-            let d = Date::parse(s).ok_or_else(|| {
-                err(
-                    key,
-                    format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
-                )
-            })?;
+            };
             let off = d.to_days() - res.clock.start.to_days();
+            if !end {
+                return res.clock.week_of(d).ok_or_else(outside);
+            }
             if off <= 0 || off > 7 * res.clock.weeks as i64 + 7 {
-                return Err(err(
-                    key,
-                    format!(
-                        "{d} is outside the run ({} to {})",
-                        res.clock.start,
-                        res.clock.date(res.clock.weeks - 1)
-                    ),
-                ));
+                return Err(outside());
             }
             Ok(((off + 6) / 7).min(res.clock.weeks as i64) as usize)
         };
+        let week = |key: &str, s: &Option<String>| boundary(key, s, false);
+        let end_week = |key: &str, s: &Option<String>| boundary(key, s, true);
         let window = |fk: &str,
                       f: &Option<String>,
                       tk: &str,

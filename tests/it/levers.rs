@@ -84,7 +84,7 @@ fn markets_and_nep_feed_the_city_and_raise_wages() {
     assert_eq!(m(&closed, "market_food", "1920-01", "1920-07"), 0.0);
     let wc = historical_with("", SCALE, "1923-12-31");
     let wc_file = pact::scenario::load(&scenario("war_communism.toml")).unwrap();
-    assert!(wc_file.events.iter().all(|e| e.id != "nep"));
+    assert!(wc_file.events.iter().all(|e| e.event.id != "nep"));
     let nep = run0(&wc);
     let mut wc_res = wc_file.clone();
     wc_res.scenario.run.scale = SCALE;

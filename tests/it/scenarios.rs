@@ -111,7 +111,7 @@ fn counterfactuals_change_the_levers_they_claim() {
     assert!(
         inc.events
             .iter()
-            .all(|e| e.id != "butyrka" && e.id != "workers_group")
+            .all(|e| e.event.id != "butyrka" && e.event.id != "workers_group")
     );
     assert!(
         run0(&inc)
