@@ -1405,6 +1405,7 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
     let (mut party_fact, mut party_office, mut party_admin, mut party_recent) =
         (0usize, 0usize, 0usize, 0usize);
     let (mut d_np, mut d_soc, mut d_com) = (0usize, 0usize, 0usize);
+    let mut blacklisted = 0usize;
     let thr = res.scenario.mechanisms.epstein_threshold as f32;
     for i in 0..w.len() {
         let st = w.status[i];
@@ -1438,6 +1439,9 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
         griev += f64::from(mech::grievance(w.hardship[i], w.legitimacy[i]));
         fear += f64::from(w.fear[i]);
         let fl = w.flags[i];
+        if st == Status::Unemployed && fl & flag::BLACKLISTED != 0 {
+            blacklisted += 1;
+        }
         if fl & flag::PUBLIC != 0 {
             public += 1;
         } else if w.dissent[i] > thr {
@@ -1506,10 +1510,7 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
             .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
             .sum::<f64>()
             * per,
-        blacklisted: (0..w.len())
-            .filter(|&i| w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED != 0)
-            .count() as f64
-            * per,
+        blacklisted: blacklisted as f64 * per,
         in_custody: counts[3] as f64 * per,
         in_exile: counts[4] as f64 * per,
         real_wage: if n_emp > 0 {
