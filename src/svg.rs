@@ -42,7 +42,8 @@ fn nice_max(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 1.0;
     }
-    let p = 10f64.powf(x.log10().floor());
+    // libm, not the platform maths library: figure bytes are the same on every machine.
+    let p = libm::pow(10.0, libm::floor(libm::log10(x)));
     for m in [1.0, 1.2, 1.5, 2.0, 2.5, 5.0, 10.0] {
         if m * p >= x {
             return m * p;
