@@ -23,6 +23,7 @@ pub mod run;
 pub mod scenario;
 pub mod step;
 pub mod svg;
+pub mod sweep;
 pub mod validate;
 pub mod verify;
 pub mod world;

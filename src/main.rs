@@ -31,6 +31,10 @@ enum Command {
     /// Compare two scenarios (run with common random numbers) or two finished runs: paired
     /// differences of headline outcomes with 95% intervals, as a table, CSV and SVG figures.
     Compare(CompareArgs),
+    /// Run a parameter sweep (resumable; `--shard K/N` runs one slice, e.g. one Slurm array task).
+    Sweep(SweepArgs),
+    /// Combine the slices of a sharded sweep into its results and figures.
+    Merge(MergeArgs),
     /// Re-derive an output folder from its manifest and report each file as identical or
     /// different (exit 0 all identical, 1 any different, 2 manifest missing or unusable).
     Verify(VerifyArgs),
@@ -48,6 +52,30 @@ struct VerifyArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Sweep file (TOML), e.g. scenarios/sweeps/repression_x_rations.toml.
+    sweep: PathBuf,
+    /// Output folder (default: results/<sweep name>). Running again resumes.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only slice K of N (runs with index % N == K), for K in 0..N.
+    #[arg(long)]
+    shard: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Stop after this many runs (to test resuming an interrupted sweep).
+    #[arg(long, hide = true)]
+    stop_after: Option<usize>,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Output folder of the sharded sweep.
+    dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -134,6 +162,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
         Command::Verify(args) => verify(args),
         Command::Cite(args) => cite(args),
     };
@@ -617,6 +647,263 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
         "{}: all {} files re-derived identically",
         args.dir.display(),
         report.len()
+    );
+    Ok(())
+}
+
+fn io_failure(e: std::io::Error, what: &Path) -> Failure {
+    Failure {
+        code: 1,
+        error: anyhow::anyhow!("{}: {e}", what.display()),
+    }
+}
+
+/// Writes `text` to `path` atomically (a temporary file renamed).
+fn write_atomic(path: &Path, text: &str) -> Result<(), Failure> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| io_failure(e, path))
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), Failure> {
+    let bad = || {
+        bad_input(anyhow::anyhow!(
+            "--shard {s}: allowed K/N with N ≥ 1 and 0 ≤ K < N"
+        ))
+    };
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let sw = pact::sweep::load(&args.sweep).map_err(bad_input)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&sw.name));
+    let manifest = pact::sweep::manifest(&sw, &args.sweep.display().to_string());
+    let mpath = out.join("manifest.json");
+    if out.exists() {
+        match std::fs::read_to_string(&mpath) {
+            Ok(m) if m == manifest => {}
+            Ok(_) => {
+                return Err(bad_input(anyhow::anyhow!(
+                    "{}: holds a different sweep (or one made by another pact version); allowed: the same sweep file, or a new --out",
+                    out.display()
+                )));
+            }
+            Err(_)
+                if std::fs::read_dir(&out)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false) => {}
+            Err(_) => {
+                return Err(bad_input(anyhow::anyhow!(
+                    "{}: exists and is not a sweep folder; allowed: a new or empty folder",
+                    out.display()
+                )));
+            }
+        }
+    }
+    std::fs::create_dir_all(&out).map_err(|e| io_failure(e, &out))?;
+    if !mpath.exists() {
+        write_atomic(&mpath, &manifest)?;
+    }
+    // Resume: keep the complete, intact runs already recorded; drop torn lines.
+    let rpath = out.join(pact::sweep::records_name(shard));
+    let header = format!("# sweep {}\n", sw.id);
+    let done =
+        pact::sweep::parse_records(&sw, &std::fs::read_to_string(&rpath).unwrap_or_default());
+    write_atomic(
+        &rpath,
+        &format!("{header}{}", pact::sweep::records_text(&sw, &done)),
+    )?;
+    let mut todo: Vec<usize> = (0..sw.runs())
+        .filter(|&r| pact::sweep::in_shard(r, shard) && !done.contains_key(&r))
+        .collect();
+    if let Some(n) = args.stop_after {
+        todo.truncate(n);
+    }
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(todo.len() as u64, &format!("sweep {}", sw.name));
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&rpath)
+        .map_err(|e| io_failure(e, &rpath))?;
+    let file = std::sync::Mutex::new(file);
+    let failed = std::sync::Mutex::new(None);
+    pool.install(|| {
+        use rayon::prelude::*;
+        todo.par_iter().for_each(|&r| {
+            let lines = pact::sweep::run_one(&sw, r);
+            // One write per run: a run is recorded whole or (if killed mid-write) detected as torn.
+            let mut f = file.lock().expect("records file lock");
+            if let Err(e) = f.write_all(lines.as_bytes()).and_then(|_| f.flush()) {
+                *failed.lock().expect("lock") = Some(e);
+            }
+            pb.inc(1);
+        });
+    });
+    pb.finish_and_clear();
+    if let Some(e) = failed.into_inner().expect("lock") {
+        return Err(io_failure(e, &rpath));
+    }
+    let recorded = pact::sweep::parse_records(
+        &sw,
+        &std::fs::read_to_string(&rpath).map_err(|e| io_failure(e, &rpath))?,
+    );
+    let expected = (0..sw.runs())
+        .filter(|&r| pact::sweep::in_shard(r, shard))
+        .count();
+    if recorded.len() < expected {
+        eprintln!(
+            "{}: {} of {} runs recorded; run the same command again to finish",
+            out.display(),
+            recorded.len(),
+            expected
+        );
+        return Ok(());
+    }
+    match shard {
+        Some((k, n)) => eprintln!(
+            "{}: slice {k}/{n} complete ({} runs); when all slices are done: pact merge {}",
+            out.display(),
+            recorded.len(),
+            out.display()
+        ),
+        None => {
+            write_results(&sw, &out, &recorded)?;
+            eprintln!(
+                "wrote {} ({} runs × {} outcomes)",
+                out.display(),
+                recorded.len(),
+                sw.outcomes.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// results.csv and the figures, from the complete set of runs.
+fn write_results(
+    sw: &pact::sweep::Sweep,
+    out: &Path,
+    runs: &std::collections::BTreeMap<usize, Vec<f64>>,
+) -> Result<(), Failure> {
+    write_atomic(
+        &out.join("results.csv"),
+        &pact::sweep::results_csv(sw, runs),
+    )?;
+    std::fs::create_dir_all(out.join("figures")).map_err(|e| io_failure(e, out))?;
+    for (name, svg) in pact::sweep::figures(sw, runs) {
+        write_atomic(&out.join(name), &svg)?;
+    }
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let m = read_manifest(&args.dir)?;
+    if m["kind"] != "sweep" {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: not a sweep folder",
+            args.dir.display()
+        )));
+    }
+    let path = PathBuf::from(m["sweep_path"].as_str().unwrap_or(""));
+    let sw = pact::sweep::load(&path).map_err(bad_input)?;
+    if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: the sweep file {} or the pact version changed since the slices ran; allowed: the same sweep file and version",
+            args.dir.display(),
+            path.display()
+        )));
+    }
+    let mut slices: Vec<(usize, usize, PathBuf)> = Vec::new();
+    for e in std::fs::read_dir(&args.dir).map_err(|e| io_failure(e, &args.dir))? {
+        let p = e.map_err(|e| io_failure(e, &args.dir))?.path();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(rest) = name
+            .strip_prefix("records-")
+            .and_then(|r| r.strip_suffix(".csv"))
+        {
+            let (k, n) = rest
+                .split_once("-of-")
+                .and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?)))
+                .ok_or_else(|| {
+                    bad_input(anyhow::anyhow!("{}: unexpected file name", p.display()))
+                })?;
+            slices.push((k, n, p));
+        }
+    }
+    slices.sort();
+    let n = slices.first().map(|s| s.1).ok_or_else(|| {
+        bad_input(anyhow::anyhow!(
+            "{}: no slices (records-K-of-N.csv) to merge",
+            args.dir.display()
+        ))
+    })?;
+    if slices.iter().any(|s| s.1 != n) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: slices of different shard counts; allowed: one --shard K/N split",
+            args.dir.display()
+        )));
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|k| !slices.iter().any(|s| s.0 == *k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: missing slices {}",
+            args.dir.display(),
+            missing.join(", ")
+        )));
+    }
+    let mut all = std::collections::BTreeMap::new();
+    for (k, _, p) in &slices {
+        let text = std::fs::read_to_string(p).map_err(|e| io_failure(e, p))?;
+        if text.lines().next() != Some(format!("# sweep {}", sw.id).as_str()) {
+            return Err(bad_input(anyhow::anyhow!(
+                "{}: from a different sweep or pact version",
+                p.display()
+            )));
+        }
+        let runs = pact::sweep::parse_records(&sw, &text);
+        if let Some(r) = runs
+            .keys()
+            .find(|r| !pact::sweep::in_shard(**r, Some((*k, n))))
+        {
+            return Err(bad_input(anyhow::anyhow!(
+                "{}: holds run {r}, which belongs to another slice",
+                p.display()
+            )));
+        }
+        let expected = (0..sw.runs())
+            .filter(|&r| pact::sweep::in_shard(r, Some((*k, n))))
+            .count();
+        if runs.len() != expected {
+            return Err(bad_input(anyhow::anyhow!(
+                "{}: slice {k}/{n} has {} of its {expected} runs; run it again to finish",
+                p.display(),
+                runs.len()
+            )));
+        }
+        all.extend(runs);
+    }
+    write_results(&sw, &args.dir, &all)?;
+    eprintln!(
+        "merged {n} slices into {} ({} runs)",
+        args.dir.display(),
+        all.len()
     );
     Ok(())
 }

@@ -349,3 +349,139 @@ pub fn dot_chart(title: &str, values: &[f64], band: (f64, f64), footer: &str) ->
     s.push_str("</svg>\n");
     s
 }
+
+/// A response curve: median and 5–95% band of an outcome against one varied parameter.
+pub fn response_curve(
+    title: &str,
+    xlabel: &str,
+    ylabel: &str,
+    pts: &[(f64, f64, f64, f64)],
+) -> String {
+    let mut pts = pts.to_vec();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let med: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
+    let lo: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.2)).collect();
+    let hi: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
+    let series = [Series {
+        name: ylabel,
+        colour: "#264653",
+        fill: "#2a9d8f",
+        med: &med,
+        lo: &lo,
+        hi: &hi,
+    }];
+    let mut s = chart(
+        title,
+        ylabel,
+        &series,
+        &[],
+        &format!("x: {xlabel} (line: median across replicates; shade: 5–95%)"),
+    );
+    // The time chart labels whole years; label the parameter's values instead.
+    s = s.replace("</svg>\n", "");
+    let (x0, x1) = (
+        med.first().map(|p| p.0).unwrap_or(0.0),
+        med.last()
+            .map(|p| p.0)
+            .unwrap_or(1.0)
+            .max(med.first().map(|p| p.0).unwrap_or(0.0) + 1e-9),
+    );
+    for p in &med {
+        let px = L + (p.0 - x0) / (x1 - x0) * (W - L - R);
+        let _ = writeln!(
+            s,
+            "<text x=\"{px:.2}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
+            H - B + 30.0,
+            p.0
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A heatmap of medians over two varied parameters (rows: the first, columns: the second).
+pub fn heatmap(title: &str, ylabel: &str, xlabel: &str, cells: &[(String, String, f64)]) -> String {
+    let mut rows: Vec<&str> = Vec::new();
+    let mut cols: Vec<&str> = Vec::new();
+    for c in cells {
+        if !rows.contains(&c.0.as_str()) {
+            rows.push(&c.0);
+        }
+        if !cols.contains(&c.1.as_str()) {
+            cols.push(&c.1);
+        }
+    }
+    let finite: Vec<f64> = cells
+        .iter()
+        .map(|c| c.2)
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = (
+        finite.iter().copied().fold(f64::INFINITY, f64::min),
+        finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let mut s = header(title);
+    let (cw, ch) = (
+        (W - L - R) / cols.len().max(1) as f64,
+        (H - T - B) / rows.len().max(1) as f64,
+    );
+    for c in cells {
+        let (i, j) = (
+            rows.iter().position(|r| *r == c.0).unwrap_or(0),
+            cols.iter().position(|x| *x == c.1).unwrap_or(0),
+        );
+        let t = if hi > lo && c.2.is_finite() {
+            (c.2 - lo) / (hi - lo)
+        } else {
+            0.5
+        };
+        let (r, g, b) = (
+            (255.0 - 200.0 * t) as u8,
+            (255.0 - 120.0 * t) as u8,
+            (255.0 - 60.0 * t) as u8,
+        );
+        let (x, y) = (L + j as f64 * cw, T + i as f64 * ch);
+        let _ = writeln!(
+            s,
+            "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{cw:.2}\" height=\"{ch:.2}\" fill=\"rgb({r},{g},{b})\" stroke=\"white\"/>"
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            x + cw / 2.0,
+            y + ch / 2.0 + 4.0,
+            if c.2.is_finite() {
+                format!("{:.4}", c.2)
+            } else {
+                "NaN".into()
+            }
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
+            L - 6.0,
+            T + i as f64 * ch + ch / 2.0 + 4.0,
+            esc(r)
+        );
+    }
+    for (j, c) in cols.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+            L + j as f64 * cw + cw / 2.0,
+            H - B + 18.0,
+            esc(c)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{L}\" y=\"{}\">rows: {}; columns: {}; darker: higher median</text>",
+        H - 15.0,
+        esc(ylabel),
+        esc(xlabel)
+    );
+    s.push_str("</svg>\n");
+    s
+}

@@ -144,14 +144,26 @@ pub fn load_targets_text(
             message: e.message().trim().replace('\n', " "),
         }
     })?;
+    resolve_targets(path, text, "target", file.targets, res)
+}
+
+/// Checks targets (or a sweep's outcomes, written as `[[block]]` tables in `text`) against the
+/// run they will be applied to; errors name the file, line and key.
+pub fn resolve_targets(
+    path: &Path,
+    text: &str,
+    block: &str,
+    targets: Vec<Target>,
+    res: &Resolved,
+) -> Result<Vec<Pattern>, ScenarioError> {
     let mut out = Vec::new();
-    for (i, t) in file.targets.into_iter().enumerate() {
+    for (i, t) in targets.into_iter().enumerate() {
         let err = |key: &str, message: String| {
-            let line = target_line(text, i, key);
+            let line = target_line(text, block, i, key);
             ScenarioError::Invalid {
                 file: path.display().to_string(),
                 line,
-                key: Some(format!("target `{}`.{key}", t.id)),
+                key: Some(format!("{block} `{}`.{key}", t.id)),
                 message,
             }
         };
@@ -365,19 +377,20 @@ pub fn load_targets_text(
 }
 
 /// The line of `key` in the `i`-th `[[target]]` block (or of the block itself).
-fn target_line(text: &str, i: usize, key: &str) -> Option<usize> {
+fn target_line(text: &str, block: &str, i: usize, key: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
+    let header = format!("[[{block}]]");
     let starts: Vec<usize> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.trim() == "[[target]]")
+        .filter(|(_, l)| l.trim() == header)
         .map(|(n, _)| n)
         .collect();
     let s = *starts.get(i)?;
     let e = starts.get(i + 1).copied().unwrap_or(lines.len());
     let sub = lines[s..e].join("\n");
     Some(
-        find_key_line(&sub, &format!("target.{key}"))
+        find_key_line(&sub, &format!("{block}.{key}"))
             .map(|l| s + l)
             .unwrap_or(s + 1),
     )

@@ -1,0 +1,618 @@
+//! Parameter sweeps: a design of points (grids and Latin hypercubes over scenario keys), each
+//! run for several replicates, each run reduced to outcomes (the statistics of `pact validate`).
+//!
+//! Run `r` of the design is point `r / replicates`, replicate `r % replicates`; its seed is the
+//! replicate's seed derived from the master seed, the same at every point (common random
+//! numbers across the design). Results depend only on the sweep file and the pact version: not
+//! on the thread count, the shards or the order in which runs finish. Records are written as
+//! runs finish, one line per run × outcome, each line carrying a checksum, so a sweep killed at
+//! any moment resumes where it stopped and a half-written record is detected and discarded.
+
+use crate::output::sha256_hex;
+use crate::record::RunRecord;
+use crate::rng;
+use crate::run::quantile;
+use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
+use crate::validate::{self, Pattern, Target};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// One varied parameter, as written.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterCfg {
+    /// Scenario key path, e.g. `policy.repression` or `event.nep.date`.
+    pub key: String,
+    /// An explicit list of values (numbers, strings, dates).
+    pub values: Option<Vec<toml::Value>>,
+    /// A range: with `step`, a grid; without, sampled by Latin hypercube (`[lhs] samples`).
+    pub from: Option<f64>,
+    pub to: Option<f64>,
+    pub step: Option<f64>,
+}
+
+/// An outcome recorded for every run: a statistic of `pact validate` without a band.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeCfg {
+    pub id: String,
+    pub statistic: String,
+    pub output: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub date: Option<String>,
+    pub base_output: Option<Vec<String>>,
+    pub base_from: Option<String>,
+    pub base_to: Option<String>,
+    pub class: Option<String>,
+    pub metric: Option<String>,
+    pub campaign: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LhsCfg {
+    pub samples: u32,
+}
+
+/// A sweep file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepCfg {
+    /// Base scenario, relative to the sweep file.
+    pub base: String,
+    pub name: Option<String>,
+    /// Master seed (default: the base's `run.seed`).
+    pub seed: Option<u64>,
+    /// Replicates per point.
+    pub replicates: i64,
+    /// Worker agents (default: the base's `run.scale`).
+    pub scale: Option<u64>,
+    #[serde(rename = "parameter")]
+    pub parameters: Vec<ParameterCfg>,
+    pub lhs: Option<LhsCfg>,
+    #[serde(rename = "outcome")]
+    pub outcomes: Vec<OutcomeCfg>,
+}
+
+/// A checked, ready-to-run sweep.
+pub struct Sweep {
+    pub name: String,
+    pub text: String,
+    pub base: Resolved,
+    pub keys: Vec<String>,
+    /// Design points: one value per key.
+    pub points: Vec<Vec<toml::Value>>,
+    pub replicates: u32,
+    pub seed: u64,
+    pub outcomes: Vec<Pattern>,
+    /// SHA-256 of the sweep file, its base chain and the pact version: what shards must share.
+    pub id: String,
+}
+
+impl Sweep {
+    pub fn runs(&self) -> usize {
+        self.points.len() * self.replicates as usize
+    }
+    /// The seed of run `r` (its replicate's seed).
+    pub fn seed_of(&self, r: usize) -> u64 {
+        rng::replicate_seed(self.seed, (r % self.replicates as usize) as u64)
+    }
+}
+
+fn err(path: &Path, text: &str, key: &str, message: String) -> ScenarioError {
+    ScenarioError::Invalid {
+        file: path.display().to_string(),
+        line: find_key_line(text, key),
+        key: Some(key.to_string()),
+        message,
+    }
+}
+
+/// Reads and checks a sweep file: every key path, range, outcome and statistic.
+pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let cfg: SweepCfg = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let line = e.span().map(|s| {
+            text[..s.start.min(text.len())]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count()
+                + 1
+        });
+        ScenarioError::Invalid {
+            file: path.display().to_string(),
+            line,
+            key: None,
+            message: e.message().trim().replace('\n', " "),
+        }
+    })?;
+    if cfg.replicates < 1 || cfg.replicates > 100_000 {
+        return Err(err(
+            path,
+            &text,
+            "replicates",
+            format!("{} is out of range; allowed 1 to 100000", cfg.replicates),
+        ));
+    }
+    let mut base = scenario::load(&path.parent().unwrap_or(Path::new(".")).join(&cfg.base))?;
+    if let Some(s) = cfg.scale {
+        base.scenario.run.scale = s;
+    }
+    base.scenario.run.replicates = cfg.replicates as u32;
+    if let Some(s) = cfg.seed {
+        base.scenario.run.seed = s;
+    }
+    base.scenario
+        .validate_ranges()
+        .map_err(|e| err(path, &text, "scale", e.message))?;
+    if cfg.parameters.is_empty() {
+        return Err(err(
+            path,
+            &text,
+            "parameter",
+            "no parameters; allowed: one or more [[parameter]] tables".into(),
+        ));
+    }
+    // Value lists of grid parameters; LHS parameters are sampled jointly.
+    let mut grid: Vec<(usize, Vec<toml::Value>)> = Vec::new();
+    let mut lhs: Vec<(usize, f64, f64)> = Vec::new();
+    for (i, p) in cfg.parameters.iter().enumerate() {
+        let perr = |message: String| {
+            let line = param_line(&text, i);
+            ScenarioError::Invalid {
+                file: path.display().to_string(),
+                line,
+                key: Some(format!("parameter `{}`", p.key)),
+                message,
+            }
+        };
+        match (&p.values, p.from, p.to, p.step) {
+            (Some(v), None, None, None) => {
+                if v.is_empty() {
+                    return Err(perr("empty list of values; allowed: one or more values".into()));
+                }
+                grid.push((i, v.clone()));
+            }
+            (None, Some(a), Some(b), step) => {
+                if a.is_nan() || b.is_nan() || a >= b {
+                    return Err(perr(format!("empty range {a}..{b}; allowed: from < to")));
+                }
+                match step {
+                    Some(s) if s > 0.0 && (b - a) / s <= 10_000.0 => {
+                        let n = ((b - a) / s + 1e-9).floor() as usize;
+                        grid.push((i, (0..=n).map(|k| toml::Value::Float(a + k as f64 * s)).collect()));
+                    }
+                    Some(s) => return Err(perr(format!("step {s}; allowed: a positive step giving at most 10000 values"))),
+                    None => lhs.push((i, a, b)),
+                }
+            }
+            _ => return Err(perr("allowed: either `values = [...]`, or `from` and `to` (with `step` for a grid, without for a Latin hypercube)".into())),
+        }
+        // The key must exist and accept the first value.
+        let probe = grid
+            .last()
+            .filter(|g| g.0 == i)
+            .map(|g| g.1[0].clone())
+            .unwrap_or(toml::Value::Float(p.from.unwrap_or(0.0)));
+        scenario::with_overrides(&base, &[(p.key.clone(), probe)]).map_err(|m| {
+            perr(format!(
+                "{m}; allowed: a scenario key path such as policy.repression or event.nep.date"
+            ))
+        })?;
+    }
+    let samples = match (&cfg.lhs, lhs.is_empty()) {
+        (Some(l), false) if l.samples >= 1 && l.samples <= 100_000 => l.samples as usize,
+        (Some(l), false) => {
+            return Err(err(
+                path,
+                &text,
+                "lhs.samples",
+                format!("{} is out of range; allowed 1 to 100000", l.samples),
+            ));
+        }
+        (None, false) => {
+            return Err(err(
+                path,
+                &text,
+                "lhs",
+                "ranges without `step` need `[lhs] samples = N`".into(),
+            ));
+        }
+        (_, true) => 1,
+    };
+    let seed = base.scenario.run.seed;
+    // Latin hypercube: each LHS parameter's range in `samples` strata, one draw per stratum, the
+    // strata permuted independently per parameter (ChaCha8 keyed by the master seed).
+    let mut lhs_values: Vec<Vec<f64>> = Vec::new();
+    for (j, (_, a, b)) in lhs.iter().enumerate() {
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        r.set_stream(1_000 + j as u64);
+        let mut perm: Vec<usize> = (0..samples).collect();
+        for k in (1..samples).rev() {
+            let m = (r.next_u64() % (k as u64 + 1)) as usize;
+            perm.swap(k, m);
+        }
+        lhs_values.push(
+            (0..samples)
+                .map(|s| {
+                    a + (perm[s] as f64 + (r.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+                        / samples as f64
+                        * (b - a)
+                })
+                .collect(),
+        );
+    }
+    let keys: Vec<String> = cfg.parameters.iter().map(|p| p.key.clone()).collect();
+    let mut points: Vec<Vec<toml::Value>> = vec![vec![toml::Value::Boolean(false); keys.len()]];
+    for (i, vals) in &grid {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                vals.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q[*i] = v.clone();
+                    q
+                })
+            })
+            .collect();
+    }
+    if !lhs.is_empty() {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                let lhs = &lhs;
+                let lhs_values = &lhs_values;
+                (0..samples).map(move |s| {
+                    let mut q = p.clone();
+                    for (j, (i, _, _)) in lhs.iter().enumerate() {
+                        q[*i] = toml::Value::Float(lhs_values[j][s]);
+                    }
+                    q
+                })
+            })
+            .collect();
+    }
+    if points.len() * cfg.replicates as usize > 10_000_000 {
+        return Err(err(
+            path,
+            &text,
+            "replicates",
+            format!(
+                "{} points × {} replicates is too many runs; allowed: at most 10,000,000",
+                points.len(),
+                cfg.replicates
+            ),
+        ));
+    }
+    let targets: Vec<Target> = cfg
+        .outcomes
+        .iter()
+        .map(|o| Target {
+            id: o.id.clone(),
+            description: o.id.clone(),
+            source: String::new(),
+            statistic: o.statistic.clone(),
+            output: o.output.clone(),
+            from: o.from.clone(),
+            to: o.to.clone(),
+            date: o.date.clone(),
+            base_output: o.base_output.clone(),
+            base_from: o.base_from.clone(),
+            base_to: o.base_to.clone(),
+            class: o.class.clone(),
+            metric: o.metric.clone(),
+            campaign: o.campaign.clone(),
+            band: vec![
+                toml::Value::Float(f64::NEG_INFINITY),
+                toml::Value::Float(f64::INFINITY),
+            ],
+        })
+        .collect();
+    if targets.is_empty() {
+        return Err(err(
+            path,
+            &text,
+            "outcome",
+            "no outcomes; allowed: one or more [[outcome]] tables".into(),
+        ));
+    }
+    let outcomes = validate::resolve_targets(path, &text, "outcome", targets, &base)?;
+    let name = cfg.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sweep".into())
+    });
+    let chain: String = base
+        .sources
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\u{0}");
+    let id = sha256_hex(format!("{}\u{0}{text}\u{0}{chain}", crate::VERSION).as_bytes());
+    Ok(Sweep {
+        name,
+        text,
+        base,
+        keys,
+        points,
+        replicates: cfg.replicates as u32,
+        seed,
+        outcomes,
+        id,
+    })
+}
+
+fn param_line(text: &str, i: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[parameter]]")
+        .nth(i)
+        .map(|(n, _)| n + 1)
+}
+
+/// The text of a value in a CSV cell (strings unquoted).
+fn cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Float(f) => format!("{f}"),
+        other => other.to_string(),
+    }
+}
+
+/// Runs run `r` and returns its record lines (one per outcome, each with its checksum).
+pub fn run_one(sw: &Sweep, r: usize) -> String {
+    let point = r / sw.replicates as usize;
+    let sets: Vec<(String, toml::Value)> = sw
+        .keys
+        .iter()
+        .cloned()
+        .zip(sw.points[point].iter().cloned())
+        .collect();
+    let res = scenario::with_overrides(&sw.base, &sets)
+        .expect("design points were checked when the sweep was loaded");
+    let record: RunRecord = crate::run::run_replicate(&res, sw.seed_of(r), &|_| {});
+    let mut out = String::new();
+    for p in &sw.outcomes {
+        let v = validate::evaluate(p, &res, &record);
+        let body = format!(
+            "{r},{point},{},{},{},{}",
+            r % sw.replicates as usize,
+            sw.seed_of(r),
+            p.target.id,
+            v
+        );
+        let _ = writeln!(out, "{body},{}", &sha256_hex(body.as_bytes())[..12]);
+    }
+    out
+}
+
+/// Parses record lines: complete runs only (all outcomes present, every checksum right), keyed
+/// by run. A torn or corrupted line, or a run missing an outcome, is discarded.
+pub fn parse_records(sw: &Sweep, text: &str) -> std::collections::BTreeMap<usize, Vec<f64>> {
+    let mut by_run: std::collections::BTreeMap<usize, Vec<Option<f64>>> =
+        std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let Some((body, check)) = line.rsplit_once(',') else {
+            continue;
+        };
+        if check.len() != 12 || &sha256_hex(body.as_bytes())[..12] != check {
+            continue;
+        }
+        let f: Vec<&str> = body.split(',').collect();
+        if f.len() != 6 {
+            continue;
+        }
+        let (Ok(r), Ok(v)) = (f[0].parse::<usize>(), f[5].parse::<f64>()) else {
+            continue;
+        };
+        let Some(o) = sw.outcomes.iter().position(|p| p.target.id == f[4]) else {
+            continue;
+        };
+        if r >= sw.runs() {
+            continue;
+        }
+        by_run
+            .entry(r)
+            .or_insert_with(|| vec![None; sw.outcomes.len()])[o] = Some(v);
+    }
+    by_run
+        .into_iter()
+        .filter_map(|(r, v)| v.into_iter().collect::<Option<Vec<f64>>>().map(|v| (r, v)))
+        .collect()
+}
+
+/// Re-serialises complete runs as record lines (to rewrite a records file cleanly on resume).
+pub fn records_text(sw: &Sweep, runs: &std::collections::BTreeMap<usize, Vec<f64>>) -> String {
+    let mut out = String::new();
+    for (r, vals) in runs {
+        for (p, v) in sw.outcomes.iter().zip(vals) {
+            let body = format!(
+                "{r},{},{},{},{},{v}",
+                r / sw.replicates as usize,
+                r % sw.replicates as usize,
+                sw.seed_of(*r),
+                p.target.id
+            );
+            let _ = writeln!(out, "{body},{}", &sha256_hex(body.as_bytes())[..12]);
+        }
+    }
+    out
+}
+
+/// `results.csv`: one row per run × outcome, varied parameters as columns, in run order.
+pub fn results_csv(sw: &Sweep, runs: &std::collections::BTreeMap<usize, Vec<f64>>) -> String {
+    let mut s = String::from("run,point,replicate,seed");
+    for k in &sw.keys {
+        s.push(',');
+        s.push_str(k);
+    }
+    s.push_str(",outcome,value\n");
+    for (r, vals) in runs {
+        let point = r / sw.replicates as usize;
+        let mut prefix = format!(
+            "{r},{point},{},{}",
+            r % sw.replicates as usize,
+            sw.seed_of(*r)
+        );
+        for v in &sw.points[point] {
+            prefix.push(',');
+            prefix.push_str(&cell(v));
+        }
+        for (p, v) in sw.outcomes.iter().zip(vals) {
+            let _ = writeln!(s, "{prefix},{},{v}", p.target.id);
+        }
+    }
+    s
+}
+
+/// The design, as written into the manifest.
+#[derive(Serialize)]
+struct Design<'a> {
+    pact_version: &'a str,
+    git_commit: &'a str,
+    kind: &'a str,
+    sweep_id: &'a str,
+    sweep_name: &'a str,
+    sweep_path: &'a str,
+    sweep_file: &'a str,
+    base_files: Vec<(&'a str, &'a str)>,
+    keys: &'a [String],
+    points: Vec<Vec<String>>,
+    replicates: u32,
+    master_seed: u64,
+    seed_derivation: &'a str,
+    replicate_seeds: Vec<u64>,
+    runs: usize,
+}
+
+/// `manifest.json` of a sweep: identical for every shard.
+pub fn manifest(sw: &Sweep, sweep_path: &str) -> String {
+    let d = Design {
+        pact_version: crate::VERSION,
+        git_commit: crate::output::GIT_COMMIT,
+        kind: "sweep",
+        sweep_id: &sw.id,
+        sweep_name: &sw.name,
+        sweep_path,
+        sweep_file: &sw.text,
+        base_files: sw
+            .base
+            .sources
+            .iter()
+            .map(|s| (s.path.as_str(), s.text.as_str()))
+            .collect(),
+        keys: &sw.keys,
+        points: sw
+            .points
+            .iter()
+            .map(|p| p.iter().map(cell).collect())
+            .collect(),
+        replicates: sw.replicates,
+        master_seed: sw.seed,
+        seed_derivation: "run r uses the seed of replicate r % replicates: the first u64 of ChaCha8Rng::seed_from_u64(master_seed) on that stream (common random numbers across points)",
+        replicate_seeds: (0..sw.replicates as usize).map(|k| sw.seed_of(k)).collect(),
+        runs: sw.runs(),
+    };
+    let mut s = serde_json::to_string_pretty(&d).expect("manifest serialises");
+    s.push('\n');
+    s
+}
+
+/// Figures: for each outcome, a response curve (one varied parameter) or a heatmap (two) of the
+/// median across replicates; none for more than two parameters.
+pub fn figures(
+    sw: &Sweep,
+    runs: &std::collections::BTreeMap<usize, Vec<f64>>,
+) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let num = |v: &toml::Value| match v {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    };
+    let per_point = |o: usize| -> Vec<(f64, f64, f64)> {
+        (0..sw.points.len())
+            .map(|p| {
+                let xs: Vec<f64> = (0..sw.replicates as usize)
+                    .filter_map(|k| runs.get(&(p * sw.replicates as usize + k)).map(|v| v[o]))
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                (quantile(&xs, 0.5), quantile(&xs, 0.05), quantile(&xs, 0.95))
+            })
+            .collect()
+    };
+    for (o, pat) in sw.outcomes.iter().enumerate() {
+        let stats = per_point(o);
+        let svg = match sw.keys.len() {
+            1 => {
+                let pts: Vec<(f64, f64, f64, f64)> = sw
+                    .points
+                    .iter()
+                    .zip(&stats)
+                    .filter_map(|(p, s)| num(&p[0]).map(|x| (x, s.0, s.1, s.2)))
+                    .collect();
+                if pts.len() != sw.points.len() {
+                    continue;
+                }
+                crate::svg::response_curve(
+                    &format!("{}: {}", sw.name, pat.target.id),
+                    &sw.keys[0],
+                    &pat.target.id,
+                    &pts,
+                )
+            }
+            2 => {
+                let cells: Vec<(String, String, f64)> = sw
+                    .points
+                    .iter()
+                    .zip(&stats)
+                    .map(|(p, s)| (cell(&p[0]), cell(&p[1]), s.0))
+                    .collect();
+                crate::svg::heatmap(
+                    &format!("{}: {} (median)", sw.name, pat.target.id),
+                    &sw.keys[0],
+                    &sw.keys[1],
+                    &cells,
+                )
+            }
+            _ => continue,
+        };
+        files.push((format!("figures/{}.svg", pat.target.id), svg));
+    }
+    files
+}
+
+/// Which runs a shard does: those with `run % n == k`.
+pub fn in_shard(r: usize, shard: Option<(usize, usize)>) -> bool {
+    shard.is_none_or(|(k, n)| r % n == k)
+}
+
+/// Name of the records file of a shard.
+pub fn records_name(shard: Option<(usize, usize)>) -> String {
+    match shard {
+        None => "records.csv".into(),
+        Some((k, n)) => format!("records-{k}-of-{n}.csv"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_runs() {
+        for n in 1..5 {
+            for r in 0..20 {
+                assert_eq!((0..n).filter(|&k| in_shard(r, Some((k, n)))).count(), 1);
+            }
+        }
+        assert_eq!(records_name(Some((3, 16))), "records-3-of-16.csv");
+    }
+}
