@@ -658,9 +658,10 @@ fn io_failure(e: std::io::Error, what: &Path) -> Failure {
     }
 }
 
-/// Writes `text` to `path` atomically (a temporary file renamed).
-fn write_atomic(path: &Path, text: &str) -> Result<(), Failure> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+/// Writes `text` to `path` atomically (a temporary file renamed). The temporary name carries the
+/// process id and a tag (the shard), so slices on different machines never share one.
+fn write_atomic(path: &Path, text: &str, tag: &str) -> Result<(), Failure> {
+    let tmp = path.with_extension(format!("tmp-{tag}-{}", std::process::id()));
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| io_failure(e, path))
@@ -689,6 +690,9 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&sw.name));
     let manifest = pact::sweep::manifest(&sw, &args.sweep.display().to_string());
+    let shard_tag = shard
+        .map(|(k, n)| format!("{k}of{n}"))
+        .unwrap_or_else(|| "all".into());
     let mpath = out.join("manifest.json");
     if out.exists() {
         match std::fs::read_to_string(&mpath) {
@@ -713,7 +717,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     std::fs::create_dir_all(&out).map_err(|e| io_failure(e, &out))?;
     if !mpath.exists() {
-        write_atomic(&mpath, &manifest)?;
+        write_atomic(&mpath, &manifest, &shard_tag)?;
     }
     // Resume: keep the complete, intact runs already recorded; drop torn lines.
     let rpath = out.join(pact::sweep::records_name(shard));
@@ -723,6 +727,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     write_atomic(
         &rpath,
         &format!("{header}{}", pact::sweep::records_text(&sw, &done)),
+        &shard_tag,
     )?;
     let mut todo: Vec<usize> = (0..sw.runs())
         .filter(|&r| pact::sweep::in_shard(r, shard) && !done.contains_key(&r))
@@ -799,10 +804,11 @@ fn write_results(
     write_atomic(
         &out.join("results.csv"),
         &pact::sweep::results_csv(sw, runs),
+        "results",
     )?;
     std::fs::create_dir_all(out.join("figures")).map_err(|e| io_failure(e, out))?;
     for (name, svg) in pact::sweep::figures(sw, runs) {
-        write_atomic(&out.join(name), &svg)?;
+        write_atomic(&out.join(name), &svg, "results")?;
     }
     Ok(())
 }

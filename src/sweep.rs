@@ -350,11 +350,19 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
 }
 
 fn param_line(text: &str, i: usize) -> Option<usize> {
-    text.lines()
+    // The line of the `key =` of the i-th [[parameter]] (or of its header).
+    let lines: Vec<&str> = text.lines().collect();
+    let head = lines
+        .iter()
         .enumerate()
         .filter(|(_, l)| l.trim() == "[[parameter]]")
         .nth(i)
-        .map(|(n, _)| n + 1)
+        .map(|(n, _)| n)?;
+    let key = lines[head + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| l.trim_start().starts_with("key"));
+    Some(key.map(|k| head + 2 + k).unwrap_or(head + 1))
 }
 
 /// The text of a value in a CSV cell (strings unquoted).

@@ -10,5 +10,6 @@ mod invariants;
 mod levers;
 mod scenarios;
 mod support;
+mod sweep;
 mod validate;
 mod verify;
