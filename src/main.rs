@@ -562,13 +562,87 @@ fn verify_folder(
     Ok((d, runs))
 }
 
+/// Verifies a sweep folder: the sweep file must still be the one recorded (same id); the runs
+/// (all, or a sample) are re-run and compared with results.csv; figures when all are re-run.
+fn verify_sweep(
+    dir: &Path,
+    m: &serde_json::Value,
+    sample: Option<usize>,
+    report: &mut Vec<(String, pact::verify::Status)>,
+) -> Result<(), Failure> {
+    use pact::verify::Status;
+    let version = m["pact_version"].as_str().unwrap_or("unknown");
+    if version != pact::VERSION {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: made by pact {version}, this is pact {}; allowed: a folder made by this version",
+            dir.display(),
+            pact::VERSION
+        )));
+    }
+    let path = PathBuf::from(m["sweep_path"].as_str().unwrap_or(""));
+    let sw = pact::sweep::load(&path).map_err(bad_input)?;
+    if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: the sweep file {} (or its base) changed since the sweep ran",
+            dir.display(),
+            path.display()
+        )));
+    }
+    let which = pact::verify::sample(sw.runs(), sample);
+    let runs: std::collections::BTreeMap<usize, Vec<f64>> = {
+        use rayon::prelude::*;
+        let text: Vec<String> = which
+            .par_iter()
+            .map(|&r| pact::sweep::run_one(&sw, r))
+            .collect();
+        pact::sweep::parse_records(&sw, &text.concat())
+    };
+    let expected = pact::sweep::results_csv(&sw, &runs);
+    let actual = std::fs::read_to_string(dir.join("results.csv"))
+        .ok()
+        .map(|t| {
+            // Keep the header and the rows of the re-run runs.
+            let keep: std::collections::BTreeSet<usize> = which.iter().copied().collect();
+            t.lines()
+                .enumerate()
+                .filter(|(i, l)| {
+                    *i == 0
+                        || l.split(',')
+                            .next()
+                            .and_then(|r| r.parse().ok())
+                            .is_some_and(|r: usize| keep.contains(&r))
+                })
+                .map(|(_, l)| format!("{l}\n"))
+                .collect::<String>()
+        });
+    report.extend(pact::verify::check(
+        &[("results.csv".into(), expected)],
+        &|_| actual.clone(),
+    ));
+    if which.len() == sw.runs() {
+        report.extend(pact::verify::check(
+            &pact::sweep::figures(&sw, &runs),
+            &|n| std::fs::read_to_string(dir.join(n)).ok(),
+        ));
+    } else {
+        report.push((
+            "figures".into(),
+            Status::NotChecked(format!("only {} of {} runs re-run", which.len(), sw.runs())),
+        ));
+    }
+    report.push(("manifest.json (sweep id)".into(), Status::Identical));
+    Ok(())
+}
+
 fn verify(args: VerifyArgs) -> Result<(), Failure> {
     use pact::verify::Status;
     let pool = thread_pool(args.threads)?;
     let m = read_manifest(&args.dir)?;
     let mut report = Vec::new();
     pool.install(|| -> Result<(), Failure> {
-        if m["kind"] == "compare" {
+        if m["kind"] == "sweep" {
+            verify_sweep(&args.dir, &m, args.sample, &mut report)?;
+        } else if m["kind"] == "compare" {
             let (a, b) = (
                 m["a"].as_str().unwrap_or("a"),
                 m["b"].as_str().unwrap_or("b"),

@@ -299,3 +299,35 @@ fi
     );
     same(&whole, &out);
 }
+
+#[test]
+fn a_sweep_verifies_in_full_and_by_sample() {
+    let d = Dir::new();
+    let spec = setup(&d, SWEEP);
+    let out = d.path("out");
+    assert!(sweep(&spec, &out, &[]).status.success());
+    let o = pact(&["verify", out.to_str().unwrap()]);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    let o = pact(&["verify", out.to_str().unwrap(), "--sample", "3"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("figures: not checked"));
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    std::fs::write(
+        out.join("results.csv"),
+        csv.replacen(",strikers,", ",strikers,1", 1),
+    )
+    .unwrap();
+    let o = pact(&["verify", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("results.csv: different, first at line 2, column `value`"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
