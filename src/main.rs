@@ -218,6 +218,32 @@ fn progress_bar(total: u64, label: &str) -> ProgressBar {
     pb
 }
 
+/// How this command runs: recorded in manifests, never used by the model.
+fn environment(pool: &rayon::ThreadPool) -> Environment {
+    Environment {
+        threads: pool.current_num_threads(),
+        platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+        command: std::env::args().collect(),
+    }
+}
+
+/// Runs every replicate of `res` in `pool` with a progress bar; returns the seeds and records.
+fn run_with_progress(
+    pool: &rayon::ThreadPool,
+    res: &Resolved,
+    label: &str,
+) -> (Vec<u64>, Vec<pact::record::RunRecord>) {
+    let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
+    let pb = progress_bar(
+        total,
+        &format!("{label}{} × {}", res.name, res.scenario.run.replicates),
+    );
+    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let runs = pool.install(|| pact::run::run_all(res, &|n| pb.inc(n)));
+    pb.finish_and_clear();
+    (seeds, runs)
+}
+
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     if threads == Some(0) {
         return Err(bad_input(anyhow::anyhow!(
@@ -257,20 +283,9 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
         )));
     }
     let pool = thread_pool(args.common.threads)?;
-    let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
-    let pb = progress_bar(
-        total,
-        &format!("validate {} × {}", res.name, res.scenario.run.replicates),
-    );
-    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
-    let runs = pool.install(|| pact::run::run_all(&res, &|n| pb.inc(n)));
-    pb.finish_and_clear();
+    let (seeds, runs) = run_with_progress(&pool, &res, "validate ");
     let verdicts = pact::validate::judge(&patterns, &res, &runs);
-    let env = Environment {
-        threads: pool.current_num_threads(),
-        platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
-        command: std::env::args().collect(),
-    };
+    let env = environment(&pool);
     let targets_text = std::fs::read_to_string(&targets).unwrap_or_default();
     let mut files = output::data_files(&res, &seeds, &runs);
     files.extend(pact::validate::files(
@@ -407,11 +422,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             let runs_a = pool.install(|| pact::run::run_all(&a, &|n| pbar.inc(n)));
             let runs_b = pool.install(|| pact::run::run_all(&b, &|n| pbar.inc(n)));
             pbar.finish_and_clear();
-            let env = Environment {
-                threads: pool.current_num_threads(),
-                platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
-                command: std::env::args().collect(),
-            };
+            let env = environment(&pool);
             let (da, db) = if a.name == b.name {
                 ("a".to_string(), "b".to_string())
             } else {
@@ -1059,19 +1070,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     let pool = thread_pool(args.common.threads)?;
-    let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
-    let pb = progress_bar(
-        total,
-        &format!("{} × {}", res.name, res.scenario.run.replicates),
-    );
-    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
-    let runs = pool.install(|| pact::run::run_all(&res, &|n| pb.inc(n)));
-    pb.finish_and_clear();
-    let env = Environment {
-        threads: pool.current_num_threads(),
-        platform: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
-        command: std::env::args().collect(),
-    };
+    let (seeds, runs) = run_with_progress(&pool, &res, "");
+    let env = environment(&pool);
     let prov = output::Provenance {
         kind: "run".into(),
         reproduce: output::reproduce_command("run", &res, ""),

@@ -454,7 +454,8 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+/// A TOML syntax or type error as one line: file, line, the key on that line, the message.
+pub fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     let line = e.span().map(|s| line_of(text, s.start));
     let key = line.and_then(|l| key_at_line(text, l));
     let msg = e.message().trim().replace('\n', " ");

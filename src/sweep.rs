@@ -118,21 +118,8 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         file: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let cfg: SweepCfg = toml::from_str(&text).map_err(|e: toml::de::Error| {
-        let line = e.span().map(|s| {
-            text[..s.start.min(text.len())]
-                .bytes()
-                .filter(|&b| b == b'\n')
-                .count()
-                + 1
-        });
-        ScenarioError::Invalid {
-            file: path.display().to_string(),
-            line,
-            key: None,
-            message: e.message().trim().replace('\n', " "),
-        }
-    })?;
+    let cfg: SweepCfg =
+        toml::from_str(&text).map_err(|e: toml::de::Error| scenario::toml_err(path, &text, &e))?;
     if cfg.replicates < 1 || cfg.replicates > 100_000 {
         return Err(err(
             path,

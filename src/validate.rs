@@ -8,7 +8,7 @@
 use crate::date::Date;
 use crate::record::{ElectionRecord, RunRecord, WeekRecord};
 use crate::run::quantile;
-use crate::scenario::{Resolved, ScenarioError, find_key_line};
+use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
 use crate::svg;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -129,21 +129,8 @@ pub fn load_targets_text(
     text: &str,
     res: &Resolved,
 ) -> Result<Vec<Pattern>, ScenarioError> {
-    let file: TargetsFile = toml::from_str(text).map_err(|e: toml::de::Error| {
-        let line = e.span().map(|s| {
-            text[..s.start.min(text.len())]
-                .bytes()
-                .filter(|&b| b == b'\n')
-                .count()
-                + 1
-        });
-        ScenarioError::Invalid {
-            file: path.display().to_string(),
-            line,
-            key: None,
-            message: e.message().trim().replace('\n', " "),
-        }
-    })?;
+    let file: TargetsFile =
+        toml::from_str(text).map_err(|e: toml::de::Error| scenario::toml_err(path, text, &e))?;
     resolve_targets(path, text, "target", file.targets, res)
 }
 
