@@ -23,7 +23,7 @@ pub struct Target {
     pub description: String,
     /// Where the target comes from (book, page or document).
     pub source: String,
-    /// `mean`, `value`, `ratio`, `peak_date`, `election` or `campaign`.
+    /// `mean`, `max`, `value`, `ratio`, `peak_date`, `election` or `campaign`.
     pub statistic: String,
     /// A `timeseries.csv` column (mean, value, ratio, peak_date).
     pub output: Option<String>,
@@ -68,6 +68,12 @@ pub struct Pattern {
 #[derive(Clone, Debug)]
 pub enum Kind {
     Mean {
+        col: usize,
+        from: usize,
+        to: usize,
+    },
+    /// The largest weekly value in the window.
+    Max {
         col: usize,
         from: usize,
         to: usize,
@@ -235,12 +241,13 @@ pub fn resolve_targets(
             }
         };
         let kind = match t.statistic.as_str() {
-            "mean" => {
+            "mean" | "max" => {
                 let (from, to) = window("from", &t.from, "to", &t.to)?;
-                Kind::Mean {
-                    col: col("output", &t.output)?,
-                    from,
-                    to,
+                let c = col("output", &t.output)?;
+                if t.statistic == "max" {
+                    Kind::Max { col: c, from, to }
+                } else {
+                    Kind::Mean { col: c, from, to }
                 }
             }
             "value" => Kind::Value {
@@ -315,7 +322,7 @@ pub fn resolve_targets(
                 return Err(err(
                     "statistic",
                     format!(
-                        "unknown statistic `{s}`; allowed: mean, value, ratio, peak_date, election, campaign"
+                        "unknown statistic `{s}`; allowed: mean, max, value, ratio, peak_date, election, campaign"
                     ),
                 ));
             }
@@ -415,6 +422,11 @@ fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
 pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
     match &p.kind {
         Kind::Mean { col, from, to } => mean_of(run, *col, *from, *to),
+        Kind::Max { col, from, to } => run.weeks
+            [(*from).min(run.weeks.len())..(*to).min(run.weeks.len())]
+            .iter()
+            .map(|r| r.values()[*col])
+            .fold(f64::NAN, f64::max),
         Kind::Value { col, week } => run
             .weeks
             .get(*week)
@@ -647,6 +659,7 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
     let x_of = |w: usize| res.clock.date(w.min(res.clock.weeks)).year_fraction();
     let col = match &p.kind {
         Kind::Mean { col, .. }
+        | Kind::Max { col, .. }
         | Kind::Value { col, .. }
         | Kind::Ratio { col, .. }
         | Kind::PeakDate { col, .. } => Some(*col),
@@ -671,12 +684,14 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
             }
             let mut marks = Vec::new();
             match &p.kind {
-                Kind::Mean { from, to, .. } => marks.push(svg::Mark::Box {
-                    x0: x_of(*from),
-                    x1: x_of(*to),
-                    y0: p.band.0,
-                    y1: p.band.1,
-                }),
+                Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } => {
+                    marks.push(svg::Mark::Box {
+                        x0: x_of(*from),
+                        x1: x_of(*to),
+                        y0: p.band.0,
+                        y1: p.band.1,
+                    })
+                }
                 Kind::Value { week, .. } => marks.push(svg::Mark::Box {
                     x0: x_of(*week) - 0.03,
                     x1: x_of(*week) + 0.03,

@@ -186,3 +186,34 @@ fn unknown_statistic_metric_and_key() {
         &["targets.toml", "unknown field `bands`"],
     );
 }
+
+#[test]
+fn the_max_statistic_reads_the_largest_week() {
+    let d = Dir::new();
+    let base = scenario("historical.toml");
+    let t = format!(
+        "[[target]]\n{HEAD}statistic = \"max\"\noutput = \"real_wage\"\nfrom = \"1920-01-05\"\nto = \"1925-12-29\"\nband = [0.9, 2.0]\n"
+    );
+    let o = validate(
+        &d,
+        base.to_str().unwrap(),
+        &t,
+        &["--scale", "3000", "--replicates", "1"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    // The same window's mean is far lower: max really is the maximum.
+    let t = t.replace("\"max\"", "\"mean\"");
+    let o = validate(
+        &d,
+        base.to_str().unwrap(),
+        &t,
+        &["--scale", "3000", "--replicates", "1"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
