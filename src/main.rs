@@ -379,7 +379,7 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let dirs = (args.a.is_dir(), args.b.is_dir());
     let mut files: Vec<(String, String)> = Vec::new();
-    let mut compare_manifest: Option<serde_json::Value> = None;
+    let compare_manifest: Option<serde_json::Value>;
     let (ta, tb, pa, pb) = match dirs {
         (true, true) => {
             if args.replicates.is_some()
@@ -392,6 +392,48 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             }
             let (ta, pa) = read_run(&args.a)?;
             let (tb, pb) = read_run(&args.b)?;
+            // Copy both runs (data files and manifests) so the comparison is self-contained and
+            // `pact verify` can re-derive it like one made from scenario files.
+            let (da, db) = if ta.name == tb.name {
+                ("a".to_string(), "b".to_string())
+            } else {
+                (ta.name.clone(), tb.name.clone())
+            };
+            let mut ids = Vec::new();
+            for (dir, src) in [(&da, &args.a), (&db, &args.b)] {
+                let m = read_manifest(src)?;
+                ids.push(m["run_id"].as_str().unwrap_or("").to_string());
+                let names: Vec<String> = m["outputs"]
+                    .as_array()
+                    .map(|o| {
+                        o.iter()
+                            .filter_map(|x| x[0].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for n in names
+                    .into_iter()
+                    .chain(std::iter::once("manifest.json".to_string()))
+                {
+                    let text = std::fs::read_to_string(src.join(&n)).map_err(|e| {
+                        bad_input(anyhow::anyhow!(
+                            "{}: cannot read: {e}",
+                            src.join(&n).display()
+                        ))
+                    })?;
+                    files.push((format!("{dir}/{n}"), text));
+                }
+            }
+            compare_manifest = Some(serde_json::json!({
+                "pact_version": pact::VERSION,
+                "git_commit": output::GIT_COMMIT,
+                "kind": "compare",
+                "a": da,
+                "b": db,
+                "run_id_a": ids[0],
+                "run_id_b": ids[1],
+                "reproduce": format!("pact compare {} {}", args.a.display(), args.b.display()),
+            }));
             (ta, tb, pa, pb)
         }
         (false, false) => {

@@ -89,6 +89,16 @@ fn finished_runs_compare_like_scenarios() {
         c1,
         std::fs::read_to_string(from_files.join("compare.csv")).unwrap()
     );
+    // Both folders are self-contained and re-derive from their manifests.
+    for dir in [&from_dirs, &from_files] {
+        let o = pact(&["verify", dir.to_str().unwrap()]);
+        assert!(
+            o.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            stderr(&o)
+        );
+    }
     // The policy made a difference somewhere.
     assert!(
         c1.lines().skip(1).any(|l| l.split(',').nth(4) != Some("0")),
