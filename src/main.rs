@@ -244,6 +244,17 @@ fn run_with_progress(
     (seeds, runs)
 }
 
+/// An existing output folder is kept unless `--force` says to replace it.
+fn check_out(out: &Path, force: bool) -> Result<(), Failure> {
+    if out.exists() && !force {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: output folder already exists; pass --force to replace it",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     if threads == Some(0) {
         return Err(bad_input(anyhow::anyhow!(
@@ -276,12 +287,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join("validation"));
-    if out.exists() && !args.common.force {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: output folder already exists; pass --force to replace it",
-            out.display()
-        )));
-    }
+    check_out(&out, args.common.force)?;
     let pool = thread_pool(args.common.threads)?;
     let (seeds, runs) = run_with_progress(&pool, &res, "validate ");
     let verdicts = pact::validate::judge(&patterns, &res, &runs);
@@ -516,12 +522,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         args.common.out.clone().unwrap_or_else(|| {
             Path::new("results").join(format!("compare_{}_{}", ta.name, tb.name))
         });
-    if out.exists() && !args.common.force {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: output folder already exists; pass --force to replace it",
-            out.display()
-        )));
-    }
+    check_out(&out, args.common.force)?;
     let table = pact::compare::markdown(&ta, &tb, &rows);
     let marks = pact::compare::policy_marks(&pa, &pb);
     let top = pact::compare::files(&ta, &tb, &rows, &marks);
@@ -1105,12 +1106,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&res.name));
-    if out.exists() && !args.common.force {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: output folder already exists; pass --force to replace it",
-            out.display()
-        )));
-    }
+    check_out(&out, args.common.force)?;
     let pool = thread_pool(args.common.threads)?;
     let (seeds, runs) = run_with_progress(&pool, &res, "");
     let env = environment(&pool);

@@ -34,24 +34,6 @@ pub struct ParameterCfg {
     pub step: Option<f64>,
 }
 
-/// An outcome recorded for every run: a statistic of `pact validate` without a band.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutcomeCfg {
-    pub id: String,
-    pub statistic: String,
-    pub output: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub date: Option<String>,
-    pub base_output: Option<Vec<String>>,
-    pub base_from: Option<String>,
-    pub base_to: Option<String>,
-    pub class: Option<String>,
-    pub metric: Option<String>,
-    pub campaign: Option<String>,
-}
-
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LhsCfg {
@@ -74,8 +56,9 @@ pub struct SweepCfg {
     #[serde(rename = "parameter")]
     pub parameters: Vec<ParameterCfg>,
     pub lhs: Option<LhsCfg>,
+    /// Outcomes: targets of `pact validate` without a band (description and source optional).
     #[serde(rename = "outcome")]
-    pub outcomes: Vec<OutcomeCfg>,
+    pub outcomes: Vec<Target>,
 }
 
 /// A checked, ready-to-run sweep.
@@ -278,28 +261,22 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             ),
         ));
     }
+    // Every value is admissible: an outcome is recorded, not judged.
+    let all_reals = vec![
+        toml::Value::Float(f64::NEG_INFINITY),
+        toml::Value::Float(f64::INFINITY),
+    ];
     let targets: Vec<Target> = cfg
         .outcomes
         .iter()
         .map(|o| Target {
-            id: o.id.clone(),
-            description: o.id.clone(),
-            source: String::new(),
-            statistic: o.statistic.clone(),
-            output: o.output.clone(),
-            from: o.from.clone(),
-            to: o.to.clone(),
-            date: o.date.clone(),
-            base_output: o.base_output.clone(),
-            base_from: o.base_from.clone(),
-            base_to: o.base_to.clone(),
-            class: o.class.clone(),
-            metric: o.metric.clone(),
-            campaign: o.campaign.clone(),
-            band: vec![
-                toml::Value::Float(f64::NEG_INFINITY),
-                toml::Value::Float(f64::INFINITY),
-            ],
+            description: if o.description.is_empty() {
+                o.id.clone()
+            } else {
+                o.description.clone()
+            },
+            band: all_reals.clone(),
+            ..o.clone()
         })
         .collect();
     if targets.is_empty() {

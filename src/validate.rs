@@ -19,9 +19,11 @@ use std::path::Path;
 pub struct Target {
     /// Identifier (also the figure's file name).
     pub id: String,
-    /// What is measured, in words.
+    /// What is measured, in words (optional in a sweep's outcomes).
+    #[serde(default)]
     pub description: String,
-    /// Where the target comes from (book, page or document).
+    /// Where the target comes from (book, page or document); required in a targets file.
+    #[serde(default)]
     pub source: String,
     /// `mean`, `max`, `value`, `ratio`, `peak_date`, `election` or `campaign`.
     pub statistic: String,
@@ -45,7 +47,9 @@ pub struct Target {
     pub metric: Option<String>,
     /// Campaign: `church_valuables` or `sr_trial_death_penalty`.
     pub campaign: Option<String>,
-    /// [min, max]; dates (`YYYY-MM-DD`) for peak_date.
+    /// [min, max]; dates (`YYYY-MM-DD`) for peak_date. Required in a targets file; a sweep's
+    /// outcomes have none.
+    #[serde(default)]
     pub band: Vec<toml::Value>,
 }
 
@@ -327,6 +331,12 @@ pub fn resolve_targets(
                 ));
             }
         };
+        if block == "target" && t.source.trim().is_empty() {
+            return Err(err(
+                "source",
+                "missing; allowed: where the target comes from (book, page or document)".into(),
+            ));
+        }
         if t.band.len() != 2 {
             return Err(err("band", "allowed: [min, max]".into()));
         }

@@ -217,3 +217,11 @@ fn the_max_statistic_reads_the_largest_week() {
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn a_target_needs_its_source() {
+    check_bad(
+        "id = \"t\"\ndescription = \"d\"\nstatistic = \"value\"\noutput = \"real_wage\"\ndate = \"1921-03-01\"\nband = [0.0, 1.0]\n",
+        &["target `t`.source", "missing"],
+    );
+}
