@@ -601,6 +601,13 @@ impl Scenario {
     /// Checks every numeric parameter against its range. Returns the first violation.
     pub fn validate_ranges(&self) -> Result<(), RangeError> {
         let mut c = Checker(Vec::new());
+        // A strike is a share of the workforce out: a share of zero would be no strike at all.
+        c.range(
+            "mechanisms.strike_min_share",
+            self.mechanisms.strike_min_share,
+            0.01,
+            1.0,
+        );
         let r = &self.run;
         if r.replicates == 0 || r.replicates > 100_000 {
             c.0.push(RangeError {
@@ -742,7 +749,6 @@ impl Scenario {
             ("expectation_rate", m.expectation_rate),
             ("fear_decay", m.fear_decay),
             ("strike_threshold_mean", m.strike_threshold_mean),
-            ("strike_min_share", m.strike_min_share),
             ("assembly_threshold", m.assembly_threshold),
             ("effort_base", m.effort_base),
             ("effort_legitimacy", m.effort_legitimacy),

@@ -25,10 +25,10 @@ use crate::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
 use crate::rng::{self, Stream};
 use crate::scenario::{Resolved, ResolvedEvent};
 use crate::world::{
-    CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, Workplaces,
-    World, WpView, flag,
+    CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, WorkersMut, World, flag,
 };
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Workers per parallel chunk. Fixed: chunk boundaries never depend on the thread count.
 pub const CHUNK: usize = 4096;
@@ -42,6 +42,7 @@ const SURVEILLANCE_REF: f32 = 60.0;
 /// Pay differentials by skill.
 const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
+/// Counters of this week's institutional events (in agents or model workplaces).
 /// Counters of this week's institutional events (in agents or model workplaces).
 #[derive(Default, Clone, Debug)]
 struct Tally {
@@ -69,20 +70,24 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     }
     // Phase 2: economy.
     economy(world, res);
-    // Phase 3: workers, then the strike cascades their needs imply.
-    workers(world, m);
-    strike_cascades(world, m);
-    // Phase 4: aggregate this week's decisions.
-    refresh_view(world, m);
-    tally.strikers = world.view.strikers.iter().map(|&x| x as usize).sum();
-    let city: usize = world.view.employed.iter().map(|&x| x as usize).sum();
-    world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city as f64;
+    // Phase 3: workers (counting as they go), then the strike cascades their needs imply.
+    let prev: Vec<f32> = (0..world.wps.len())
+        .map(|k| world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32)
+        .collect();
+    let mut agg = workers(world, m, &prev);
+    let strikers = strike_cascades(world, m, &mut agg, &prev);
+    // Phase 4: this week's decisions become the view the institutions act on.
+    finish_view(world, m, &agg);
+    tally.strikers = agg.strikers as usize;
+    tally.exiles = agg.exiles as usize;
+    let city = agg.status[Status::Employed as usize] as f64;
+    world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city;
     // Phase 5: institutions.
-    unions(world, m);
-    strikes(world, m, &mut tally);
-    management(world, res, &mut tally);
-    cheka(world, m, &mut tally);
-    party_and_groups(world, m, &mut tally);
+    unions(world, m, &agg);
+    let mut count = world.view.employed.clone();
+    strikes(world, m, &strikers, &mut count, &mut tally);
+    management(world, res, &mut count, &mut tally);
+    let agg = cheka_and_party(world, m, &mut tally);
     // Phase 6: soviet elections and campaigns.
     for ev in &due {
         if ev.event.soviet_election {
@@ -92,10 +97,243 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
             campaign(world, c, out);
         }
     }
-    // Phase 7: record.
-    refresh_view(world, m);
-    out.weeks.push(record(world, res, &tally));
+    // Phase 7: record (the last pass counted every agent: elections and campaigns only read).
+    finish_view(world, m, &agg);
+    out.weeks.push(record(world, res, &tally, &agg));
     world.week += 1;
+}
+
+/// Fixed-point resolution of sums of per-worker reals: 2^24 units per 1.0 (the resolution of
+/// an f32 in [0, 1)). Integer sums are exact, so a total never depends on how the workers were
+/// split into parallel tasks or in which order the partial sums were added.
+const FX: f32 = 16_777_216.0;
+
+/// `x` (non-negative, below 2^39) in fixed point; anything below zero counts as 0. (Through
+/// i64: a float-to-signed conversion is one instruction, float-to-unsigned is not.)
+#[inline(always)]
+fn fx(x: f32) -> u64 {
+    (x.max(0.0) * FX) as i64 as u64
+}
+
+/// A fixed-point sum as a real.
+fn unfx(s: u64) -> f64 {
+    s as f64 / f64::from(FX)
+}
+
+/// Per-workplace counts of one pass over the workers.
+#[derive(Clone, Copy, Default)]
+struct WpTally {
+    employed: u32,
+    strikers: u32,
+    public: u32,
+    party: u32,
+    dissidents: u32,
+    /// Employed workers whose strike need is ≤ 0: they would walk out alone.
+    initiators: u32,
+    /// Employed workers whose need is ≤ last week's strike share: they would stay out.
+    sustaining: u32,
+    /// Employed workers whose need is ≤ the minimum strike share: with fewer than that share,
+    /// no cascade can reach it.
+    ready: u32,
+    /// Cheka target weight of the employed who speak out.
+    target: u32,
+    /// Cheka arrests this week.
+    arrests: u32,
+    /// Sum of effort of the employed (fixed point).
+    effort: u64,
+}
+
+impl std::ops::AddAssign for WpTally {
+    fn add_assign(&mut self, o: WpTally) {
+        self.employed += o.employed;
+        self.strikers += o.strikers;
+        self.public += o.public;
+        self.party += o.party;
+        self.dissidents += o.dissidents;
+        self.initiators += o.initiators;
+        self.sustaining += o.sustaining;
+        self.ready += o.ready;
+        self.target += o.target;
+        self.arrests += o.arrests;
+        self.effort += o.effort;
+    }
+}
+
+/// What one pass over the workers adds up. Integers only (counts and fixed-point sums), so the
+/// merged total is identical whatever the thread count and however rayon splits the work.
+#[derive(Clone, Default)]
+struct Agg {
+    wp: Vec<WpTally>,
+    /// Agents by [`Status`].
+    status: [u64; 6],
+    /// City workers (employed or unemployed) speaking out, holding dissent privately, blacklisted.
+    public: u64,
+    private: u64,
+    blacklisted: u64,
+    /// Sums over city workers (fixed point).
+    legitimacy: u64,
+    hardship: u64,
+    grievance: u64,
+    fear: u64,
+    /// Sums over the employed (fixed point) and strikers.
+    consumption: u64,
+    effort: u64,
+    strikers: u64,
+    /// Party members in the city by where they are; joined in the last 52 weeks.
+    party_factory: u64,
+    party_office: u64,
+    party_admin: u64,
+    party_recent: u64,
+    /// Dissident groups in the city.
+    nonparty: u64,
+    socialists: u64,
+    communists: u64,
+    /// Employed who would pay voluntary union dues, by sector.
+    payers: [u64; 7],
+    exiles: u64,
+    arrests: u64,
+    promotions: u64,
+    recruits: u64,
+    exits: u64,
+}
+
+impl Agg {
+    fn new(nw: usize) -> Agg {
+        Agg {
+            wp: vec![WpTally::default(); nw],
+            ..Agg::default()
+        }
+    }
+
+    fn merge(mut self, o: Agg) -> Agg {
+        for (a, b) in self.wp.iter_mut().zip(o.wp) {
+            *a += b;
+        }
+        for (a, b) in self.status.iter_mut().zip(o.status) {
+            *a += b;
+        }
+        for (a, b) in self.payers.iter_mut().zip(o.payers) {
+            *a += b;
+        }
+        self.public += o.public;
+        self.private += o.private;
+        self.blacklisted += o.blacklisted;
+        self.legitimacy += o.legitimacy;
+        self.hardship += o.hardship;
+        self.grievance += o.grievance;
+        self.fear += o.fear;
+        self.consumption += o.consumption;
+        self.effort += o.effort;
+        self.strikers += o.strikers;
+        self.party_factory += o.party_factory;
+        self.party_office += o.party_office;
+        self.party_admin += o.party_admin;
+        self.party_recent += o.party_recent;
+        self.nonparty += o.nonparty;
+        self.socialists += o.socialists;
+        self.communists += o.communists;
+        self.exiles += o.exiles;
+        self.arrests += o.arrests;
+        self.promotions += o.promotions;
+        self.recruits += o.recruits;
+        self.exits += o.exits;
+        self
+    }
+
+    /// Counts one agent toward the view: status, and for city workers what their coworkers and
+    /// the city see (speaking out, striking, party and dissident members, effort).
+    #[inline(always)]
+    fn view(&mut self, st: Status, fl: u8, pol: Politics, wp: u32, effort: f32) {
+        self.status[st as usize] += 1;
+        if !matches!(st, Status::Employed | Status::Unemployed) {
+            return;
+        }
+        let public = fl & flag::PUBLIC != 0;
+        self.public += u64::from(public);
+        if st != Status::Employed {
+            return;
+        }
+        let t = &mut self.wp[wp as usize];
+        t.employed += 1;
+        let striking = fl & flag::STRIKING != 0;
+        t.strikers += u32::from(striking);
+        self.strikers += u64::from(striking);
+        t.public += u32::from(public);
+        match pol {
+            Politics::Party => t.party += 1,
+            Politics::Unaffiliated => {}
+            _ => t.dissidents += 1,
+        }
+        let e = fx(effort);
+        t.effort += e;
+        self.effort += e;
+    }
+}
+
+/// Ranges of [`CHUNK`] workers (the last may be shorter): fixed by the number of workers only.
+fn ranges(n: usize) -> impl IndexedParallelIterator<Item = Range<usize>> {
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(move |c| c * CHUNK..((c + 1) * CHUNK).min(n))
+}
+
+/// Runs `body` on every chunk of workers in parallel (mutable), adding into one [`Agg`].
+fn fold_mut<'a>(
+    chunks: Vec<WorkersMut<'a>>,
+    nw: usize,
+    body: impl Fn(&mut Agg, WorkersMut<'a>) + Sync + Send,
+) -> Agg {
+    chunks
+        .into_par_iter()
+        .fold(
+            || Agg::new(nw),
+            |mut a, c| {
+                body(&mut a, c);
+                a
+            },
+        )
+        .reduce(|| Agg::new(nw), Agg::merge)
+}
+
+/// Runs `body` on every range of worker ids in parallel (read-only), adding into one [`Agg`].
+fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + Send) -> Agg {
+    ranges(n)
+        .fold(
+            || Agg::new(nw),
+            |mut a, r| {
+                body(&mut a, r);
+                a
+            },
+        )
+        .reduce(|| Agg::new(nw), Agg::merge)
+}
+
+/// Ids of the workers for which `pred` holds, in id order (found in parallel).
+fn gather(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<u32> {
+    let parts: Vec<Vec<u32>> = ranges(n)
+        .map(|r| r.filter(|&i| pred(i)).map(|i| i as u32).collect())
+        .collect();
+    parts.concat()
+}
+
+/// `ids` (in id order) grouped by workplace, id order kept within each: a counting sort.
+/// Returns the offsets (workplace k's members are `grouped[offsets[k]..offsets[k + 1]]`).
+fn group_by_wp(ids: &[u32], wp: &[u32], nw: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; nw + 1];
+    for &i in ids {
+        offsets[wp[i as usize] as usize + 1] += 1;
+    }
+    for k in 0..nw {
+        offsets[k + 1] += offsets[k];
+    }
+    let mut fill = offsets.clone();
+    let mut grouped = vec![0u32; ids.len()];
+    for &i in ids {
+        let k = wp[i as usize] as usize;
+        grouped[fill[k]] = i;
+        fill[k] += 1;
+    }
+    (offsets, grouped)
 }
 
 fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &mut Tally) {
@@ -111,6 +349,10 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
         for v in &mut world.wps.cell_vigour {
             *v = (*v + ev.event.party_debate as f32).min(1.0);
         }
+    }
+    let e = &ev.event;
+    if e.purge <= 0.0 && e.enrolment <= 0.0 && e.crackdown <= 0.0 {
+        return;
     }
     let w = &mut world.workers;
     for i in 0..w.len() {
@@ -157,7 +399,14 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
                 ev.event.crackdown as f32,
             )
         {
-            arrest(w, i, seed, week, m.arrest_weeks, tally);
+            arrest(
+                (&mut w.status[i], &mut w.flags[i], &mut w.timer[i]),
+                id,
+                seed,
+                week,
+                m.arrest_weeks,
+            );
+            tally.arrests += 1;
         }
     }
 }
@@ -269,10 +518,10 @@ struct Ctx<'a> {
     m: &'a MechanismCfg,
     pol: &'a PolicyCfg,
     e: &'a Economy,
-    wps: &'a Workplaces,
-    view: &'a WpView,
+    /// What each workplace shows its workers this week.
+    wp: &'a [WpCtx],
     city: CityView,
-    union_signal: [f32; 7],
+    piece_rates: bool,
     seed: u64,
     week: u64,
     best_ration: f32,
@@ -282,30 +531,40 @@ struct Ctx<'a> {
     exemplary: f32,
 }
 
-/// Mutable columns of one chunk of workers.
-struct Chunk<'a> {
-    base: usize,
-    wp: &'a [u32],
-    politics: &'a [Politics],
-    skill: &'a [u8],
-    ties: &'a [f32],
-    threshold: &'a [f32],
-    risk: &'a [f32],
-    status: &'a mut [Status],
-    need: &'a mut [f32],
-    flags: &'a mut [u8],
-    timer: &'a mut [u16],
-    consumption: &'a mut [f32],
-    expectation: &'a mut [f32],
-    hardship: &'a mut [f32],
-    legitimacy: &'a mut [f32],
-    fear: &'a mut [f32],
-    dissent: &'a mut [f32],
-    effort: &'a mut [f32],
+/// What a worker reads of its workplace in the worker phase, gathered into one cache line
+/// (workers of one workplace are scattered over the ids once hiring has moved them).
+#[derive(Clone, Copy, Default)]
+#[repr(align(64))]
+struct WpCtx {
+    /// Ration of an employed worker (category; special rations for defence work).
+    ration: f32,
+    /// Money wage per unit of skill pay and effort: 0 while wages are in arrears.
+    pay: f32,
+    /// Mean effort last week (what a time wage pays for).
+    mean_effort: f32,
+    /// Cell strength.
+    cell: f32,
+    /// Arrests last week as a share of the workforce.
+    arrested: f32,
+    /// Change of legitimacy from the soviet executive: shut out, included, or neither.
+    inclusion: f32,
+    /// Epstein's arrest probability for a worker who was quiet / who spoke out last week.
+    risk_quiet: f32,
+    risk_public: f32,
+    /// Share of coworkers speaking out last week.
+    peer_public: f32,
+    /// The sector union's strike signal while its assembly sits.
+    union_signal: f32,
+    /// Demobilisation after a settled or broken strike, added to every worker's need.
+    demobilisation: f32,
+    /// Last week's strike share.
+    prev: f32,
+    sector: u8,
 }
 
-/// Phase 3: every worker decides, in parallel over fixed chunks.
-fn workers(world: &mut World, m: &MechanismCfg) {
+/// Phase 3: every worker decides, in parallel over fixed chunks, and is counted toward this
+/// week's view (before the strike cascades).
+fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
     let e = &world.economy;
     let mut union_signal = [0.0f32; 7];
     for (s, u) in world.unions.iter().enumerate() {
@@ -319,14 +578,52 @@ fn workers(world: &mut World, m: &MechanismCfg) {
     let real_wage = world.economy.ration[1]
         + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
     let village_food = (world.exo.village_food * world.harvest_now) as f32;
+    let (wps, view) = (&world.wps, &world.view);
+    let special = |k: usize| {
+        if world.policy.special_rations && wps.defence[k] {
+            SPECIAL_RATION
+        } else {
+            1.0
+        }
+    };
+    let inclusion = m.inclusion_rate as f32;
+    let wp: Vec<WpCtx> = (0..wps.len())
+        .map(|k| {
+            let n_emp = view.employed[k].max(1) as f32;
+            WpCtx {
+                ration: e.ration[wps.category[k] as usize] * special(k),
+                pay: if wps.arrears[k] == 0 {
+                    e.wage_rate as f32 * (1.0 + wps.concession[k])
+                } else {
+                    0.0
+                },
+                mean_effort: view.effort_sum[k] / n_emp,
+                cell: view.cell_strength[k],
+                arrested: view.arrested_share[k],
+                inclusion: if wps.excluded[k] {
+                    -inclusion
+                } else if world.city.inclusive {
+                    inclusion
+                } else {
+                    0.0
+                },
+                risk_quiet: view.risk_quiet[k],
+                risk_public: view.risk_public[k],
+                peer_public: view.public[k] as f32 / n_emp,
+                union_signal: union_signal[wps.sector[k] as usize],
+                demobilisation: m.demobilisation as f32 * wps.cooldown[k],
+                prev: prev[k],
+                sector: wps.sector[k],
+            }
+        })
+        .collect();
     let ctx = Ctx {
         m,
         pol: &world.policy,
         e,
-        wps: &world.wps,
-        view: &world.view,
+        wp: &wp,
         city: world.city,
-        union_signal,
+        piece_rates: world.policy.pay_system == PaySystem::PieceRates,
         seed: world.seed,
         week: world.week as u64,
         best_ration: e.ration[0]
@@ -342,353 +639,399 @@ fn workers(world: &mut World, m: &MechanismCfg) {
         .max(0.0),
         exemplary: world.party.exemplary,
     };
-    let w = &mut world.workers;
-    let mut chunks = Vec::with_capacity(w.len() / CHUNK + 1);
-    let mut it = (
-        w.wp.chunks(CHUNK),
-        w.politics.chunks(CHUNK),
-        w.skill.chunks(CHUNK),
-        w.ties.chunks(CHUNK),
-        w.threshold.chunks(CHUNK),
-        w.risk.chunks(CHUNK),
-        (w.status.chunks_mut(CHUNK), w.need.chunks_mut(CHUNK)),
-        w.flags.chunks_mut(CHUNK),
-        w.timer.chunks_mut(CHUNK),
-        w.consumption.chunks_mut(CHUNK),
-        w.expectation.chunks_mut(CHUNK),
-        w.hardship.chunks_mut(CHUNK),
-        (
-            w.legitimacy.chunks_mut(CHUNK),
-            w.fear.chunks_mut(CHUNK),
-            w.dissent.chunks_mut(CHUNK),
-            w.effort.chunks_mut(CHUNK),
-        ),
-    );
-    let mut base = 0;
-    for wp in it.0.by_ref() {
-        let c = Chunk {
-            base,
-            wp,
-            politics: it.1.next().unwrap(),
-            skill: it.2.next().unwrap(),
-            ties: it.3.next().unwrap(),
-            threshold: it.4.next().unwrap(),
-            risk: it.5.next().unwrap(),
-            status: it.6.0.next().unwrap(),
-            need: it.6.1.next().unwrap(),
-            flags: it.7.next().unwrap(),
-            timer: it.8.next().unwrap(),
-            consumption: it.9.next().unwrap(),
-            expectation: it.10.next().unwrap(),
-            hardship: it.11.next().unwrap(),
-            legitimacy: it.12.0.next().unwrap(),
-            fear: it.12.1.next().unwrap(),
-            dissent: it.12.2.next().unwrap(),
-            effort: it.12.3.next().unwrap(),
-        };
-        base += wp.len();
-        chunks.push(c);
-    }
-    chunks
-        .into_par_iter()
-        .for_each(|mut c| decide_chunk(&mut c, &ctx));
+    let nw = world.wps.len();
+    let min_share = m.strike_min_share as f32;
+    fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
+        for j in 0..c.len() {
+            decide(&mut c, j, &ctx, a);
+            let (st, w) = (c.status[j], c.wp[j]);
+            a.view(st, c.flags[j], c.politics[j], w, c.effort[j]);
+            if st == Status::Employed {
+                let t = &mut a.wp[w as usize];
+                t.initiators += u32::from(c.need[j] <= 0.0);
+                let p = &ctx.wp[w as usize];
+                t.sustaining += u32::from(c.need[j] <= p.prev);
+                t.ready += u32::from(c.need[j] <= min_share);
+                // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
+                if c.legitimacy[j] + 0.3 * (1.0 - c.fear[j]) > 0.7 {
+                    a.payers[p.sector as usize] += 1;
+                }
+            }
+        }
+    })
 }
 
-fn decide_chunk(c: &mut Chunk, x: &Ctx) {
+/// One worker's week: consumption, hardship, legitimacy, fear, stance, strike need, effort,
+/// migration; custody, exile and blacklist timers.
+#[inline(always)]
+fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let m = x.m;
-    for j in 0..c.wp.len() {
-        let id = (c.base + j) as u64;
-        match c.status[j] {
-            Status::Arrested => {
-                // Release or exile is decided by the Cheka phase when the timer runs out.
-                c.timer[j] = c.timer[j].saturating_sub(1);
-                continue;
-            }
-            Status::Exiled => {
-                c.timer[j] = c.timer[j].saturating_sub(1);
-                if c.timer[j] == 0 {
-                    c.status[j] = Status::Village;
-                }
-                continue;
-            }
-            Status::Administration => {
-                // Officials live on privileged rations; their loyalty is their post.
-                c.consumption[j] = x.e.ration[2] * x.pol.privilege as f32;
-                c.legitimacy[j] += 0.02 * (0.9 - c.legitimacy[j]);
-                c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
-                continue;
-            }
-            Status::Village => {
-                c.consumption[j] = x.village_pull * x.subsistence;
-                let p = m.migrate_return as f32 * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
-                if rng::chance(x.seed, Stream::Return, id, x.week, p) {
-                    c.status[j] = Status::Unemployed;
-                    c.expectation[j] = c.consumption[j];
-                }
-                continue;
-            }
-            Status::Employed | Status::Unemployed => {}
-        }
-        if c.flags[j] & flag::BLACKLISTED != 0 {
+    let id = (c.base + j) as u64;
+    match c.status[j] {
+        Status::Arrested => {
+            // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
             c.timer[j] = c.timer[j].saturating_sub(1);
             if c.timer[j] == 0 {
-                c.flags[j] &= !flag::BLACKLISTED;
+                if rng::chance(x.seed, Stream::Release, id, x.week, m.exile_share as f32) {
+                    c.status[j] = Status::Exiled;
+                    c.timer[j] = (m.exile_weeks as f32
+                        * (0.5 + rng::uniform(x.seed, Stream::Release, id, x.week + 1)))
+                    .max(1.0) as u16;
+                    a.exiles += 1;
+                } else {
+                    c.status[j] = Status::Unemployed;
+                    c.flags[j] |= flag::BLACKLISTED;
+                    c.timer[j] = m.blacklist_weeks as u16;
+                }
             }
+            return;
         }
-        let w = c.wp[j] as usize;
-        let employed = c.status[j] == Status::Employed;
-        let was_public = c.flags[j] & flag::PUBLIC != 0;
-        // Consumption: rations by category plus what money wages buy on the market.
-        let mut ration = if employed {
-            x.e.ration[x.wps.category[w] as usize]
-        } else {
-            x.e.ration[3]
-        };
-        if employed && x.pol.special_rations && x.wps.defence[w] {
-            ration *= SPECIAL_RATION;
+        Status::Exiled => {
+            c.timer[j] = c.timer[j].saturating_sub(1);
+            if c.timer[j] == 0 {
+                c.status[j] = Status::Village;
+            }
+            return;
         }
-        let n_emp = x.view.employed[w].max(1) as f32;
-        let money = if employed && x.wps.arrears[w] == 0 {
-            let own = match x.pol.pay_system {
-                PaySystem::PieceRates => 1.1 * c.effort[j],
-                _ => x.view.effort_sum[w] / n_emp,
-            };
-            x.e.wage_rate as f32
-                * SKILL_PAY[c.skill[j] as usize]
-                * (1.0 + x.wps.concession[w])
-                * own
-        } else if employed {
-            0.0
-        } else {
-            0.1 * x.e.wage_rate as f32
-        };
-        let cons = ration + money * x.e.market_fill as f32;
-        c.consumption[j] = cons;
-        // Hardship: absolute want and relative deprivation.
-        let vis = x.city.visible_privilege;
-        let dep = mech::deprivation(ration, x.best_ration, vis);
-        if x.week == 0 {
-            // Expectations start at what the first week delivers.
-            c.expectation[j] = cons;
-        }
-        let hard = mech::hardship(cons, c.expectation[j], dep, m.deprivation_weight as f32);
-        c.hardship[j] = hard;
-        // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
-        let pol = c.politics[j];
-        let mut l = c.legitimacy[j];
-        l += mech::contract_effect(cons, c.expectation[j], m.contract_rate as f32);
-        c.expectation[j] += m.expectation_rate as f32 * (cons - c.expectation[j]);
-        l += m.cell_rate as f32 * x.view.cell_strength[w] * (1.0 - l);
-        l -= m.privilege_rate as f32 * vis * l;
-        l -= m.outrage_rate as f32 * x.view.arrested_share[w];
-        l -= 0.1 * x.exemplary * l;
-        l -= m.information_rate as f32 * x.city.public_surprise * l;
-        if x.wps.excluded[w] {
-            l -= m.inclusion_rate as f32;
-        } else if x.city.inclusive {
-            l += m.inclusion_rate as f32;
-        }
-        l += m.legitimacy_anchor_rate as f32 * (pol.anchor() - l);
-        let l = l.clamp(0.0, 1.0);
-        c.legitimacy[j] = l;
-        // Fear: deterrence from arrests witnessed at work and in the city.
-        let f = c.fear[j] * (1.0 - m.fear_decay as f32)
-            + m.fear_witness as f32 * x.view.arrested_share[w]
-            + m.fear_city as f32 * x.city.arrest_rate
-            + 0.3 * x.exemplary;
-        let f = f.clamp(0.0, 1.0);
-        c.fear[j] = f;
-        // Grievance and private stance.
-        let g = mech::grievance(hard, l);
-        let d = (g + pol.conviction()).clamp(0.0, 1.0);
-        c.dissent[j] = d;
-        // Epstein's net risk at this workplace; Kuran's expression rule.
-        // Epstein's P for this worker: the workplace's value with the worker counted once among
-        // the active (precomputed per workplace for a worker who was, or was not, speaking out).
-        let p = if was_public {
-            x.view.risk_public[w]
-        } else {
-            x.view.risk_quiet[w]
-        };
-        let r = (c.risk[j] * (1.0 + f)).min(1.0);
-        let net = r * p;
-        let peer_public = x.view.public[w] as f32 / n_emp;
-        let public = mech::expresses(
-            d,
-            net,
-            m.epstein_threshold as f32,
-            m.expressive_cost as f32,
-            peer_public,
-        );
-        // Granovetter: the share of coworkers this worker needs to see out before joining; the
-        // cascade itself is resolved per workplace after this phase.
-        c.need[j] = if employed {
-            let sector = x.wps.sector[w] as usize;
-            mech::strike_need(
-                c.threshold[j],
-                d - net - m.epstein_threshold as f32,
-                m.strike_grievance_weight as f32,
-                x.union_signal[sector],
-            ) + m.demobilisation as f32 * x.wps.cooldown[w]
-        } else {
-            f32::INFINITY
-        };
-        let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
-        if public {
-            fl |= flag::PUBLIC;
-        }
-        c.flags[j] = fl;
-        // Effort and discipline.
-        let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
-        let piece = if x.pol.pay_system == PaySystem::PieceRates {
-            m.effort_piece as f32
-        } else {
-            0.0
-        };
-        c.effort[j] = if !employed {
-            0.0
-        } else {
-            mech::effort(
-                m.effort_base as f32,
-                m.effort_legitimacy as f32,
-                l,
-                m.effort_fear as f32,
-                f,
-                piece,
-                x.view.cell_strength[w],
-                hunger,
-            )
-        };
-        // Migration: hunger and village ties pull workers back to the villages.
-        let push = hunger + if employed { 0.0 } else { 0.5 };
-        let mut p_leave = m.migrate_leave as f32 * c.ties[j] * push * x.village_pull;
-        if x.pol.labour_mobilisation && employed {
-            p_leave *= 0.5;
-        }
-        if pol == Politics::Party {
-            p_leave *= 0.2;
-        }
-        if rng::chance(x.seed, Stream::Migrate, id, x.week, p_leave) {
-            c.status[j] = Status::Village;
+        Status::Administration => {
+            // Officials live on privileged rations; their loyalty is their post.
+            c.consumption[j] = x.e.ration[2] * x.pol.privilege as f32;
+            c.legitimacy[j] += 0.02 * (0.9 - c.legitimacy[j]);
             c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
-            c.effort[j] = 0.0;
+            return;
         }
+        Status::Village => {
+            c.consumption[j] = x.village_pull * x.subsistence;
+            let p = m.migrate_return as f32 * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
+            if rng::chance(x.seed, Stream::Return, id, x.week, p) {
+                c.status[j] = Status::Unemployed;
+                c.expectation[j] = c.consumption[j];
+            }
+            return;
+        }
+        Status::Employed | Status::Unemployed => {}
+    }
+    if c.flags[j] & flag::BLACKLISTED != 0 {
+        c.timer[j] = c.timer[j].saturating_sub(1);
+        if c.timer[j] == 0 {
+            c.flags[j] &= !flag::BLACKLISTED;
+        }
+    }
+    let w = c.wp[j] as usize;
+    let employed = c.status[j] == Status::Employed;
+    let was_public = c.flags[j] & flag::PUBLIC != 0;
+    // Consumption: rations by category plus what money wages buy on the market.
+    let p = &x.wp[w];
+    let ration = if employed { p.ration } else { x.e.ration[3] };
+    let money = if employed {
+        let own = if x.piece_rates {
+            1.1 * c.effort[j]
+        } else {
+            p.mean_effort
+        };
+        p.pay * SKILL_PAY[c.skill[j] as usize] * own
+    } else {
+        0.1 * x.e.wage_rate as f32
+    };
+    let cons = ration + money * x.e.market_fill as f32;
+    c.consumption[j] = cons;
+    // Hardship: absolute want and relative deprivation.
+    let vis = x.city.visible_privilege;
+    let dep = mech::deprivation(ration, x.best_ration, vis);
+    if x.week == 0 {
+        // Expectations start at what the first week delivers.
+        c.expectation[j] = cons;
+    }
+    let hard = mech::hardship(cons, c.expectation[j], dep, m.deprivation_weight as f32);
+    c.hardship[j] = hard;
+    // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
+    let pol = c.politics[j];
+    let mut l = c.legitimacy[j];
+    l += mech::contract_effect(cons, c.expectation[j], m.contract_rate as f32);
+    c.expectation[j] += m.expectation_rate as f32 * (cons - c.expectation[j]);
+    l += m.cell_rate as f32 * p.cell * (1.0 - l);
+    l -= m.privilege_rate as f32 * vis * l;
+    l -= m.outrage_rate as f32 * p.arrested;
+    l -= 0.1 * x.exemplary * l;
+    l -= m.information_rate as f32 * x.city.public_surprise * l;
+    l += p.inclusion;
+    l += m.legitimacy_anchor_rate as f32 * (pol.anchor() - l);
+    let l = l.clamp(0.0, 1.0);
+    c.legitimacy[j] = l;
+    // Fear: deterrence from arrests witnessed at work and in the city.
+    let f = c.fear[j] * (1.0 - m.fear_decay as f32)
+        + m.fear_witness as f32 * p.arrested
+        + m.fear_city as f32 * x.city.arrest_rate
+        + 0.3 * x.exemplary;
+    let f = f.clamp(0.0, 1.0);
+    c.fear[j] = f;
+    // Grievance and private stance.
+    let g = mech::grievance(hard, l);
+    let d = (g + pol.conviction()).clamp(0.0, 1.0);
+    c.dissent[j] = d;
+    // Epstein's net risk at this workplace; Kuran's expression rule.
+    // Epstein's P for this worker: the workplace's value with the worker counted once among
+    // the active (precomputed per workplace for a worker who was, or was not, speaking out).
+    let risk = if was_public {
+        p.risk_public
+    } else {
+        p.risk_quiet
+    };
+    let r = (c.risk[j] * (1.0 + f)).min(1.0);
+    let net = r * risk;
+    let peer_public = p.peer_public;
+    let public = mech::expresses(
+        d,
+        net,
+        m.epstein_threshold as f32,
+        m.expressive_cost as f32,
+        peer_public,
+    );
+    // Granovetter: the share of coworkers this worker needs to see out before joining; the
+    // cascade itself is resolved per workplace after this phase.
+    c.need[j] = if employed {
+        mech::strike_need(
+            c.threshold[j],
+            d - net - m.epstein_threshold as f32,
+            m.strike_grievance_weight as f32,
+            p.union_signal,
+        ) + p.demobilisation
+    } else {
+        f32::INFINITY
+    };
+    let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
+    if public {
+        fl |= flag::PUBLIC;
+    }
+    c.flags[j] = fl;
+    // Effort and discipline.
+    let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
+    let piece = if x.piece_rates {
+        m.effort_piece as f32
+    } else {
+        0.0
+    };
+    c.effort[j] = if !employed {
+        0.0
+    } else {
+        mech::effort(
+            m.effort_base as f32,
+            m.effort_legitimacy as f32,
+            l,
+            m.effort_fear as f32,
+            f,
+            piece,
+            p.cell,
+            hunger,
+        )
+    };
+    // Migration: hunger and village ties pull workers back to the villages.
+    let push = hunger + if employed { 0.0 } else { 0.5 };
+    let mut p_leave = m.migrate_leave as f32 * c.ties[j] * push * x.village_pull;
+    if x.pol.labour_mobilisation && employed {
+        p_leave *= 0.5;
+    }
+    if pol == Politics::Party {
+        p_leave *= 0.2;
+    }
+    if rng::chance(x.seed, Stream::Migrate, id, x.week, p_leave) {
+        c.status[j] = Status::Village;
+        c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
+        c.effort[j] = 0.0;
     }
 }
 
 /// Granovetter cascades, one per workplace: who strikes this week given everyone's need
 /// (computed by the worker phase) and last week's strike share. A cascade that stops below the
-/// minimum share is a failed walkout: nobody is counted on strike.
-fn strike_cascades(world: &mut World, m: &MechanismCfg) {
-    let w = &mut world.workers;
+/// minimum share is a failed walkout: nobody is counted on strike. Only workplaces with an
+/// initiator, or with a strike that still sustains itself, can have one; their members are
+/// found and their cascades resolved in parallel. Updates the counts in `a` and returns the
+/// strikers in id order.
+fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32]) -> Vec<u32> {
     let nw = world.wps.len();
-    // Employed members of each workplace, in id order (counting sort).
-    let mut offsets = vec![0u32; nw + 1];
-    for i in 0..w.len() {
-        if w.status[i] == Status::Employed {
-            offsets[w.wp[i] as usize + 1] += 1;
-        }
+    let min_share = m.strike_min_share as f32;
+    // Where can a strike hold? Starting from last week's share if it still sustains itself (and
+    // then the strike holds if that share was at least the minimum), else from the initiators;
+    // either way, a cascade that ends at or above the minimum share m passes a share below m
+    // to one at or above it, so F(m) ≥ m: at least m of the workforce need no more than m.
+    let candidate: Vec<bool> = (0..nw)
+        .map(|k| {
+            let t = &a.wp[k];
+            let n = t.employed as f32;
+            let reach = t.ready as f32 / n >= min_share;
+            let sustained = prev[k] > 0.0 && t.sustaining as f32 / n >= prev[k];
+            t.employed > 0
+                && ((t.initiators > 0 && reach) || (sustained && (prev[k] >= min_share || reach)))
+        })
+        .collect();
+    if !candidate.contains(&true) {
+        return Vec::new();
     }
-    for k in 0..nw {
-        offsets[k + 1] += offsets[k];
-    }
-    let mut fill = offsets.clone();
-    let mut members = vec![0u32; offsets[nw] as usize];
-    for i in 0..w.len() {
-        if w.status[i] == Status::Employed {
-            let k = w.wp[i] as usize;
-            members[fill[k] as usize] = i as u32;
-            fill[k] += 1;
-        }
-    }
-    let mut needs: Vec<f32> = Vec::new();
-    for k in 0..nw {
-        let ids = &members[offsets[k] as usize..offsets[k + 1] as usize];
-        let prev = world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32;
-        // Without an initiator (need ≤ 0) and without a strike that still sustains itself, the
-        // cascade is empty: no need to sort.
-        let (mut initiators, mut sustaining) = (0usize, 0usize);
-        for &i in ids {
-            let t = w.need[i as usize];
-            initiators += usize::from(t <= 0.0);
-            sustaining += usize::from(t <= prev);
-        }
-        let share = if initiators == 0
-            && (prev <= 0.0 || sustaining as f32 / (ids.len().max(1) as f32) < prev)
-        {
-            0.0
-        } else {
+    let w = &world.workers;
+    let members = gather(w.len(), |i| {
+        w.status[i] == Status::Employed && candidate[w.wp[i] as usize]
+    });
+    let (offsets, grouped) = group_by_wp(&members, &w.wp, nw);
+    // The need of the last worker to join; -∞ where no strike holds.
+    let cut: Vec<f32> = (0..nw)
+        .into_par_iter()
+        .map_init(Vec::new, |needs: &mut Vec<f32>, k| {
+            if !candidate[k] {
+                return f32::NEG_INFINITY;
+            }
+            let ids = &grouped[offsets[k]..offsets[k + 1]];
             needs.clear();
             needs.extend(ids.iter().map(|&i| w.need[i as usize]));
-            needs.sort_by(f32::total_cmp);
-            mech::cascade(&needs, prev)
-        };
-        let on = share >= m.strike_min_share as f32;
-        let cut = if on {
-            needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
-        } else {
-            f32::NEG_INFINITY
-        };
-        for &i in ids {
-            let i = i as usize;
-            if on && w.need[i] <= cut {
-                w.flags[i] |= flag::STRIKING | flag::PUBLIC;
-                w.effort[i] = 0.0;
+            needs.sort_unstable_by(f32::total_cmp);
+            let share = mech::cascade(needs, prev[k]);
+            if share >= min_share {
+                needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
             } else {
-                w.flags[i] &= !flag::STRIKING;
+                f32::NEG_INFINITY
             }
+        })
+        .collect();
+    let w = &mut world.workers;
+    let mut strikers = Vec::new();
+    for &i in &members {
+        let i = i as usize;
+        let k = w.wp[i] as usize;
+        if w.need[i] <= cut[k] {
+            let t = &mut a.wp[k];
+            t.strikers += 1;
+            a.strikers += 1;
+            if w.flags[i] & flag::PUBLIC == 0 {
+                t.public += 1;
+                a.public += 1;
+            }
+            let e = fx(w.effort[i]);
+            t.effort -= e;
+            a.effort -= e;
+            w.flags[i] |= flag::STRIKING | flag::PUBLIC;
+            w.effort[i] = 0.0;
+            strikers.push(i as u32);
+        }
+    }
+    strikers
+}
+
+/// One agent's state as the week's record counts it.
+struct Agent {
+    st: Status,
+    fl: u8,
+    pol: Politics,
+    wp: u32,
+    since: i16,
+    legitimacy: f32,
+    hardship: f32,
+    fear: f32,
+    dissent: f32,
+    consumption: f32,
+    effort: f32,
+}
+
+/// What the record counts that is not agent state: the class of each workplace, the dissent
+/// threshold of the private stance, and the week before which party members are not recent.
+struct RecordCtx<'a> {
+    class: &'a [SizeClass],
+    threshold: f32,
+    recent: i32,
+}
+
+impl Agg {
+    /// Counts one agent toward the view and the week's record.
+    #[inline(always)]
+    fn count(&mut self, x: Agent, r: &RecordCtx) {
+        self.view(x.st, x.fl, x.pol, x.wp, x.effort);
+        if x.st.in_city() {
+            match x.pol {
+                Politics::Party => {
+                    if x.st == Status::Administration {
+                        self.party_admin += 1;
+                    } else if r.class[x.wp as usize] == SizeClass::Office {
+                        self.party_office += 1;
+                    } else {
+                        self.party_factory += 1;
+                    }
+                    self.party_recent += u64::from(i32::from(x.since) > r.recent);
+                }
+                Politics::NonPartySocialist => self.nonparty += 1,
+                Politics::DissidentCommunist => self.communists += 1,
+                p if p.other_socialist() => self.socialists += 1,
+                _ => {}
+            }
+        }
+        if !matches!(x.st, Status::Employed | Status::Unemployed) {
+            return;
+        }
+        self.legitimacy += fx(x.legitimacy);
+        self.hardship += fx(x.hardship);
+        self.grievance += fx(mech::grievance(x.hardship, x.legitimacy));
+        self.fear += fx(x.fear);
+        if x.st == Status::Unemployed && x.fl & flag::BLACKLISTED != 0 {
+            self.blacklisted += 1;
+        }
+        if x.fl & flag::PUBLIC == 0 && x.dissent > r.threshold {
+            self.private += 1;
+        }
+        if x.st == Status::Employed {
+            self.consumption += fx(x.consumption);
         }
     }
 }
 
+/// Counts every agent toward the view and the week's record (one parallel pass).
+fn aggregate(world: &World, m: &MechanismCfg) -> Agg {
+    let w = &world.workers;
+    let r = RecordCtx {
+        class: &world.wps.class,
+        threshold: m.epstein_threshold as f32,
+        recent: world.week as i32 - 52,
+    };
+    fold_ref(w.len(), world.wps.len(), |a, range| {
+        for i in range {
+            a.count(
+                Agent {
+                    st: w.status[i],
+                    fl: w.flags[i],
+                    pol: w.politics[i],
+                    wp: w.wp[i],
+                    since: w.party_since[i],
+                    legitimacy: w.legitimacy[i],
+                    hardship: w.hardship[i],
+                    fear: w.fear[i],
+                    dissent: w.dissent[i],
+                    consumption: w.consumption[i],
+                    effort: w.effort[i],
+                },
+                &r,
+            );
+        }
+    })
+}
+
 /// Recomputes the per-workplace view and the city view from the workers' current state.
 pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
+    let agg = aggregate(world, m);
+    finish_view(world, m, &agg);
+}
+
+/// The per-workplace view (counts, cell strength, Cheka presence, Epstein's arrest risk), the
+/// economy's effort aggregates and the city view, from the counts of a pass over the workers.
+fn finish_view(world: &mut World, m: &MechanismCfg, a: &Agg) {
     let v = &mut world.view;
-    v.clear_counts();
-    let w = &world.workers;
-    let mut public = 0usize;
-    let mut in_city_workers = 0usize;
-    let mut strikers = 0usize;
-    let mut employed = 0usize;
-    let mut money = 0.0f64;
-    let mut effort = 0.0f64;
-    for i in 0..w.len() {
-        let st = w.status[i];
-        if !matches!(st, Status::Employed | Status::Unemployed) {
-            continue;
-        }
-        in_city_workers += 1;
-        let fl = w.flags[i];
-        if fl & flag::PUBLIC != 0 {
-            public += 1;
-        }
-        if st != Status::Employed {
-            continue;
-        }
-        let k = w.wp[i] as usize;
-        employed += 1;
-        v.employed[k] += 1;
-        if fl & flag::STRIKING != 0 {
-            v.strikers[k] += 1;
-            strikers += 1;
-        }
-        if fl & flag::PUBLIC != 0 {
-            v.public[k] += 1;
-        }
-        match w.politics[i] {
-            Politics::Party => v.party[k] += 1,
-            p if p.dissident() => v.dissidents[k] += 1,
-            _ => {}
-        }
-        v.effort_sum[k] += w.effort[i];
-        v.legitimacy_sum[k] += w.legitimacy[i];
-        effort += f64::from(w.effort[i]);
-        money += f64::from(w.effort[i]);
-    }
     let surveillance = (world.policy.repression * m.surveillance) as f32;
     let gamma = m.surveillance_exponent as f32;
     let weight = world.weight as f32;
+    let k_e = m.epstein_k as f32;
     for k in 0..world.wps.len() {
+        let t = &a.wp[k];
+        v.employed[k] = t.employed;
+        v.strikers[k] = t.strikers;
+        v.public[k] = t.public;
+        v.party[k] = t.party;
+        v.dissidents[k] = t.dissidents;
+        v.effort_sum[k] = unfx(t.effort) as f32;
         // Standing watchers grow less than proportionally with the workforce (safety in the
         // crowd of a big factory); offices are watched more closely by their superiors.
         let persons = v.employed[k] as f32 * weight;
@@ -705,25 +1048,28 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
         v.cheka[k] = watchers + m.informer_share as f32 * v.party[k] as f32 + v.cheka_alloc[k];
-        let k_e = m.epstein_k as f32;
         v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k]);
         v.risk_public[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1));
     }
+    let employed = a.status[Status::Employed as usize];
+    let effort = unfx(a.effort);
     let e = &mut world.economy;
     e.mean_effort = if employed > 0 {
         effort / employed as f64
     } else {
         0.0
     };
-    e.money_demand = e.wage_rate * money / world.city_agents_start.max(1.0) * 1.0;
+    e.money_demand = e.wage_rate * effort / world.city_agents_start.max(1.0);
     e.output_index = e.capacity * (0.5 + 0.5 * world.exo.fuel.min(1.0)) * effort
         / world.city_agents_start.max(1.0);
     let c = &mut world.city;
-    let share = public as f32 / in_city_workers.max(1) as f32;
+    let in_city_workers =
+        a.status[Status::Employed as usize] + a.status[Status::Unemployed as usize];
+    let share = a.public as f32 / in_city_workers.max(1) as f32;
     c.public_surprise = (share - c.public_trend).max(0.0);
     c.public_trend += 0.1 * (share - c.public_trend);
     c.public_share = share;
-    c.strike_share = strikers as f32 / employed.max(1) as f32;
+    c.strike_share = a.strikers as f32 / employed.max(1) as f32;
     c.visible_privilege = mech::visible_privilege(
         world.policy.privilege as f32,
         world.policy.privilege_visibility as f32,
@@ -732,7 +1078,7 @@ pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
 }
 
 /// Unions: sector strike and dissent shares; assemblies; dues.
-fn unions(world: &mut World, m: &MechanismCfg) {
+fn unions(world: &mut World, m: &MechanismCfg, a: &Agg) {
     let n = SECTORS.len();
     let mut emp = vec![0u32; n];
     let mut strk = vec![0u32; n];
@@ -744,16 +1090,6 @@ fn unions(world: &mut World, m: &MechanismCfg) {
         publ[s] += world.view.public[k];
     }
     let voluntary = world.policy.union_funding == UnionFunding::Dues;
-    // Voluntary dues: members pay if they grant the union (an arm of the state) some trust.
-    let mut payers = vec![0u32; n];
-    if voluntary {
-        let w = &world.workers;
-        for i in 0..w.len() {
-            if w.status[i] == Status::Employed && w.legitimacy[i] + 0.3 * (1.0 - w.fear[i]) > 0.7 {
-                payers[world.wps.sector[w.wp[i] as usize] as usize] += 1;
-            }
-        }
-    }
     for s in 0..n {
         let u = &mut world.unions[s];
         let e = emp[s].max(1) as f32;
@@ -762,12 +1098,25 @@ fn unions(world: &mut World, m: &MechanismCfg) {
         u.employed = emp[s];
         u.dissent_share = publ[s] as f32 / e;
         u.assembly = s != OFFICE_SECTOR as usize && u.dissent_share >= m.assembly_threshold as f32;
-        u.dues_share = if voluntary { payers[s] as f32 / e } else { 1.0 };
+        // Voluntary dues: members pay if they grant the union some trust.
+        u.dues_share = if voluntary {
+            a.payers[s] as f32 / e
+        } else {
+            1.0
+        };
     }
 }
 
 /// Strikes: start, settlement by negotiation, suppression, mass sackings.
-fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
+/// `strikers` are this week's strikers in id order; `count` (employed per workplace) loses the
+/// sacked and the arrested.
+fn strikes(
+    world: &mut World,
+    m: &MechanismCfg,
+    strikers: &[u32],
+    count: &mut [u32],
+    tally: &mut Tally,
+) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
@@ -853,10 +1202,8 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
             }
         })
         .collect();
-    for i in 0..w.len() {
-        if w.flags[i] & flag::STRIKING == 0 || w.status[i] != Status::Employed {
-            continue;
-        }
+    for &i in strikers {
+        let i = i as usize;
         let k = w.wp[i] as usize;
         if settle[k] {
             w.flags[i] &= !flag::STRIKING;
@@ -872,11 +1219,19 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
                 && (tally.arrests as f64) < world.party.cheka_capacity
             {
                 leaders_left[k] -= 1;
-                arrest(w, i, seed, week, m.arrest_weeks, tally);
-                world.view.arrested_share[k] += 1.0 / world.view.employed[k].max(1) as f32;
+                arrest(
+                    (&mut w.status[i], &mut w.flags[i], &mut w.timer[i]),
+                    i as u64,
+                    seed,
+                    week,
+                    m.arrest_weeks,
+                );
+                tally.arrests += 1;
+                count[k] -= 1;
             } else if pol.mass_sackings {
                 w.status[i] = Status::Unemployed;
                 tally.sackings += 1;
+                count[k] -= 1;
                 if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.4 {
                     w.flags[i] |= flag::BLACKLISTED;
                     w.timer[i] = m.blacklist_weeks as u16;
@@ -895,18 +1250,25 @@ fn strikes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
     }
 }
 
-/// Puts worker `i` in custody.
-fn arrest(w: &mut Workers, i: usize, seed: u64, week: u64, mean_weeks: f64, tally: &mut Tally) {
-    w.status[i] = Status::Arrested;
-    w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
-    w.timer[i] = (mean_weeks as f32
-        * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 31)))
-    .max(1.0) as u16;
-    tally.arrests += 1;
+/// Puts a worker (status, flags, custody timer) in custody for half to one and a half times
+/// `mean_weeks`.
+#[inline]
+fn arrest(
+    (status, flags, timer): (&mut Status, &mut u8, &mut u16),
+    id: u64,
+    seed: u64,
+    week: u64,
+    mean_weeks: f64,
+) {
+    *status = Status::Arrested;
+    *flags &= !(flag::PUBLIC | flag::STRIKING);
+    *timer = (mean_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, id, week + 31)))
+        .max(1.0) as u16;
 }
 
-/// Management: wage arrears, committee elections, redundancies and hiring.
-fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
+/// Management: wage arrears, committee elections, redundancies and hiring. `count` is the
+/// employed per workplace after this week's strikes.
+fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut Tally) {
     let (seed, week) = (world.seed, world.week as u64);
     let money = world.policy.pay_system != PaySystem::Rations;
     let cap = world.economy.capacity as f32;
@@ -938,24 +1300,19 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
                     > world.view.party[k] * 2 + n / 5;
         }
     }
-    // Members of each workplace (employed), in id order: a counting sort.
-    let w = &mut world.workers;
-    let mut count = vec![0u32; nw];
-    for i in 0..w.len() {
-        if w.status[i] == Status::Employed {
-            count[w.wp[i] as usize] += 1;
-        }
-    }
     // Redundancies: where jobs fell below the workforce, the excess is let go.
     let mut excess: Vec<u32> = (0..nw)
         .map(|k| count[k].saturating_sub(world.wps.jobs[k]))
         .collect();
     if excess.iter().any(|&x| x > 0) {
         // Choose the redundant by a per-week random priority, in id order of draws.
-        for i in 0..w.len() {
-            if w.status[i] != Status::Employed {
-                continue;
-            }
+        let w = &world.workers;
+        let members = gather(w.len(), |i| {
+            w.status[i] == Status::Employed && excess[w.wp[i] as usize] > 0
+        });
+        let w = &mut world.workers;
+        for &i in &members {
+            let i = i as usize;
             let k = w.wp[i] as usize;
             if excess[k] == 0 {
                 continue;
@@ -979,18 +1336,19 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
     if total_vac == 0 {
         return;
     }
+    let w = &world.workers;
     let n = w.len();
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
     let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
     // Candidates in id order from the rotating start.
-    let candidate =
-        |i: usize| w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED == 0;
-    let candidates: Vec<usize> = (start..n)
-        .chain(0..start)
-        .filter(|&i| candidate(i))
-        .collect();
+    let candidates = gather(n, |i| {
+        w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED == 0
+    });
+    let split = candidates.partition_point(|&i| (i as usize) < start);
+    let w = &mut world.workers;
     for pass in 0..2 {
-        for &i in &candidates {
+        for &i in candidates[split..].iter().chain(&candidates[..split]) {
+            let i = i as usize;
             if w.status[i] != Status::Unemployed {
                 continue;
             }
@@ -1019,17 +1377,23 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally) {
 }
 
 /// The Cheka: allocates its capacity to where dissent is reported; arrests; presence for next week.
-fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
+/// The Cheka (reactive allocation of its capacity to where dissent is reported; arrests), the
+/// secretariat (officials; promotions out of the factories), the city committee (recruitment,
+/// exits) and the dissident groups (joining, drifting away). One parallel pass over the
+/// workers: each decision reads only the worker's own state, the view and city-wide totals, so
+/// no decision competes with another's. The same pass counts every agent for the week's
+/// record.
+fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Agg {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
     // What strike suppression already used of this week's capacity is not available again.
     let capacity = (world.party.cheka_capacity - tally.arrests as f64).max(0.0);
     // Target weight of each worker who expresses dissent.
-    let target = |p: Politics, fl: u8| -> f32 {
-        let mut t = if pol.target_activists { 1.0 } else { 0.0 };
+    let target = |p: Politics, fl: u8| -> u32 {
+        let mut t = u32::from(pol.target_activists);
         if pol.target_strike_leaders && fl & flag::STRIKING != 0 {
-            t += 1.0;
+            t += 1;
         }
         if pol.target_dissident_groups
             && matches!(
@@ -1037,160 +1401,170 @@ fn cheka(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
                 Politics::NonPartySocialist | Politics::DissidentCommunist
             )
         {
-            t += 2.0;
+            t += 2;
         }
         if pol.target_other_socialists && p.other_socialist() {
-            t += 3.0;
+            t += 3;
         }
         t
     };
-    let w = &mut world.workers;
-    // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
-    for i in 0..w.len() {
-        if w.status[i] == Status::Arrested && w.timer[i] == 0 {
-            if rng::chance(seed, Stream::Release, i as u64, week, m.exile_share as f32) {
-                w.status[i] = Status::Exiled;
-                w.timer[i] = (m.exile_weeks as f32
-                    * (0.5 + rng::uniform(seed, Stream::Release, i as u64, week + 1)))
-                .max(1.0) as u16;
-                tally.exiles += 1;
-            } else {
-                w.status[i] = Status::Unemployed;
-                w.flags[i] |= flag::BLACKLISTED;
-                w.timer[i] = m.blacklist_weeks as u16;
+    let w = &world.workers;
+    let reports = fold_ref(w.len(), nw, |a, r| {
+        for i in r {
+            if w.status[i] == Status::Employed && w.flags[i] & flag::PUBLIC != 0 {
+                a.wp[w.wp[i] as usize].target += target(w.politics[i], w.flags[i]);
             }
         }
-    }
-    let mut wsum = vec![0.0f32; nw];
-    world.view.cheka_alloc.iter_mut().for_each(|x| *x = 0.0);
-    for i in 0..w.len() {
-        if w.status[i] == Status::Employed && w.flags[i] & flag::PUBLIC != 0 {
-            wsum[w.wp[i] as usize] += target(w.politics[i], w.flags[i]);
-        }
-    }
-    let total: f64 = wsum.iter().map(|&x| f64::from(x)).sum();
+    });
+    let total: u64 = reports.wp.iter().map(|t| u64::from(t.target)).sum();
     // Reactive presence: capacity goes where dissent is reported.
     for k in 0..nw {
-        world.view.cheka_alloc[k] = if total > 0.0 {
-            (capacity * f64::from(wsum[k]) / total) as f32
+        world.view.cheka_alloc[k] = if total > 0 {
+            (capacity * f64::from(reports.wp[k].target) / total as f64) as f32
         } else {
             0.0
         };
-        world.view.arrested_share[k] = 0.0;
     }
-    if total <= 0.0 || capacity <= 0.0 {
-        return;
-    }
-    for i in 0..w.len() {
-        if w.status[i] != Status::Employed || w.flags[i] & flag::PUBLIC == 0 {
-            continue;
-        }
-        let k = w.wp[i] as usize;
-        let t = target(w.politics[i], w.flags[i]);
-        if t <= 0.0 {
-            continue;
-        }
-        // Expected arrests at k equal its allocated capacity, shared by target weight.
-        let p = (capacity as f32 * t / total as f32).min(1.0);
-        if rng::chance(seed, Stream::Arrest, i as u64, week, p) {
-            arrest(w, i, seed, week, m.arrest_weeks, tally);
-            world.view.arrested_share[k] += 1.0 / world.view.employed[k].max(1) as f32;
-        }
-    }
-}
-
-/// The secretariat (officials; promotions out of the factories), the city committee
-/// (recruitment, exits, cells) and the dissident groups (joining, drifting away), in one pass
-/// over the workers in id order: each decision reads only the worker's own state and the view.
-fn party_and_groups(world: &mut World, m: &MechanismCfg, tally: &mut Tally) {
-    let pol = &world.policy;
+    let arrests_on = total > 0 && capacity > 0.0;
     let demand = pol.officials_per_output * world.economy.output_index;
     let o = &mut world.party.officials;
     *o += pol.appointment_rate * (demand - *o).max(0.0) - 0.001 * *o;
-    let (seed, week) = (world.seed, world.week as u64);
     let promote = pol.promotion as f32;
     let rec = pol.recruitment as f32;
-    let w = &mut world.workers;
     let view = &world.view;
-    for i in 0..w.len() {
-        if w.status[i] != Status::Employed {
-            continue;
-        }
-        let k = w.wp[i] as usize;
-        let id = i as u64;
-        // The pump: factory members promoted into administration.
-        if w.politics[i] == Politics::Party && world.wps.class[k] != SizeClass::Office {
-            let bonus = 0.5
-                + 0.5 * f32::from(w.skill[i])
-                + if w.flags[i] & flag::CADRE != 0 {
-                    0.5
-                } else {
-                    0.0
-                };
-            if rng::chance(seed, Stream::Promote, id, week, promote * bonus) {
-                w.status[i] = Status::Administration;
-                w.flags[i] &= !(flag::PUBLIC | flag::STRIKING);
-                tally.promotions += 1;
-                continue;
+    let wps = &world.wps;
+    let week_no = world.week;
+    let r = RecordCtx {
+        class: &wps.class,
+        threshold: m.epstein_threshold as f32,
+        recent: week_no as i32 - 52,
+    };
+    let a = fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
+        let one = |c: &mut WorkersMut, j: usize, a: &mut Agg| {
+            if c.status[j] != Status::Employed {
+                return;
             }
-        }
-        let l = w.legitimacy[i];
-        let d = w.dissent[i];
-        let public = w.flags[i] & flag::PUBLIC != 0;
-        match w.politics[i] {
-            // Recruitment of loyal workers; open dissenters drawn into the non-party groups.
-            Politics::Unaffiliated
-                if l > 0.55 && rng::chance(seed, Stream::Recruit, id, week, rec * l) =>
-            {
-                w.politics[i] = Politics::Party;
-                w.party_since[i] = world.week as i16;
-                tally.recruits += 1;
-            }
-            Politics::Unaffiliated if public => {
-                let presence = view.dissidents[k] as f32 / view.employed[k].max(1) as f32;
-                let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
-                if rng::chance(seed, Stream::Dissident, id, week, p) {
-                    w.politics[i] = Politics::NonPartySocialist;
+            let k = c.wp[j] as usize;
+            let id = (c.base + j) as u64;
+            if arrests_on && c.flags[j] & flag::PUBLIC != 0 {
+                let t = target(c.politics[j], c.flags[j]);
+                // Expected arrests at k equal its allocated capacity, shared by target weight.
+                let p = (capacity as f32 * t as f32 / total as f32).min(1.0);
+                if t > 0 && rng::chance(seed, Stream::Arrest, id, week, p) {
+                    arrest(
+                        (&mut c.status[j], &mut c.flags[j], &mut c.timer[j]),
+                        id,
+                        seed,
+                        week,
+                        m.arrest_weeks,
+                    );
+                    a.wp[k].arrests += 1;
+                    a.arrests += 1;
+                    return;
                 }
             }
-            // Exits: disillusioned members leave, the outspoken as dissident communists.
-            Politics::Party
-                if l < 0.45
+            // The pump: factory members promoted into administration.
+            if c.politics[j] == Politics::Party && wps.class[k] != SizeClass::Office {
+                let bonus = 0.5
+                    + 0.5 * f32::from(c.skill[j])
+                    + if c.flags[j] & flag::CADRE != 0 {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                if rng::chance(seed, Stream::Promote, id, week, promote * bonus) {
+                    c.status[j] = Status::Administration;
+                    c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
+                    a.promotions += 1;
+                    return;
+                }
+            }
+            let l = c.legitimacy[j];
+            let d = c.dissent[j];
+            let public = c.flags[j] & flag::PUBLIC != 0;
+            match c.politics[j] {
+                // Recruitment of loyal workers; open dissenters drawn into the non-party groups.
+                Politics::Unaffiliated
+                    if l > 0.55 && rng::chance(seed, Stream::Recruit, id, week, rec * l) =>
+                {
+                    c.politics[j] = Politics::Party;
+                    c.party_since[j] = week_no as i16;
+                    a.recruits += 1;
+                }
+                Politics::Unaffiliated if public => {
+                    let presence = view.dissidents[k] as f32 / view.employed[k].max(1) as f32;
+                    let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
+                    if rng::chance(seed, Stream::Dissident, id, week, p) {
+                        c.politics[j] = Politics::NonPartySocialist;
+                    }
+                }
+                // Exits: disillusioned members leave, the outspoken as dissident communists.
+                Politics::Party
+                    if l < 0.45
+                        && rng::chance(
+                            seed,
+                            Stream::Leave,
+                            id,
+                            week,
+                            m.party_leave as f32 * 2.0 * (1.0 - l),
+                        ) =>
+                {
+                    c.politics[j] = if public && d > 0.25 {
+                        Politics::DissidentCommunist
+                    } else {
+                        Politics::Unaffiliated
+                    };
+                    c.party_since[j] = i16::MIN;
+                    a.exits += 1;
+                }
+                p if p.dissident()
+                    && d < 0.1
                     && rng::chance(
                         seed,
-                        Stream::Leave,
+                        Stream::Dissident,
                         id,
-                        week,
-                        m.party_leave as f32 * 2.0 * (1.0 - l),
+                        week + 500_009,
+                        m.dissident_join as f32 * 0.5,
                     ) =>
-            {
-                w.politics[i] = if public && d > 0.25 {
-                    Politics::DissidentCommunist
-                } else {
-                    Politics::Unaffiliated
-                };
-                w.party_since[i] = i16::MIN;
-                tally.exits += 1;
+                {
+                    c.politics[j] = Politics::Unaffiliated;
+                }
+                _ => {}
             }
-            p if p.dissident()
-                && d < 0.1
-                && rng::chance(
-                    seed,
-                    Stream::Dissident,
-                    id,
-                    week + 500_009,
-                    m.dissident_join as f32 * 0.5,
-                ) =>
-            {
-                w.politics[i] = Politics::Unaffiliated;
-            }
-            _ => {}
+        };
+        for j in 0..c.len() {
+            one(&mut c, j, a);
+            a.count(
+                Agent {
+                    st: c.status[j],
+                    fl: c.flags[j],
+                    pol: c.politics[j],
+                    wp: c.wp[j],
+                    since: c.party_since[j],
+                    legitimacy: c.legitimacy[j],
+                    hardship: c.hardship[j],
+                    fear: c.fear[j],
+                    dissent: c.dissent[j],
+                    consumption: c.consumption[j],
+                    effort: c.effort[j],
+                },
+                &r,
+            );
         }
+    });
+    for k in 0..nw {
+        world.view.arrested_share[k] =
+            a.wp[k].arrests as f32 / world.view.employed[k].max(1) as f32;
     }
+    tally.arrests += a.arrests as usize;
+    tally.promotions += a.promotions as usize;
+    tally.recruits += a.recruits as usize;
+    tally.exits += a.exits as usize;
     for v in &mut world.wps.cell_vigour {
         *v += 0.02 * (0.5 - *v);
     }
     world.party.exemplary = 0.0;
+    a
 }
 
 /// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
@@ -1393,66 +1767,23 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
 }
 
 /// Phase 7: this week's record.
-fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
-    let w = &world.workers;
+fn record(world: &World, res: &Resolved, t: &Tally, a: &Agg) -> WeekRecord {
     let per = world.weight;
     let pop = &res.scenario.population;
-    let mut counts = [0usize; 6];
-    let (mut legit, mut griev, mut hard, mut fear, mut eff) =
-        (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    let (mut private, mut public) = (0usize, 0usize);
-    let (mut cons_emp, mut n_emp) = (0.0f64, 0usize);
-    let (mut party_fact, mut party_office, mut party_admin, mut party_recent) =
-        (0usize, 0usize, 0usize, 0usize);
-    let (mut d_np, mut d_soc, mut d_com) = (0usize, 0usize, 0usize);
-    let mut blacklisted = 0usize;
-    let thr = res.scenario.mechanisms.epstein_threshold as f32;
-    for i in 0..w.len() {
-        let st = w.status[i];
-        counts[st as usize] += 1;
-        let pol = w.politics[i];
-        if st.in_city() {
-            match pol {
-                Politics::Party => {
-                    if st == Status::Administration {
-                        party_admin += 1;
-                    } else if world.wps.class[w.wp[i] as usize] == SizeClass::Office {
-                        party_office += 1;
-                    } else {
-                        party_fact += 1;
-                    }
-                    if i32::from(w.party_since[i]) > world.week as i32 - 52 {
-                        party_recent += 1;
-                    }
-                }
-                Politics::NonPartySocialist => d_np += 1,
-                Politics::DissidentCommunist => d_com += 1,
-                p if p.other_socialist() => d_soc += 1,
-                _ => {}
-            }
-        }
-        if !matches!(st, Status::Employed | Status::Unemployed) {
-            continue;
-        }
-        legit += f64::from(w.legitimacy[i]);
-        hard += f64::from(w.hardship[i]);
-        griev += f64::from(mech::grievance(w.hardship[i], w.legitimacy[i]));
-        fear += f64::from(w.fear[i]);
-        let fl = w.flags[i];
-        if st == Status::Unemployed && fl & flag::BLACKLISTED != 0 {
-            blacklisted += 1;
-        }
-        if fl & flag::PUBLIC != 0 {
-            public += 1;
-        } else if w.dissent[i] > thr {
-            private += 1;
-        }
-        if st == Status::Employed {
-            n_emp += 1;
-            cons_emp += f64::from(w.consumption[i]);
-            eff += f64::from(w.effort[i]);
-        }
-    }
+    let counts = a.status.map(|c| c as usize);
+    let (party_fact, party_office, party_admin) = (
+        a.party_factory as usize,
+        a.party_office as usize,
+        a.party_admin as usize,
+    );
+    let n_emp = counts[Status::Employed as usize];
+    let (legit, hard, griev, fear) = (
+        unfx(a.legitimacy),
+        unfx(a.hardship),
+        unfx(a.grievance),
+        unfx(a.fear),
+    );
+    let (cons_emp, eff) = (unfx(a.consumption), unfx(a.effort));
     let workers_city = (counts[0] + counts[1]).max(1) as f64;
     let in_city = (counts[0] + counts[1] + counts[5]) as f64;
     let e = &world.economy;
@@ -1510,7 +1841,7 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
             .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
             .sum::<f64>()
             * per,
-        blacklisted: blacklisted as f64 * per,
+        blacklisted: a.blacklisted as f64 * per,
         in_custody: counts[3] as f64 * per,
         in_exile: counts[4] as f64 * per,
         real_wage: if n_emp > 0 {
@@ -1542,12 +1873,12 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
         hardship: hard / workers_city,
         fear: fear / workers_city,
         effort: if n_emp > 0 { eff / n_emp as f64 } else { 0.0 },
-        dissent_private: private as f64 / workers_city,
-        dissent_public: public as f64 / workers_city,
+        dissent_private: a.private as f64 / workers_city,
+        dissent_public: a.public as f64 / workers_city,
         party_members: party_total as f64 * per,
         party_in_factories: party_fact as f64 * per,
         party_in_administration: party_admin as f64 * per,
-        party_recent_share: party_recent as f64 / party_total.max(1) as f64,
+        party_recent_share: a.party_recent as f64 / party_total.max(1) as f64,
         cell_strength: if cell_den > 0.0 {
             cell_num / cell_den
         } else {
@@ -1562,9 +1893,9 @@ fn record(world: &World, res: &Resolved, t: &Tally) -> WeekRecord {
             0.0
         },
         union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
-        dissident_nonparty: d_np as f64 * per,
-        dissident_socialist_parties: d_soc as f64 * per,
-        dissident_communists: d_com as f64 * per,
+        dissident_nonparty: a.nonparty as f64 * per,
+        dissident_socialist_parties: a.socialists as f64 * per,
+        dissident_communists: a.communists as f64 * per,
         officials: world.party.officials,
         privilege_ratio: world.policy.privilege,
         ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },

@@ -140,44 +140,99 @@ pub mod flag {
     pub const CADRE: u8 = 32;
 }
 
-/// Worker agents, structure of arrays; the index is the worker's id.
-#[derive(Clone, Debug, Default)]
-pub struct Workers {
+/// Declares the worker columns once: the [`Workers`] struct (one `Vec` per column), its
+/// mutable view of a contiguous range of workers ([`WorkersMut`], the unit of parallel work),
+/// the splitter [`Workers::chunks_mut`] and the byte count per worker.
+macro_rules! worker_columns {
+    ($($(#[$doc:meta])* $col:ident : $ty:ty),* $(,)?) => {
+        /// Worker agents, structure of arrays; the index is the worker's id.
+        #[derive(Clone, Debug, Default)]
+        pub struct Workers {
+            $($(#[$doc])* pub $col: Vec<$ty>,)*
+        }
+
+        /// Every column of a contiguous range of workers, mutable: what one parallel task owns.
+        pub struct WorkersMut<'a> {
+            /// Id of the first worker of the range.
+            pub base: usize,
+            $(pub $col: &'a mut [$ty],)*
+        }
+
+        impl Workers {
+            /// Bytes of state per worker: the sum of the column widths.
+            pub const BYTES_PER_WORKER: usize = 0 $(+ std::mem::size_of::<$ty>())*;
+
+            /// Splits every column into consecutive ranges of `size` workers (the last may be
+            /// shorter). The ranges depend on `size` only, never on the thread count.
+            pub fn chunks_mut(&mut self, size: usize) -> Vec<WorkersMut<'_>> {
+                let size = size.max(1);
+                let n = self.len();
+                let mut out = Vec::with_capacity(n.div_ceil(size));
+                let mut rest = WorkersMut { base: 0, $($col: self.$col.as_mut_slice(),)* };
+                while rest.base < n {
+                    let len = size.min(n - rest.base);
+                    let chunk = WorkersMut {
+                        base: rest.base,
+                        $($col: {
+                            let (head, tail) = std::mem::take(&mut rest.$col).split_at_mut(len);
+                            rest.$col = tail;
+                            head
+                        },)*
+                    };
+                    rest.base += len;
+                    out.push(chunk);
+                }
+                out
+            }
+        }
+
+        impl WorkersMut<'_> {
+            pub fn len(&self) -> usize {
+                self.wp.len()
+            }
+            pub fn is_empty(&self) -> bool {
+                self.wp.is_empty()
+            }
+        }
+    };
+}
+
+worker_columns! {
     /// Current (or last) workplace.
-    pub wp: Vec<u32>,
-    pub status: Vec<Status>,
+    wp: u32,
+    status: Status,
     /// Scratch of the worker phase: the share of coworkers on strike this worker needs to see
     /// before joining (Granovetter); +∞ for workers not employed.
-    pub need: Vec<f32>,
-    pub politics: Vec<Politics>,
+    need: f32,
+    politics: Politics,
     /// Skill: 0 unskilled, 1 semi-skilled, 2 skilled.
-    pub skill: Vec<u8>,
+    skill: u8,
     /// See [`flag`].
-    pub flags: Vec<u8>,
+    flags: u8,
     /// Weeks left in custody, exile or on the blacklist.
-    pub timer: Vec<u16>,
+    timer: u16,
     /// Week the worker joined the party (negative: before the run).
-    pub party_since: Vec<i16>,
+    party_since: i16,
     /// Village ties (0..1).
-    pub ties: Vec<f32>,
+    ties: f32,
     /// Granovetter strike threshold (0..1), fixed.
-    pub threshold: Vec<f32>,
+    threshold: f32,
     /// Epstein risk aversion R (0..1), fixed.
-    pub risk: Vec<f32>,
+    risk: f32,
     /// Consumption this week (1913 = 1).
-    pub consumption: Vec<f32>,
+    consumption: f32,
     /// Living standard the worker expects (adaptive).
-    pub expectation: Vec<f32>,
+    expectation: f32,
     /// Hardship H (0..1).
-    pub hardship: Vec<f32>,
+    hardship: f32,
     /// Legitimacy L the worker grants the party (0..1).
-    pub legitimacy: Vec<f32>,
+    legitimacy: f32,
     /// Fear (0..1).
-    pub fear: Vec<f32>,
+    fear: f32,
     /// Private stance: dissent held privately (0..1).
-    pub dissent: Vec<f32>,
+    dissent: f32,
     /// Effort (0..1).
-    pub effort: Vec<f32>,
+    effort: f32,
 }
 
 impl Workers {
@@ -187,8 +242,6 @@ impl Workers {
     pub fn is_empty(&self) -> bool {
         self.wp.is_empty()
     }
-    /// Bytes of state per worker (all columns).
-    pub const BYTES_PER_WORKER: usize = 4 + 1 + 1 + 1 + 1 + 2 + 2 + 4 * 11;
 }
 
 /// Workplaces (with their factory cells and elected committees), structure of arrays.
@@ -257,8 +310,6 @@ pub struct WpView {
     pub cell_strength: Vec<f32>,
     /// Sum of effort (last week).
     pub effort_sum: Vec<f32>,
-    /// Sum of dissent among the employed (for committee elections).
-    pub legitimacy_sum: Vec<f32>,
 }
 
 impl WpView {
@@ -276,21 +327,7 @@ impl WpView {
             arrested_share: vec![0.0; n],
             cell_strength: vec![0.0; n],
             effort_sum: vec![0.0; n],
-            legitimacy_sum: vec![0.0; n],
         }
-    }
-    pub fn clear_counts(&mut self) {
-        for v in [
-            &mut self.employed,
-            &mut self.strikers,
-            &mut self.public,
-            &mut self.party,
-            &mut self.dissidents,
-        ] {
-            v.iter_mut().for_each(|x| *x = 0);
-        }
-        self.effort_sum.iter_mut().for_each(|x| *x = 0.0);
-        self.legitimacy_sum.iter_mut().for_each(|x| *x = 0.0);
     }
 }
 
