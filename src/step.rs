@@ -516,6 +516,8 @@ fn economy(world: &mut World, res: &Resolved) {
 /// Read-only inputs of the worker phase.
 struct Ctx<'a> {
     m: &'a MechanismCfg,
+    /// The mechanism parameters the worker phase reads, converted once.
+    k: MechF32,
     pol: &'a PolicyCfg,
     e: &'a Economy,
     /// What each workplace shows its workers this week.
@@ -529,6 +531,62 @@ struct Ctx<'a> {
     village_pull: f32,
     city_pull: f32,
     exemplary: f32,
+}
+
+/// Mechanism parameters in single precision (the worker state's precision), converted once a
+/// step rather than once per worker.
+struct MechF32 {
+    cell_rate: f32,
+    contract_rate: f32,
+    deprivation_weight: f32,
+    effort_base: f32,
+    effort_fear: f32,
+    effort_legitimacy: f32,
+    effort_piece: f32,
+    epstein_threshold: f32,
+    exile_share: f32,
+    exile_weeks: f32,
+    expectation_rate: f32,
+    expressive_cost: f32,
+    fear_city: f32,
+    fear_decay: f32,
+    fear_witness: f32,
+    information_rate: f32,
+    legitimacy_anchor_rate: f32,
+    migrate_leave: f32,
+    migrate_return: f32,
+    outrage_rate: f32,
+    privilege_rate: f32,
+    strike_grievance_weight: f32,
+}
+
+impl MechF32 {
+    fn new(m: &MechanismCfg) -> MechF32 {
+        MechF32 {
+            cell_rate: m.cell_rate as f32,
+            contract_rate: m.contract_rate as f32,
+            deprivation_weight: m.deprivation_weight as f32,
+            effort_base: m.effort_base as f32,
+            effort_fear: m.effort_fear as f32,
+            effort_legitimacy: m.effort_legitimacy as f32,
+            effort_piece: m.effort_piece as f32,
+            epstein_threshold: m.epstein_threshold as f32,
+            exile_share: m.exile_share as f32,
+            exile_weeks: m.exile_weeks as f32,
+            expectation_rate: m.expectation_rate as f32,
+            expressive_cost: m.expressive_cost as f32,
+            fear_city: m.fear_city as f32,
+            fear_decay: m.fear_decay as f32,
+            fear_witness: m.fear_witness as f32,
+            information_rate: m.information_rate as f32,
+            legitimacy_anchor_rate: m.legitimacy_anchor_rate as f32,
+            migrate_leave: m.migrate_leave as f32,
+            migrate_return: m.migrate_return as f32,
+            outrage_rate: m.outrage_rate as f32,
+            privilege_rate: m.privilege_rate as f32,
+            strike_grievance_weight: m.strike_grievance_weight as f32,
+        }
+    }
 }
 
 /// What a worker reads of its workplace in the worker phase, gathered into one cache line
@@ -619,6 +677,7 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
         .collect();
     let ctx = Ctx {
         m,
+        k: MechF32::new(m),
         pol: &world.policy,
         e,
         wp: &wp,
@@ -672,9 +731,9 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
             // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
             c.timer[j] = c.timer[j].saturating_sub(1);
             if c.timer[j] == 0 {
-                if rng::chance(x.seed, Stream::Release, id, x.week, m.exile_share as f32) {
+                if rng::chance(x.seed, Stream::Release, id, x.week, x.k.exile_share) {
                     c.status[j] = Status::Exiled;
-                    c.timer[j] = (m.exile_weeks as f32
+                    c.timer[j] = (x.k.exile_weeks
                         * (0.5 + rng::uniform(x.seed, Stream::Release, id, x.week + 1)))
                     .max(1.0) as u16;
                     a.exiles += 1;
@@ -702,7 +761,7 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
         }
         Status::Village => {
             c.consumption[j] = x.village_pull * x.subsistence;
-            let p = m.migrate_return as f32 * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
+            let p = x.k.migrate_return * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
             if rng::chance(x.seed, Stream::Return, id, x.week, p) {
                 c.status[j] = Status::Unemployed;
                 c.expectation[j] = c.consumption[j];
@@ -742,26 +801,26 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
         // Expectations start at what the first week delivers.
         c.expectation[j] = cons;
     }
-    let hard = mech::hardship(cons, c.expectation[j], dep, m.deprivation_weight as f32);
+    let hard = mech::hardship(cons, c.expectation[j], dep, x.k.deprivation_weight);
     c.hardship[j] = hard;
     // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
     let pol = c.politics[j];
     let mut l = c.legitimacy[j];
-    l += mech::contract_effect(cons, c.expectation[j], m.contract_rate as f32);
-    c.expectation[j] += m.expectation_rate as f32 * (cons - c.expectation[j]);
-    l += m.cell_rate as f32 * p.cell * (1.0 - l);
-    l -= m.privilege_rate as f32 * vis * l;
-    l -= m.outrage_rate as f32 * p.arrested;
+    l += mech::contract_effect(cons, c.expectation[j], x.k.contract_rate);
+    c.expectation[j] += x.k.expectation_rate * (cons - c.expectation[j]);
+    l += x.k.cell_rate * p.cell * (1.0 - l);
+    l -= x.k.privilege_rate * vis * l;
+    l -= x.k.outrage_rate * p.arrested;
     l -= 0.1 * x.exemplary * l;
-    l -= m.information_rate as f32 * x.city.public_surprise * l;
+    l -= x.k.information_rate * x.city.public_surprise * l;
     l += p.inclusion;
-    l += m.legitimacy_anchor_rate as f32 * (pol.anchor() - l);
+    l += x.k.legitimacy_anchor_rate * (pol.anchor() - l);
     let l = l.clamp(0.0, 1.0);
     c.legitimacy[j] = l;
     // Fear: deterrence from arrests witnessed at work and in the city.
-    let f = c.fear[j] * (1.0 - m.fear_decay as f32)
-        + m.fear_witness as f32 * p.arrested
-        + m.fear_city as f32 * x.city.arrest_rate
+    let f = c.fear[j] * (1.0 - x.k.fear_decay)
+        + x.k.fear_witness * p.arrested
+        + x.k.fear_city * x.city.arrest_rate
         + 0.3 * x.exemplary;
     let f = f.clamp(0.0, 1.0);
     c.fear[j] = f;
@@ -783,8 +842,8 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let public = mech::expresses(
         d,
         net,
-        m.epstein_threshold as f32,
-        m.expressive_cost as f32,
+        x.k.epstein_threshold,
+        x.k.expressive_cost,
         peer_public,
     );
     // Granovetter: the share of coworkers this worker needs to see out before joining; the
@@ -792,8 +851,8 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     c.need[j] = if employed {
         mech::strike_need(
             c.threshold[j],
-            d - net - m.epstein_threshold as f32,
-            m.strike_grievance_weight as f32,
+            d - net - x.k.epstein_threshold,
+            x.k.strike_grievance_weight,
             p.union_signal,
         ) + p.demobilisation
     } else {
@@ -806,19 +865,15 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     c.flags[j] = fl;
     // Effort and discipline.
     let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
-    let piece = if x.piece_rates {
-        m.effort_piece as f32
-    } else {
-        0.0
-    };
+    let piece = if x.piece_rates { x.k.effort_piece } else { 0.0 };
     c.effort[j] = if !employed {
         0.0
     } else {
         mech::effort(
-            m.effort_base as f32,
-            m.effort_legitimacy as f32,
+            x.k.effort_base,
+            x.k.effort_legitimacy,
             l,
-            m.effort_fear as f32,
+            x.k.effort_fear,
             f,
             piece,
             p.cell,
@@ -827,7 +882,7 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     };
     // Migration: hunger and village ties pull workers back to the villages.
     let push = hunger + if employed { 0.0 } else { 0.5 };
-    let mut p_leave = m.migrate_leave as f32 * c.ties[j] * push * x.village_pull;
+    let mut p_leave = x.k.migrate_leave * c.ties[j] * push * x.village_pull;
     if x.pol.labour_mobilisation && employed {
         p_leave *= 0.5;
     }
