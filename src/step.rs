@@ -526,7 +526,11 @@ struct Ctx<'a> {
     piece_rates: bool,
     seed: u64,
     week: u64,
-    best_ration: f32,
+    /// Relative deprivation of the unemployed's ration.
+    unemployed_deprivation: f32,
+    /// What the unemployed get in money; the share of money demand the market meets.
+    dole: f32,
+    market_fill: f32,
     subsistence: f32,
     village_pull: f32,
     city_pull: f32,
@@ -596,6 +600,8 @@ impl MechF32 {
 struct WpCtx {
     /// Ration of an employed worker (category; special rations for defence work).
     ration: f32,
+    /// Relative deprivation of that ration against the best one, with visible privilege.
+    deprivation: f32,
     /// Money wage per unit of skill pay and effort: 0 while wages are in arrears.
     pay: f32,
     /// Mean effort last week (what a time wage pays for).
@@ -645,11 +651,19 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
         }
     };
     let inclusion = m.inclusion_rate as f32;
+    let best_ration = e.ration[0]
+        * if world.policy.special_rations {
+            SPECIAL_RATION
+        } else {
+            1.0
+        };
     let wp: Vec<WpCtx> = (0..wps.len())
         .map(|k| {
             let n_emp = view.employed[k].max(1) as f32;
+            let ration = e.ration[wps.category[k] as usize] * special(k);
             WpCtx {
-                ration: e.ration[wps.category[k] as usize] * special(k),
+                ration,
+                deprivation: mech::deprivation(ration, best_ration, world.city.visible_privilege),
                 pay: if wps.arrears[k] == 0 {
                     e.wage_rate as f32 * (1.0 + wps.concession[k])
                 } else {
@@ -685,12 +699,13 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
         piece_rates: world.policy.pay_system == PaySystem::PieceRates,
         seed: world.seed,
         week: world.week as u64,
-        best_ration: e.ration[0]
-            * if world.policy.special_rations {
-                SPECIAL_RATION
-            } else {
-                1.0
-            },
+        unemployed_deprivation: mech::deprivation(
+            e.ration[3],
+            best_ration,
+            world.city.visible_privilege,
+        ),
+        dole: 0.1 * e.wage_rate as f32,
+        market_fill: e.market_fill as f32,
         subsistence: world.exo.subsistence as f32,
         village_pull: (village_food / world.exo.subsistence as f32).clamp(0.2, 2.0),
         city_pull: ((vacancy * 5.0).min(1.0)
@@ -781,7 +796,11 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let was_public = c.flags[j] & flag::PUBLIC != 0;
     // Consumption: rations by category plus what money wages buy on the market.
     let p = &x.wp[w];
-    let ration = if employed { p.ration } else { x.e.ration[3] };
+    let (ration, dep) = if employed {
+        (p.ration, p.deprivation)
+    } else {
+        (x.e.ration[3], x.unemployed_deprivation)
+    };
     let money = if employed {
         let own = if x.piece_rates {
             1.1 * c.effort[j]
@@ -790,13 +809,12 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
         };
         p.pay * SKILL_PAY[c.skill[j] as usize] * own
     } else {
-        0.1 * x.e.wage_rate as f32
+        x.dole
     };
-    let cons = ration + money * x.e.market_fill as f32;
+    let cons = ration + money * x.market_fill;
     c.consumption[j] = cons;
-    // Hardship: absolute want and relative deprivation.
+    // Hardship: absolute want and relative deprivation (of the worker's ration category).
     let vis = x.city.visible_privilege;
-    let dep = mech::deprivation(ration, x.best_ration, vis);
     if x.week == 0 {
         // Expectations start at what the first week delivers.
         c.expectation[j] = cons;
