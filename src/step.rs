@@ -4,18 +4,24 @@
 //! 2. **economy**: food reaching the city, rations by category, markets, wages, capacity, jobs;
 //! 3. **workers** (parallel): each worker reads last week's aggregates ([`WpView`], [`CityView`])
 //!    and writes only its own slot: consumption, hardship, expectation, legitimacy, fear,
-//!    grievance, private and public stance, strike, effort, migration, custody timers;
-//! 4. **aggregate**: per-workplace and per-sector counts of this week's decisions;
-//! 5. **institutions** (sequential, fixed order): unions (assemblies, negotiation), strikes
-//!    (start, settlement, suppression, mass sackings), management (arrears, committees, firing,
-//!    hiring), the Cheka (arrests, exile), the secretariat (officials, promotions), the city
-//!    committee (recruitment, exits, purges, enrolment, cells), dissident groups;
+//!    grievance, private and public stance, strike need, effort, migration, custody; the same
+//!    pass counts the view;
+//! 4. **strike cascades** (parallel per workplace, where a strike can hold), then the view;
+//! 5. **institutions**: unions (assemblies, dues), strikes (start, settlement, suppression, mass
+//!    sackings) and management (arrears, committees, firing, hiring) in fixed order; then one
+//!    parallel pass for the Cheka (arrests), the secretariat (promotions), the city committee
+//!    (recruitment, exits) and dissident groups, which also counts the week's record;
 //! 6. **soviet**: elections and campaign resolutions when due;
 //! 7. **record**: aggregates become next week's view and this week's [`WeekRecord`].
 //!
 //! **Architecture Invariant:** the step does no I/O and cannot fail. Every random draw is
-//! `rng::uniform(seed, stream, id, week)`; contended outcomes (arrests, hiring, firing,
-//! promotions) are resolved sequentially in id order, so results do not depend on threads.
+//! `rng::uniform(seed, stream, id, week)`; contended outcomes (strike leaders' arrests under the
+//! Cheka's capacity, hiring, firing) are resolved sequentially in id order; every aggregate over
+//! workers is an integer (counts, fixed-point sums), so its total is exact in any merge order.
+//! Results do not depend on the thread count.
+//!
+//! [`WpView`]: crate::world::WpView
+//! [`CityView`]: crate::world::CityView
 
 use crate::mechanisms as mech;
 use crate::params::{
