@@ -105,6 +105,30 @@ pub fn cascade(sorted_needs: &[f32], start: f32) -> f32 {
     }
 }
 
+/// Whether a cascade at a workplace of `n` workers can end at or above the minimum share `m`,
+/// from counts alone: `initiators` (need ≤ 0), `sustaining` (need ≤ `prev`, last week's share)
+/// and `ready` (need ≤ m). From last week's share, if it still sustains itself, the cascade ends
+/// at or above it (enough if `prev` ≥ m); otherwise a cascade that ends at or above m passes from
+/// a share r < m to F(r) ≥ m, and F(r) ≤ F(m), so F(m) = ready/n ≥ m is necessary. `false`
+/// means [`cascade`] would return a share below m.
+#[inline]
+pub fn strike_possible(
+    n: u32,
+    initiators: u32,
+    sustaining: u32,
+    ready: u32,
+    prev: f32,
+    m: f32,
+) -> bool {
+    if n == 0 {
+        return false;
+    }
+    let n = n as f32;
+    let reach = ready as f32 / n >= m;
+    let sustained = prev > 0.0 && sustaining as f32 / n >= prev;
+    (initiators > 0 && reach) || (sustained && (prev >= m || reach))
+}
+
 /// Effort: base + a·L + b·fear + piece bonus + cell pressure, less hunger; clamped to [0.05, 1].
 #[inline]
 #[allow(clippy::too_many_arguments)]
@@ -155,6 +179,35 @@ mod tests {
 
     fn close(a: f32, b: f32) {
         assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+
+    #[test]
+    fn strike_possible_never_misses_a_cascade_that_holds() {
+        // Random workplaces (sizes 1..60, needs in −0.3..1.2, last week's share, minimum share):
+        // whenever the cascade ends at or above the minimum, the count test says it can.
+        let mut held = 0;
+        let mut skipped = 0;
+        for case in 0..20_000u64 {
+            let u = |k: u64| crate::rng::uniform(42, crate::rng::Stream::Init, case, k);
+            let n = 1 + (u(0) * 60.0) as usize;
+            let mut needs: Vec<f32> = (0..n).map(|i| -0.3 + 1.5 * u(10 + i as u64)).collect();
+            needs.sort_by(f32::total_cmp);
+            let prev = if u(1) < 0.5 { 0.0 } else { u(2) };
+            let m = 0.01 + 0.99 * u(3) * u(3);
+            let count = |r: f32| needs.iter().filter(|&&t| t <= r).count() as u32;
+            let possible = strike_possible(n as u32, count(0.0), count(prev), count(m), prev, m);
+            if cascade(&needs, prev) >= m {
+                held += 1;
+                assert!(possible, "case {case}: n {n} prev {prev} m {m}");
+            } else if !possible {
+                skipped += 1;
+            }
+        }
+        // Both kinds occur, so the test exercises the filter.
+        assert!(
+            held > 1000 && skipped > 1000,
+            "{held} held, {skipped} skipped"
+        );
     }
 
     #[test]

@@ -82,6 +82,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chance_is_the_draw_below_p() {
+        for i in 0..10_000u64 {
+            let u = uniform(3, Stream::Arrest, i, 5);
+            for p in [-1.0, 0.0, 1e-6, 0.3, u, 0.999_999, 1.0, 2.0, f32::NAN] {
+                assert_eq!(chance(3, Stream::Arrest, i, 5, p), u < p, "{i} {p}");
+            }
+        }
+    }
+
+    #[test]
     fn pure_and_uniform() {
         assert_eq!(hash(1, Stream::Arrest, 5, 9), hash(1, Stream::Arrest, 5, 9));
         assert_ne!(

@@ -929,18 +929,19 @@ fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
 fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32]) -> Vec<u32> {
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
-    // Where can a strike hold? Starting from last week's share if it still sustains itself (and
-    // then the strike holds if that share was at least the minimum), else from the initiators;
-    // either way, a cascade that ends at or above the minimum share m passes a share below m
-    // to one at or above it, so F(m) ≥ m: at least m of the workforce need no more than m.
+    // Where can a strike hold? Known from the counts of the worker phase (see the proof at
+    // `strike_possible`); elsewhere the cascade's result is below the minimum share.
     let candidate: Vec<bool> = (0..nw)
         .map(|k| {
             let t = &a.wp[k];
-            let n = t.employed as f32;
-            let reach = t.ready as f32 / n >= min_share;
-            let sustained = prev[k] > 0.0 && t.sustaining as f32 / n >= prev[k];
-            t.employed > 0
-                && ((t.initiators > 0 && reach) || (sustained && (prev[k] >= min_share || reach)))
+            mech::strike_possible(
+                t.employed,
+                t.initiators,
+                t.sustaining,
+                t.ready,
+                prev[k],
+                min_share,
+            )
         })
         .collect();
     if !candidate.contains(&true) {

@@ -726,3 +726,55 @@ pub fn pick(shares: &[f64], u: f32) -> usize {
     }
     shares.len() - 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_every_worker_once_in_order() {
+        let mut w = Workers::default();
+        for i in 0..10_001u32 {
+            w.wp.push(i);
+            w.effort.push(i as f32);
+        }
+        w.status.resize(10_001, Status::Employed);
+        w.need.resize(10_001, 0.0);
+        w.politics.resize(10_001, Politics::Unaffiliated);
+        w.skill.resize(10_001, 0);
+        w.flags.resize(10_001, 0);
+        w.timer.resize(10_001, 0);
+        w.party_since.resize(10_001, 0);
+        for col in [
+            &mut w.ties,
+            &mut w.threshold,
+            &mut w.risk,
+            &mut w.consumption,
+            &mut w.expectation,
+            &mut w.hardship,
+            &mut w.legitimacy,
+            &mut w.fear,
+            &mut w.dissent,
+        ] {
+            col.resize(10_001, 0.0);
+        }
+        let chunks = w.chunks_mut(4096);
+        assert_eq!(
+            chunks.iter().map(WorkersMut::len).collect::<Vec<_>>(),
+            [4096, 4096, 1809]
+        );
+        let mut next = 0;
+        for c in chunks {
+            assert_eq!(c.base, next);
+            for j in 0..c.len() {
+                assert_eq!(c.wp[j] as usize, c.base + j);
+                assert_eq!(c.effort[j], (c.base + j) as f32);
+                c.timer[j] = 1;
+            }
+            next += c.len();
+        }
+        assert_eq!(next, 10_001);
+        assert!(w.timer.iter().all(|&t| t == 1));
+        assert_eq!(Workers::BYTES_PER_WORKER, 56);
+    }
+}
