@@ -265,11 +265,8 @@ impl Agg {
         t.strikers += u32::from(striking);
         self.strikers += u64::from(striking);
         t.public += u32::from(public);
-        match pol {
-            Politics::Party => t.party += 1,
-            Politics::Unaffiliated => {}
-            _ => t.dissidents += 1,
-        }
+        t.party += u32::from(pol == Politics::Party);
+        t.dissidents += u32::from(pol.dissident());
         let e = fx(effort);
         t.effort += e;
         self.effort += e;
@@ -721,7 +718,9 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
     };
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
+    let voluntary = world.policy.union_funding == UnionFunding::Dues;
     fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
+        c.assert_columns();
         for j in 0..c.len() {
             decide(&mut c, j, &ctx, a);
             let (st, w) = (c.status[j], c.wp[j]);
@@ -733,7 +732,7 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
                 t.sustaining += u32::from(c.need[j] <= p.prev);
                 t.ready += u32::from(c.need[j] <= min_share);
                 // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-                if c.legitimacy[j] + 0.3 * (1.0 - c.fear[j]) > 0.7 {
+                if voluntary && c.legitimacy[j] + 0.3 * (1.0 - c.fear[j]) > 0.7 {
                     a.payers[p.sector as usize] += 1;
                 }
             }
@@ -1520,6 +1519,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
         recent: week_no as i32 - 52,
     };
     let a = fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
+        c.assert_columns();
         let one = |c: &mut WorkersMut, j: usize, a: &mut Agg| {
             if c.status[j] != Status::Employed {
                 return;

@@ -190,6 +190,14 @@ macro_rules! worker_columns {
             pub fn len(&self) -> usize {
                 self.wp.len()
             }
+            /// Every column has [`len`](Self::len) entries (true by construction). Asserted once
+            /// at the top of a loop over the chunk, it lets the compiler drop the per-access
+            /// bounds checks of every column.
+            #[inline(always)]
+            pub fn assert_columns(&self) {
+                let n = self.len();
+                $(assert!(self.$col.len() == n);)*
+            }
             pub fn is_empty(&self) -> bool {
                 self.wp.is_empty()
             }
