@@ -31,7 +31,8 @@ use crate::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
 use crate::rng::{self, Stream};
 use crate::scenario::{Resolved, ResolvedEvent};
 use crate::world::{
-    CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, WorkersMut, World, flag,
+    CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, WorkersMut,
+    World, flag,
 };
 use rayon::prelude::*;
 use std::ops::Range;
@@ -82,19 +83,21 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         .collect();
     let mut agg = workers(world, m, &prev);
     let strikers = strike_cascades(world, m, &mut agg, &prev);
+    // From here on, `counts` follows every change to an agent (see [`Counts`]).
+    let mut counts = std::mem::take(&mut agg.c);
     // Phase 4: this week's decisions become the view the institutions act on.
-    finish_view(world, m, &agg);
-    tally.strikers = agg.strikers as usize;
+    finish_view(world, m, &counts);
+    tally.strikers = counts.strikers as usize;
     tally.exiles = agg.exiles as usize;
-    let city = agg.status[Status::Employed as usize] as f64;
+    let city = counts.status[Status::Employed as usize] as f64;
     world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city;
     // Phase 5: institutions.
     unions(world, m, &agg);
     let mut count = world.view.employed.clone();
-    strikes(world, m, &strikers, &mut count, &mut tally);
-    management(world, res, &mut count, &mut tally);
-    let agg = cheka_and_party(world, m, &mut tally);
-    // Phase 6: soviet elections and campaigns.
+    strikes(world, m, &strikers, &mut count, &mut tally, &mut counts);
+    management(world, res, &mut count, &mut tally, &mut counts);
+    cheka_and_party(world, m, &mut tally, &mut counts);
+    // Phase 6: soviet elections and campaigns (they only read the workers).
     for ev in &due {
         if ev.event.soviet_election {
             election(world, res, out);
@@ -103,50 +106,94 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
             campaign(world, c, out);
         }
     }
-    // Phase 7: record (the last pass counted every agent: elections and campaigns only read).
-    finish_view(world, m, &agg);
-    out.weeks.push(record(world, res, &tally, &agg));
+    // Phase 7: record.
+    if cfg!(debug_assertions) {
+        assert!(
+            counts == aggregate(world, m),
+            "week {}: the counts kept through the step differ from a fresh count",
+            world.week
+        );
+    }
+    finish_view(world, m, &counts);
+    out.weeks.push(record(world, res, &tally, &counts));
     world.week += 1;
 }
 
 /// Fixed-point resolution of sums of per-worker reals: 2^24 units per 1.0 (the resolution of
 /// an f32 in [0, 1)). Integer sums are exact, so a total never depends on how the workers were
-/// split into parallel tasks or in which order the partial sums were added.
+/// split into parallel tasks or in which order the partial sums were added, and a worker's
+/// contribution can be taken out again exactly.
 const FX: f32 = 16_777_216.0;
 
-/// `x` (non-negative, below 2^39) in fixed point; anything below zero counts as 0. (Through
-/// i64: a float-to-signed conversion is one instruction, float-to-unsigned is not.)
+/// `x` (non-negative, below 2^39) in fixed point; anything below zero counts as 0.
 #[inline(always)]
-fn fx(x: f32) -> u64 {
-    (x.max(0.0) * FX) as i64 as u64
+fn fx(x: f32) -> i64 {
+    (x.max(0.0) * FX) as i64
 }
 
 /// A fixed-point sum as a real.
-fn unfx(s: u64) -> f64 {
+fn unfx(s: i64) -> f64 {
     s as f64 / f64::from(FX)
 }
 
-/// Per-workplace counts of one pass over the workers.
-#[derive(Clone, Copy, Default)]
+/// Per-workplace counts of the employed (the view).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 struct WpTally {
-    employed: u32,
-    strikers: u32,
-    public: u32,
-    party: u32,
-    dissidents: u32,
-    /// Employed workers whose strike need is ≤ 0: they would walk out alone.
+    employed: i32,
+    strikers: i32,
+    public: i32,
+    party: i32,
+    dissidents: i32,
+    /// Cheka target weight of those who speak out.
+    target: i32,
+    /// Sum of effort (fixed point).
+    effort: i64,
+}
+
+/// Per-workplace counts of one pass only (not part of [`Counts`]).
+#[derive(Clone, Copy, Default)]
+struct WpExtra {
+    /// Worker phase: employed whose strike need is ≤ 0 (they would walk out alone), ≤ last
+    /// week's strike share (they would stay out), ≤ the minimum strike share.
     initiators: u32,
-    /// Employed workers whose need is ≤ last week's strike share: they would stay out.
     sustaining: u32,
-    /// Employed workers whose need is ≤ the minimum strike share: with fewer than that share,
-    /// no cascade can reach it.
     ready: u32,
-    /// Cheka target weight of the employed who speak out.
-    target: u32,
     /// Cheka arrests this week.
     arrests: u32,
-    /// Sum of effort of the employed (fixed point).
-    effort: u64,
+}
+
+/// Everything the view and the week's record add up over the agents, as integers (counts and
+/// fixed-point sums). Kept up to date through the step: the worker phase counts every agent,
+/// and every later change to an agent takes its old contribution out and puts the new one in
+/// ([`Counts::tally`] with sign −1, then +1), so the totals always equal a fresh count of the
+/// current state (checked against [`aggregate`] in debug builds).
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+struct Counts {
+    wp: Vec<WpTally>,
+    /// Agents by [`Status`].
+    status: [i64; 6],
+    /// City workers (employed or unemployed) speaking out, holding dissent privately, blacklisted.
+    public: i64,
+    private: i64,
+    blacklisted: i64,
+    /// Sums over city workers (fixed point).
+    legitimacy: i64,
+    hardship: i64,
+    grievance: i64,
+    fear: i64,
+    /// Sums over the employed (fixed point) and strikers.
+    consumption: i64,
+    effort: i64,
+    strikers: i64,
+    /// Party members in the city by where they are; joined in the last 52 weeks.
+    party_factory: i64,
+    party_office: i64,
+    party_admin: i64,
+    party_recent: i64,
+    /// Dissident groups in the city.
+    nonparty: i64,
+    socialists: i64,
+    communists: i64,
 }
 
 impl std::ops::AddAssign for WpTally {
@@ -156,69 +203,24 @@ impl std::ops::AddAssign for WpTally {
         self.public += o.public;
         self.party += o.party;
         self.dissidents += o.dissidents;
-        self.initiators += o.initiators;
-        self.sustaining += o.sustaining;
-        self.ready += o.ready;
         self.target += o.target;
-        self.arrests += o.arrests;
         self.effort += o.effort;
     }
 }
 
-/// What one pass over the workers adds up. Integers only (counts and fixed-point sums), so the
-/// merged total is identical whatever the thread count and however rayon splits the work.
-#[derive(Clone, Default)]
-struct Agg {
-    wp: Vec<WpTally>,
-    /// Agents by [`Status`].
-    status: [u64; 6],
-    /// City workers (employed or unemployed) speaking out, holding dissent privately, blacklisted.
-    public: u64,
-    private: u64,
-    blacklisted: u64,
-    /// Sums over city workers (fixed point).
-    legitimacy: u64,
-    hardship: u64,
-    grievance: u64,
-    fear: u64,
-    /// Sums over the employed (fixed point) and strikers.
-    consumption: u64,
-    effort: u64,
-    strikers: u64,
-    /// Party members in the city by where they are; joined in the last 52 weeks.
-    party_factory: u64,
-    party_office: u64,
-    party_admin: u64,
-    party_recent: u64,
-    /// Dissident groups in the city.
-    nonparty: u64,
-    socialists: u64,
-    communists: u64,
-    /// Employed who would pay voluntary union dues, by sector.
-    payers: [u64; 7],
-    exiles: u64,
-    arrests: u64,
-    promotions: u64,
-    recruits: u64,
-    exits: u64,
-}
-
-impl Agg {
-    fn new(nw: usize) -> Agg {
-        Agg {
+impl Counts {
+    fn new(nw: usize) -> Counts {
+        Counts {
             wp: vec![WpTally::default(); nw],
-            ..Agg::default()
+            ..Counts::default()
         }
     }
 
-    fn merge(mut self, o: Agg) -> Agg {
-        for (a, b) in self.wp.iter_mut().zip(o.wp) {
-            *a += b;
+    fn add(&mut self, o: &Counts) {
+        for (a, b) in self.wp.iter_mut().zip(&o.wp) {
+            *a += *b;
         }
         for (a, b) in self.status.iter_mut().zip(o.status) {
-            *a += b;
-        }
-        for (a, b) in self.payers.iter_mut().zip(o.payers) {
             *a += b;
         }
         self.public += o.public;
@@ -238,6 +240,105 @@ impl Agg {
         self.nonparty += o.nonparty;
         self.socialists += o.socialists;
         self.communists += o.communists;
+    }
+
+    /// Adds (`S` = 1) or takes out (`S` = −1) one agent's contribution to the view and the
+    /// week's record.
+    #[inline(always)]
+    fn tally<const S: i64>(&mut self, x: &Agent, r: &RecordCtx) {
+        let s32 = S as i32;
+        self.status[x.st as usize] += S;
+        if x.st.in_city() {
+            match x.pol {
+                Politics::Party => {
+                    if x.st == Status::Administration {
+                        self.party_admin += S;
+                    } else if r.class[x.wp as usize] == SizeClass::Office {
+                        self.party_office += S;
+                    } else {
+                        self.party_factory += S;
+                    }
+                    if i32::from(x.since) > r.recent {
+                        self.party_recent += S;
+                    }
+                }
+                Politics::NonPartySocialist => self.nonparty += S,
+                Politics::DissidentCommunist => self.communists += S,
+                p if p.other_socialist() => self.socialists += S,
+                _ => {}
+            }
+        }
+        if !matches!(x.st, Status::Employed | Status::Unemployed) {
+            return;
+        }
+        let public = x.fl & flag::PUBLIC != 0;
+        self.public += S * i64::from(public);
+        self.legitimacy += S * fx(x.legitimacy);
+        self.hardship += S * fx(x.hardship);
+        self.grievance += S * fx(mech::grievance(x.hardship, x.legitimacy));
+        self.fear += S * fx(x.fear);
+        if !public && x.dissent > r.threshold {
+            self.private += S;
+        }
+        if x.st == Status::Unemployed {
+            if x.fl & flag::BLACKLISTED != 0 {
+                self.blacklisted += S;
+            }
+            return;
+        }
+        self.consumption += S * fx(x.consumption);
+        let t = &mut self.wp[x.wp as usize];
+        t.employed += s32;
+        let striking = x.fl & flag::STRIKING != 0;
+        t.strikers += s32 * i32::from(striking);
+        self.strikers += S * i64::from(striking);
+        t.public += s32 * i32::from(public);
+        t.party += s32 * i32::from(x.pol == Politics::Party);
+        t.dissidents += s32 * i32::from(x.pol.dissident());
+        if public {
+            t.target += s32 * r.targets.weight(x.pol, x.fl);
+        }
+        let e = fx(x.effort);
+        t.effort += S * e;
+        self.effort += S * e;
+    }
+}
+
+/// What one parallel pass over the workers adds up: the [`Counts`] (or their changes), the
+/// pass's own per-workplace counts and its tallies.
+#[derive(Clone, Default)]
+struct Agg {
+    c: Counts,
+    extra: Vec<WpExtra>,
+    /// Employed who would pay voluntary union dues, by sector.
+    payers: [i64; 7],
+    exiles: i64,
+    arrests: i64,
+    promotions: i64,
+    recruits: i64,
+    exits: i64,
+}
+
+impl Agg {
+    fn new(nw: usize) -> Agg {
+        Agg {
+            c: Counts::new(nw),
+            extra: vec![WpExtra::default(); nw],
+            ..Agg::default()
+        }
+    }
+
+    fn merge(mut self, o: Agg) -> Agg {
+        self.c.add(&o.c);
+        for (a, b) in self.extra.iter_mut().zip(o.extra) {
+            a.initiators += b.initiators;
+            a.sustaining += b.sustaining;
+            a.ready += b.ready;
+            a.arrests += b.arrests;
+        }
+        for (a, b) in self.payers.iter_mut().zip(o.payers) {
+            *a += b;
+        }
         self.exiles += o.exiles;
         self.arrests += o.arrests;
         self.promotions += o.promotions;
@@ -245,31 +346,127 @@ impl Agg {
         self.exits += o.exits;
         self
     }
+}
 
-    /// Counts one agent toward the view: status, and for city workers what their coworkers and
-    /// the city see (speaking out, striking, party and dissident members, effort).
+/// One agent's state as the view and the record count it.
+struct Agent {
+    st: Status,
+    fl: u8,
+    pol: Politics,
+    wp: u32,
+    since: i16,
+    legitimacy: f32,
+    hardship: f32,
+    fear: f32,
+    dissent: f32,
+    consumption: f32,
+    effort: f32,
+}
+
+impl Agent {
     #[inline(always)]
-    fn view(&mut self, st: Status, fl: u8, pol: Politics, wp: u32, effort: f32) {
-        self.status[st as usize] += 1;
-        if !matches!(st, Status::Employed | Status::Unemployed) {
-            return;
+    fn of(w: &Workers, i: usize) -> Agent {
+        Agent {
+            st: w.status[i],
+            fl: w.flags[i],
+            pol: w.politics[i],
+            wp: w.wp[i],
+            since: w.party_since[i],
+            legitimacy: w.legitimacy[i],
+            hardship: w.hardship[i],
+            fear: w.fear[i],
+            dissent: w.dissent[i],
+            consumption: w.consumption[i],
+            effort: w.effort[i],
         }
-        let public = fl & flag::PUBLIC != 0;
-        self.public += u64::from(public);
-        if st != Status::Employed {
-            return;
+    }
+
+    #[inline(always)]
+    fn of_chunk(c: &WorkersMut, j: usize) -> Agent {
+        Agent {
+            st: c.status[j],
+            fl: c.flags[j],
+            pol: c.politics[j],
+            wp: c.wp[j],
+            since: c.party_since[j],
+            legitimacy: c.legitimacy[j],
+            hardship: c.hardship[j],
+            fear: c.fear[j],
+            dissent: c.dissent[j],
+            consumption: c.consumption[j],
+            effort: c.effort[j],
         }
-        let t = &mut self.wp[wp as usize];
-        t.employed += 1;
-        let striking = fl & flag::STRIKING != 0;
-        t.strikers += u32::from(striking);
-        self.strikers += u64::from(striking);
-        t.public += u32::from(public);
-        t.party += u32::from(pol == Politics::Party);
-        t.dissidents += u32::from(pol.dissident());
-        let e = fx(effort);
-        t.effort += e;
-        self.effort += e;
+    }
+}
+
+/// The Cheka's target weights of a worker who speaks out, as the policy sets them.
+#[derive(Clone, Copy)]
+struct Targets {
+    activists: bool,
+    strike_leaders: bool,
+    dissident_groups: bool,
+    other_socialists: bool,
+}
+
+impl Targets {
+    fn of(pol: &PolicyCfg) -> Targets {
+        Targets {
+            activists: pol.target_activists,
+            strike_leaders: pol.target_strike_leaders,
+            dissident_groups: pol.target_dissident_groups,
+            other_socialists: pol.target_other_socialists,
+        }
+    }
+
+    /// 1 (activists), +1 (strikers), +2 (non-party socialists, dissident communists), +3 (other
+    /// socialist parties), as far as the policy targets each.
+    #[inline(always)]
+    fn weight(self, p: Politics, fl: u8) -> i32 {
+        let mut t = i32::from(self.activists);
+        if self.strike_leaders && fl & flag::STRIKING != 0 {
+            t += 1;
+        }
+        if self.dissident_groups
+            && matches!(
+                p,
+                Politics::NonPartySocialist | Politics::DissidentCommunist
+            )
+        {
+            t += 2;
+        }
+        if self.other_socialists && p.other_socialist() {
+            t += 3;
+        }
+        t
+    }
+}
+
+/// What counting needs besides the agent: the class of each workplace, the dissent threshold
+/// of the private stance, the week before which party members are not recent, Cheka targets.
+struct RecordCtx<'a> {
+    class: &'a [SizeClass],
+    threshold: f32,
+    recent: i32,
+    targets: Targets,
+}
+
+impl RecordCtx<'_> {
+    fn new<'a>(
+        class: &'a [SizeClass],
+        m: &MechanismCfg,
+        week: usize,
+        pol: &PolicyCfg,
+    ) -> RecordCtx<'a> {
+        RecordCtx {
+            class,
+            threshold: m.epstein_threshold as f32,
+            recent: week as i32 - 52,
+            targets: Targets::of(pol),
+        }
+    }
+
+    fn of<'a>(world: &'a World, m: &MechanismCfg) -> RecordCtx<'a> {
+        RecordCtx::new(&world.wps.class, m, world.week, &world.policy)
     }
 }
 
@@ -719,20 +916,21 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
     let voluntary = world.policy.union_funding == UnionFunding::Dues;
+    let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
     fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
         c.assert_columns();
         for j in 0..c.len() {
             decide(&mut c, j, &ctx, a);
-            let (st, w) = (c.status[j], c.wp[j]);
-            a.view(st, c.flags[j], c.politics[j], w, c.effort[j]);
-            if st == Status::Employed {
-                let t = &mut a.wp[w as usize];
+            let x = Agent::of_chunk(&c, j);
+            a.c.tally::<1>(&x, &r);
+            if x.st == Status::Employed {
+                let w = x.wp as usize;
+                let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
                 t.initiators += u32::from(c.need[j] <= 0.0);
-                let p = &ctx.wp[w as usize];
                 t.sustaining += u32::from(c.need[j] <= p.prev);
                 t.ready += u32::from(c.need[j] <= min_share);
                 // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-                if voluntary && c.legitimacy[j] + 0.3 * (1.0 - c.fear[j]) > 0.7 {
+                if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
                     a.payers[p.sector as usize] += 1;
                 }
             }
@@ -932,9 +1130,9 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
     // `strike_possible`); elsewhere the cascade's result is below the minimum share.
     let candidate: Vec<bool> = (0..nw)
         .map(|k| {
-            let t = &a.wp[k];
+            let t = &a.extra[k];
             mech::strike_possible(
-                t.employed,
+                a.c.wp[k].employed as u32,
                 t.initiators,
                 t.sustaining,
                 t.ready,
@@ -970,134 +1168,44 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
             }
         })
         .collect();
+    let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
     let w = &mut world.workers;
     let mut strikers = Vec::new();
     for &i in &members {
         let i = i as usize;
         let k = w.wp[i] as usize;
         if w.need[i] <= cut[k] {
-            let t = &mut a.wp[k];
-            t.strikers += 1;
-            a.strikers += 1;
-            if w.flags[i] & flag::PUBLIC == 0 {
-                t.public += 1;
-                a.public += 1;
-            }
-            let e = fx(w.effort[i]);
-            t.effort -= e;
-            a.effort -= e;
+            a.c.tally::<-1>(&Agent::of(w, i), &r);
             w.flags[i] |= flag::STRIKING | flag::PUBLIC;
             w.effort[i] = 0.0;
+            a.c.tally::<1>(&Agent::of(w, i), &r);
             strikers.push(i as u32);
         }
     }
     strikers
 }
 
-/// One agent's state as the week's record counts it.
-struct Agent {
-    st: Status,
-    fl: u8,
-    pol: Politics,
-    wp: u32,
-    since: i16,
-    legitimacy: f32,
-    hardship: f32,
-    fear: f32,
-    dissent: f32,
-    consumption: f32,
-    effort: f32,
-}
-
-/// What the record counts that is not agent state: the class of each workplace, the dissent
-/// threshold of the private stance, and the week before which party members are not recent.
-struct RecordCtx<'a> {
-    class: &'a [SizeClass],
-    threshold: f32,
-    recent: i32,
-}
-
-impl Agg {
-    /// Counts one agent toward the view and the week's record.
-    #[inline(always)]
-    fn count(&mut self, x: Agent, r: &RecordCtx) {
-        self.view(x.st, x.fl, x.pol, x.wp, x.effort);
-        if x.st.in_city() {
-            match x.pol {
-                Politics::Party => {
-                    if x.st == Status::Administration {
-                        self.party_admin += 1;
-                    } else if r.class[x.wp as usize] == SizeClass::Office {
-                        self.party_office += 1;
-                    } else {
-                        self.party_factory += 1;
-                    }
-                    self.party_recent += u64::from(i32::from(x.since) > r.recent);
-                }
-                Politics::NonPartySocialist => self.nonparty += 1,
-                Politics::DissidentCommunist => self.communists += 1,
-                p if p.other_socialist() => self.socialists += 1,
-                _ => {}
-            }
-        }
-        if !matches!(x.st, Status::Employed | Status::Unemployed) {
-            return;
-        }
-        self.legitimacy += fx(x.legitimacy);
-        self.hardship += fx(x.hardship);
-        self.grievance += fx(mech::grievance(x.hardship, x.legitimacy));
-        self.fear += fx(x.fear);
-        if x.st == Status::Unemployed && x.fl & flag::BLACKLISTED != 0 {
-            self.blacklisted += 1;
-        }
-        if x.fl & flag::PUBLIC == 0 && x.dissent > r.threshold {
-            self.private += 1;
-        }
-        if x.st == Status::Employed {
-            self.consumption += fx(x.consumption);
-        }
-    }
-}
-
 /// Counts every agent toward the view and the week's record (one parallel pass).
-fn aggregate(world: &World, m: &MechanismCfg) -> Agg {
+fn aggregate(world: &World, m: &MechanismCfg) -> Counts {
     let w = &world.workers;
-    let r = RecordCtx {
-        class: &world.wps.class,
-        threshold: m.epstein_threshold as f32,
-        recent: world.week as i32 - 52,
-    };
+    let r = RecordCtx::of(world, m);
     fold_ref(w.len(), world.wps.len(), |a, range| {
         for i in range {
-            a.count(
-                Agent {
-                    st: w.status[i],
-                    fl: w.flags[i],
-                    pol: w.politics[i],
-                    wp: w.wp[i],
-                    since: w.party_since[i],
-                    legitimacy: w.legitimacy[i],
-                    hardship: w.hardship[i],
-                    fear: w.fear[i],
-                    dissent: w.dissent[i],
-                    consumption: w.consumption[i],
-                    effort: w.effort[i],
-                },
-                &r,
-            );
+            a.c.tally::<1>(&Agent::of(w, i), &r);
         }
     })
+    .c
 }
 
 /// Recomputes the per-workplace view and the city view from the workers' current state.
 pub fn refresh_view(world: &mut World, m: &MechanismCfg) {
-    let agg = aggregate(world, m);
-    finish_view(world, m, &agg);
+    let counts = aggregate(world, m);
+    finish_view(world, m, &counts);
 }
 
 /// The per-workplace view (counts, cell strength, Cheka presence, Epstein's arrest risk), the
 /// economy's effort aggregates and the city view, from the counts of a pass over the workers.
-fn finish_view(world: &mut World, m: &MechanismCfg, a: &Agg) {
+fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     let v = &mut world.view;
     let surveillance = (world.policy.repression * m.surveillance) as f32;
     let gamma = m.surveillance_exponent as f32;
@@ -1105,11 +1213,11 @@ fn finish_view(world: &mut World, m: &MechanismCfg, a: &Agg) {
     let k_e = m.epstein_k as f32;
     for k in 0..world.wps.len() {
         let t = &a.wp[k];
-        v.employed[k] = t.employed;
-        v.strikers[k] = t.strikers;
-        v.public[k] = t.public;
-        v.party[k] = t.party;
-        v.dissidents[k] = t.dissidents;
+        v.employed[k] = t.employed as u32;
+        v.strikers[k] = t.strikers as u32;
+        v.public[k] = t.public as u32;
+        v.party[k] = t.party as u32;
+        v.dissidents[k] = t.dissidents as u32;
         v.effort_sum[k] = unfx(t.effort) as f32;
         // Standing watchers grow less than proportionally with the workforce (safety in the
         // crowd of a big factory); offices are watched more closely by their superiors.
@@ -1195,6 +1303,7 @@ fn strikes(
     strikers: &[u32],
     count: &mut [u32],
     tally: &mut Tally,
+    counts: &mut Counts,
 ) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
@@ -1271,6 +1380,7 @@ fn strikes(
         }
     }
     // Apply to the strikers, in id order.
+    let r = RecordCtx::new(&world.wps.class, m, world.week, &pol);
     let w = &mut world.workers;
     let mut leaders_left: Vec<u32> = (0..nw)
         .map(|k| {
@@ -1284,6 +1394,10 @@ fn strikes(
     for &i in strikers {
         let i = i as usize;
         let k = w.wp[i] as usize;
+        if !(settle[k] || suppress[k]) {
+            continue;
+        }
+        counts.tally::<-1>(&Agent::of(w, i), &r);
         if settle[k] {
             w.flags[i] &= !flag::STRIKING;
             w.fear[i] *= 0.9;
@@ -1317,6 +1431,7 @@ fn strikes(
                 }
             }
         }
+        counts.tally::<1>(&Agent::of(w, i), &r);
     }
     for k in 0..nw {
         world.wps.cooldown[k] *= 0.8;
@@ -1347,7 +1462,13 @@ fn arrest(
 
 /// Management: wage arrears, committee elections, redundancies and hiring. `count` is the
 /// employed per workplace after this week's strikes.
-fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut Tally) {
+fn management(
+    world: &mut World,
+    res: &Resolved,
+    count: &mut [u32],
+    tally: &mut Tally,
+    counts: &mut Counts,
+) {
     let (seed, week) = (world.seed, world.week as u64);
     let money = world.policy.pay_system != PaySystem::Rations;
     let cap = world.economy.capacity as f32;
@@ -1379,6 +1500,12 @@ fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut 
                     > world.view.party[k] * 2 + n / 5;
         }
     }
+    let r = RecordCtx::new(
+        &world.wps.class,
+        &res.scenario.mechanisms,
+        world.week,
+        &world.policy,
+    );
     // Redundancies: where jobs fell below the workforce, the excess is let go.
     let mut excess: Vec<u32> = (0..nw)
         .map(|k| count[k].saturating_sub(world.wps.jobs[k]))
@@ -1398,8 +1525,10 @@ fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut 
             }
             let p = excess[k] as f32 / count[k].max(1) as f32;
             if rng::chance(seed, Stream::Fire, i as u64, week, p * 1.05) {
+                counts.tally::<-1>(&Agent::of(w, i), &r);
                 w.status[i] = Status::Unemployed;
                 w.flags[i] &= !(flag::STRIKING | flag::PUBLIC);
+                counts.tally::<1>(&Agent::of(w, i), &r);
                 excess[k] -= 1;
                 count[k] -= 1;
                 tally.sackings += 1;
@@ -1435,7 +1564,9 @@ fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut 
             if pass == 0 {
                 if vac[own] > 0 {
                     vac[own] -= 1;
+                    counts.tally::<-1>(&Agent::of(w, i), &r);
                     w.status[i] = Status::Employed;
+                    counts.tally::<1>(&Agent::of(w, i), &r);
                 }
             } else {
                 let mut tries = 0;
@@ -1447,59 +1578,34 @@ fn management(world: &mut World, res: &Resolved, count: &mut [u32], tally: &mut 
                     return;
                 }
                 vac[next_wp] -= 1;
+                counts.tally::<-1>(&Agent::of(w, i), &r);
                 w.wp[i] = next_wp as u32;
                 w.status[i] = Status::Employed;
+                counts.tally::<1>(&Agent::of(w, i), &r);
                 next_wp = (next_wp + 1) % nw;
             }
         }
     }
 }
 
-/// The Cheka: allocates its capacity to where dissent is reported; arrests; presence for next week.
 /// The Cheka (reactive allocation of its capacity to where dissent is reported; arrests), the
 /// secretariat (officials; promotions out of the factories), the city committee (recruitment,
 /// exits) and the dissident groups (joining, drifting away). One parallel pass over the
 /// workers: each decision reads only the worker's own state, the view and city-wide totals, so
-/// no decision competes with another's. The same pass counts every agent for the week's
-/// record.
-fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Agg {
+/// no decision competes with another's.
+fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, counts: &mut Counts) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
     // What strike suppression already used of this week's capacity is not available again.
     let capacity = (world.party.cheka_capacity - tally.arrests as f64).max(0.0);
-    // Target weight of each worker who expresses dissent.
-    let target = |p: Politics, fl: u8| -> u32 {
-        let mut t = u32::from(pol.target_activists);
-        if pol.target_strike_leaders && fl & flag::STRIKING != 0 {
-            t += 1;
-        }
-        if pol.target_dissident_groups
-            && matches!(
-                p,
-                Politics::NonPartySocialist | Politics::DissidentCommunist
-            )
-        {
-            t += 2;
-        }
-        if pol.target_other_socialists && p.other_socialist() {
-            t += 3;
-        }
-        t
-    };
-    let w = &world.workers;
-    let reports = fold_ref(w.len(), nw, |a, r| {
-        for i in r {
-            if w.status[i] == Status::Employed && w.flags[i] & flag::PUBLIC != 0 {
-                a.wp[w.wp[i] as usize].target += target(w.politics[i], w.flags[i]);
-            }
-        }
-    });
-    let total: u64 = reports.wp.iter().map(|t| u64::from(t.target)).sum();
+    // Reports: the target weight of those speaking out at each workplace (kept in the counts).
+    let targets = Targets::of(&pol);
+    let total: i64 = counts.wp.iter().map(|t| i64::from(t.target)).sum();
     // Reactive presence: capacity goes where dissent is reported.
     for k in 0..nw {
         world.view.cheka_alloc[k] = if total > 0 {
-            (capacity * f64::from(reports.wp[k].target) / total as f64) as f32
+            (capacity * f64::from(counts.wp[k].target) / total as f64) as f32
         } else {
             0.0
         };
@@ -1513,11 +1619,8 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
     let view = &world.view;
     let wps = &world.wps;
     let week_no = world.week;
-    let r = RecordCtx {
-        class: &wps.class,
-        threshold: m.epstein_threshold as f32,
-        recent: week_no as i32 - 52,
-    };
+    let r = RecordCtx::new(&wps.class, m, week_no, &pol);
+    // Each task adds the changes it makes to the counts (old contribution out, new in).
     let a = fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
         c.assert_columns();
         let one = |c: &mut WorkersMut, j: usize, a: &mut Agg| {
@@ -1527,7 +1630,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
             let k = c.wp[j] as usize;
             let id = (c.base + j) as u64;
             if arrests_on && c.flags[j] & flag::PUBLIC != 0 {
-                let t = target(c.politics[j], c.flags[j]);
+                let t = targets.weight(c.politics[j], c.flags[j]);
                 // Expected arrests at k equal its allocated capacity, shared by target weight.
                 let p = (capacity as f32 * t as f32 / total as f32).min(1.0);
                 if t > 0 && rng::chance(seed, Stream::Arrest, id, week, p) {
@@ -1538,7 +1641,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
                         week,
                         m.arrest_weeks,
                     );
-                    a.wp[k].arrests += 1;
+                    a.extra[k].arrests += 1;
                     a.arrests += 1;
                     return;
                 }
@@ -1613,28 +1716,27 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
             }
         };
         for j in 0..c.len() {
+            // Only status, flags, identity and membership date change here.
+            let (st, fl, pol, since) = (c.status[j], c.flags[j], c.politics[j], c.party_since[j]);
             one(&mut c, j, a);
-            a.count(
-                Agent {
-                    st: c.status[j],
-                    fl: c.flags[j],
-                    pol: c.politics[j],
-                    wp: c.wp[j],
-                    since: c.party_since[j],
-                    legitimacy: c.legitimacy[j],
-                    hardship: c.hardship[j],
-                    fear: c.fear[j],
-                    dissent: c.dissent[j],
-                    consumption: c.consumption[j],
-                    effort: c.effort[j],
-                },
-                &r,
-            );
+            if (st, fl, pol, since) != (c.status[j], c.flags[j], c.politics[j], c.party_since[j]) {
+                let after = Agent::of_chunk(&c, j);
+                let before = Agent {
+                    st,
+                    fl,
+                    pol,
+                    since,
+                    ..Agent::of_chunk(&c, j)
+                };
+                a.c.tally::<-1>(&before, &r);
+                a.c.tally::<1>(&after, &r);
+            }
         }
     });
+    counts.add(&a.c);
     for k in 0..nw {
         world.view.arrested_share[k] =
-            a.wp[k].arrests as f32 / world.view.employed[k].max(1) as f32;
+            a.extra[k].arrests as f32 / world.view.employed[k].max(1) as f32;
     }
     tally.arrests += a.arrests as usize;
     tally.promotions += a.promotions as usize;
@@ -1644,9 +1746,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> Ag
         *v += 0.02 * (0.5 - *v);
     }
     world.party.exemplary = 0.0;
-    a
 }
-
 /// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
 fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     let w = &world.workers;
@@ -1847,7 +1947,7 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
 }
 
 /// Phase 7: this week's record.
-fn record(world: &World, res: &Resolved, t: &Tally, a: &Agg) -> WeekRecord {
+fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> WeekRecord {
     let per = world.weight;
     let pop = &res.scenario.population;
     let counts = a.status.map(|c| c as usize);
