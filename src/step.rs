@@ -1211,6 +1211,8 @@ fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     let gamma = m.surveillance_exponent as f32;
     let weight = world.weight as f32;
     let k_e = m.epstein_k as f32;
+    // libm's powf: the same bits on every platform (not the system's libm).
+    let reference = libm::powf(SURVEILLANCE_REF, 1.0 - gamma);
     for k in 0..world.wps.len() {
         let t = &a.wp[k];
         v.employed[k] = t.employed as u32;
@@ -1227,10 +1229,7 @@ fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
         } else {
             1.0
         };
-        let watchers =
-            // libm's powf: the same bits on every platform (not the system's libm).
-            surveillance * office * libm::powf(persons, gamma) * libm::powf(SURVEILLANCE_REF, 1.0 - gamma)
-                / weight;
+        let watchers = surveillance * office * libm::powf(persons, gamma) * reference / weight;
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
