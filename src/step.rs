@@ -125,10 +125,17 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
 /// contribution can be taken out again exactly.
 const FX: f32 = 16_777_216.0;
 
-/// `x` (non-negative, below 2^39) in fixed point; anything below zero counts as 0.
+/// `x` (in [0, 2^27)) in fixed point, rounded to the nearest unit. Adding 2^28 in f64 puts the
+/// unit of least precision at exactly 2^-24, so the low bits of the sum are the fixed-point
+/// value: four instructions, no float-to-integer conversion.
 #[inline(always)]
 fn fx(x: f32) -> i64 {
-    (x.max(0.0) * FX) as i64
+    const BIAS: f64 = (1u64 << 28) as f64;
+    debug_assert!(
+        (0.0..134_217_728.0).contains(&x),
+        "{x} out of fixed-point range"
+    );
+    ((f64::from(x) + BIAS).to_bits() - BIAS.to_bits()) as i64
 }
 
 /// A fixed-point sum as a real.
@@ -1622,10 +1629,8 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
     // Each task adds the changes it makes to the counts (old contribution out, new in).
     let a = fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
         c.assert_columns();
-        let one = |c: &mut WorkersMut, j: usize, a: &mut Agg| {
-            if c.status[j] != Status::Employed {
-                return;
-            }
+        // One employed worker; true when it changed the worker.
+        let one = |c: &mut WorkersMut, j: usize, a: &mut Agg| -> bool {
             let k = c.wp[j] as usize;
             let id = (c.base + j) as u64;
             if arrests_on && c.flags[j] & flag::PUBLIC != 0 {
@@ -1642,7 +1647,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                     );
                     a.extra[k].arrests += 1;
                     a.arrests += 1;
-                    return;
+                    return true;
                 }
             }
             // The pump: factory members promoted into administration.
@@ -1658,7 +1663,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                     c.status[j] = Status::Administration;
                     c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
                     a.promotions += 1;
-                    return;
+                    return true;
                 }
             }
             let l = c.legitimacy[j];
@@ -1672,13 +1677,16 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                     c.politics[j] = Politics::Party;
                     c.party_since[j] = week_no as i16;
                     a.recruits += 1;
+                    true
                 }
                 Politics::Unaffiliated if public => {
                     let presence = view.dissidents[k] as f32 / view.employed[k].max(1) as f32;
                     let p = m.dissident_join as f32 * d * (1.0 + 5.0 * presence);
-                    if rng::chance(seed, Stream::Dissident, id, week, p) {
+                    let join = rng::chance(seed, Stream::Dissident, id, week, p);
+                    if join {
                         c.politics[j] = Politics::NonPartySocialist;
                     }
+                    join
                 }
                 // Exits: disillusioned members leave, the outspoken as dissident communists.
                 Politics::Party
@@ -1698,6 +1706,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                     };
                     c.party_since[j] = i16::MIN;
                     a.exits += 1;
+                    true
                 }
                 p if p.dissident()
                     && d < 0.1
@@ -1710,15 +1719,18 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                     ) =>
                 {
                     c.politics[j] = Politics::Unaffiliated;
+                    true
                 }
-                _ => {}
+                _ => false,
             }
         };
         for j in 0..c.len() {
+            if c.status[j] != Status::Employed {
+                continue;
+            }
             // Only status, flags, identity and membership date change here.
             let (st, fl, pol, since) = (c.status[j], c.flags[j], c.politics[j], c.party_since[j]);
-            one(&mut c, j, a);
-            if (st, fl, pol, since) != (c.status[j], c.flags[j], c.politics[j], c.party_since[j]) {
+            if one(&mut c, j, a) {
                 let after = Agent::of_chunk(&c, j);
                 let before = Agent {
                     st,
