@@ -197,10 +197,8 @@ struct Counts {
     party_office: i64,
     party_admin: i64,
     party_recent: i64,
-    /// Dissident groups in the city.
-    nonparty: i64,
-    socialists: i64,
-    communists: i64,
+    /// Agents in the city by [`Politics`] (dissident groups, party).
+    politics: [i64; 7],
 }
 
 impl std::ops::AddAssign for WpTally {
@@ -244,9 +242,9 @@ impl Counts {
         self.party_office += o.party_office;
         self.party_admin += o.party_admin;
         self.party_recent += o.party_recent;
-        self.nonparty += o.nonparty;
-        self.socialists += o.socialists;
-        self.communists += o.communists;
+        for (a, b) in self.politics.iter_mut().zip(o.politics) {
+            *a += b;
+        }
     }
 
     /// Adds (`S` = 1) or takes out (`S` = −1) one agent's contribution to the view and the
@@ -256,23 +254,18 @@ impl Counts {
         let s32 = S as i32;
         self.status[x.st as usize] += S;
         if x.st.in_city() {
-            match x.pol {
-                Politics::Party => {
-                    if x.st == Status::Administration {
-                        self.party_admin += S;
-                    } else if r.class[x.wp as usize] == SizeClass::Office {
-                        self.party_office += S;
-                    } else {
-                        self.party_factory += S;
-                    }
-                    if i32::from(x.since) > r.recent {
-                        self.party_recent += S;
-                    }
+            self.politics[x.pol as usize] += S;
+            if x.pol == Politics::Party {
+                if x.st == Status::Administration {
+                    self.party_admin += S;
+                } else if r.class[x.wp as usize] == SizeClass::Office {
+                    self.party_office += S;
+                } else {
+                    self.party_factory += S;
                 }
-                Politics::NonPartySocialist => self.nonparty += S,
-                Politics::DissidentCommunist => self.communists += S,
-                p if p.other_socialist() => self.socialists += S,
-                _ => {}
+                if i32::from(x.since) > r.recent {
+                    self.party_recent += S;
+                }
             }
         }
         if !matches!(x.st, Status::Employed | Status::Unemployed) {
@@ -2084,9 +2077,12 @@ fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> WeekRecord {
             0.0
         },
         union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
-        dissident_nonparty: a.nonparty as f64 * per,
-        dissident_socialist_parties: a.socialists as f64 * per,
-        dissident_communists: a.communists as f64 * per,
+        dissident_nonparty: a.politics[Politics::NonPartySocialist as usize] as f64 * per,
+        dissident_socialist_parties: (a.politics[Politics::Sr as usize]
+            + a.politics[Politics::Menshevik as usize]
+            + a.politics[Politics::Anarchist as usize]) as f64
+            * per,
+        dissident_communists: a.politics[Politics::DissidentCommunist as usize] as f64 * per,
         officials: world.party.officials,
         privilege_ratio: world.policy.privilege,
         ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
