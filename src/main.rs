@@ -337,6 +337,19 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     }
 }
 
+/// Refuses a folder whose manifest was written by another version of pact (exit 2).
+fn this_version(dir: &Path, manifest: &serde_json::Value) -> Result<(), Failure> {
+    let version = manifest["pact_version"].as_str().unwrap_or("unknown");
+    if version != pact::VERSION {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: made by pact {version}, this is pact {}; allowed: a folder made by this version",
+            dir.display(),
+            pact::VERSION
+        )));
+    }
+    Ok(())
+}
+
 /// A finished run's table and resolved parameters, checked against this version of pact.
 fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Failure> {
     let read = |f: &str| {
@@ -354,14 +367,7 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
                 dir.join("manifest.json").display()
             ))
         })?;
-    let version = manifest["pact_version"].as_str().unwrap_or("unknown");
-    if version != pact::VERSION {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: made by pact {version}, this is pact {}; allowed: runs made by this version",
-            dir.display(),
-            pact::VERSION
-        )));
-    }
+    this_version(dir, &manifest)?;
     let name = manifest["scenario_name"]
         .as_str()
         .unwrap_or("run")
@@ -625,14 +631,7 @@ fn verify_sweep(
     report: &mut Vec<(String, pact::verify::Status)>,
 ) -> Result<(), Failure> {
     use pact::verify::Status;
-    let version = m["pact_version"].as_str().unwrap_or("unknown");
-    if version != pact::VERSION {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: made by pact {version}, this is pact {}; allowed: a folder made by this version",
-            dir.display(),
-            pact::VERSION
-        )));
-    }
+    this_version(dir, m)?;
     let path = PathBuf::from(m["sweep_path"].as_str().unwrap_or(""));
     let sw = pact::sweep::load(&path).map_err(bad_input)?;
     if m["sweep_id"].as_str() != Some(sw.id.as_str()) {

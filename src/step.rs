@@ -10,7 +10,8 @@
 //! 5. **institutions**: unions (assemblies, dues), strikes (start, settlement, suppression, mass
 //!    sackings) and management (arrears, committees, firing, hiring) in fixed order; then one
 //!    parallel pass for the Cheka (arrests), the secretariat (promotions), the city committee
-//!    (recruitment, exits) and dissident groups, which also counts the week's record;
+//!    (recruitment, exits) and dissident groups; every change to a worker updates the counts
+//!    the view and the record are made of;
 //! 6. **soviet**: elections and campaign resolutions when due;
 //! 7. **record**: aggregates become next week's view and this week's [`WeekRecord`].
 //!
@@ -44,12 +45,20 @@ pub const CHUNK: usize = 4096;
 const RATION_WEIGHTS: [f32; 4] = [1.4, 1.0, 1.1, 0.5];
 /// Extra on the ration of defence workplaces while special rations are in force.
 const SPECIAL_RATION: f32 = 1.3;
+
+/// The factor on a defence workplace's ration under the policy in force.
+fn special_ration(pol: &PolicyCfg) -> f32 {
+    if pol.special_rations {
+        SPECIAL_RATION
+    } else {
+        1.0
+    }
+}
 /// Workforce (persons) at which standing surveillance is exactly `surveillance` per worker.
 const SURVEILLANCE_REF: f32 = 60.0;
 /// Pay differentials by skill.
 const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
-/// Counters of this week's institutional events (in agents or model workplaces).
 /// Counters of this week's institutional events (in agents or model workplaces).
 #[derive(Default, Clone, Debug)]
 struct Tally {
@@ -93,9 +102,8 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city;
     // Phase 5: institutions.
     unions(world, m, &agg);
-    let mut count = world.view.employed.clone();
-    strikes(world, m, &strikers, &mut count, &mut tally, &mut counts);
-    management(world, res, &mut count, &mut tally, &mut counts);
+    strikes(world, m, &strikers, &mut tally, &mut counts);
+    management(world, res, &mut tally, &mut counts);
     cheka_and_party(world, m, &mut tally, &mut counts);
     // Phase 6: soviet elections and campaigns (they only read the workers).
     for ev in &due {
@@ -313,7 +321,6 @@ struct Agg {
     /// Employed who would pay voluntary union dues, by sector.
     payers: [i64; 7],
     exiles: i64,
-    arrests: i64,
     promotions: i64,
     recruits: i64,
     exits: i64,
@@ -340,7 +347,6 @@ impl Agg {
             *a += b;
         }
         self.exiles += o.exiles;
-        self.arrests += o.arrests;
         self.promotions += o.promotions;
         self.recruits += o.recruits;
         self.exits += o.exits;
@@ -363,39 +369,34 @@ struct Agent {
     effort: f32,
 }
 
+/// The [`Agent`] at index `i` of a set of worker columns (whole, or one parallel chunk).
+macro_rules! agent_at {
+    ($w:expr, $i:expr) => {
+        Agent {
+            st: $w.status[$i],
+            fl: $w.flags[$i],
+            pol: $w.politics[$i],
+            wp: $w.wp[$i],
+            since: $w.party_since[$i],
+            legitimacy: $w.legitimacy[$i],
+            hardship: $w.hardship[$i],
+            fear: $w.fear[$i],
+            dissent: $w.dissent[$i],
+            consumption: $w.consumption[$i],
+            effort: $w.effort[$i],
+        }
+    };
+}
+
 impl Agent {
     #[inline(always)]
     fn of(w: &Workers, i: usize) -> Agent {
-        Agent {
-            st: w.status[i],
-            fl: w.flags[i],
-            pol: w.politics[i],
-            wp: w.wp[i],
-            since: w.party_since[i],
-            legitimacy: w.legitimacy[i],
-            hardship: w.hardship[i],
-            fear: w.fear[i],
-            dissent: w.dissent[i],
-            consumption: w.consumption[i],
-            effort: w.effort[i],
-        }
+        agent_at!(w, i)
     }
 
     #[inline(always)]
     fn of_chunk(c: &WorkersMut, j: usize) -> Agent {
-        Agent {
-            st: c.status[j],
-            fl: c.flags[j],
-            pol: c.politics[j],
-            wp: c.wp[j],
-            since: c.party_since[j],
-            legitimacy: c.legitimacy[j],
-            hardship: c.hardship[j],
-            fear: c.fear[j],
-            dissent: c.dissent[j],
-            consumption: c.consumption[j],
-            effort: c.effort[j],
-        }
+        agent_at!(c, j)
     }
 }
 
@@ -663,8 +664,8 @@ fn economy(world: &mut World, res: &Resolved) {
     for i in 0..world.wps.len() {
         let n = world.view.employed[i] as f64;
         let mut w = mech::ration_weight(RATION_WEIGHTS[world.wps.category[i] as usize], eq);
-        if pol.special_rations && world.wps.defence[i] {
-            w *= SPECIAL_RATION;
+        if world.wps.defence[i] {
+            w *= special_ration(pol);
         }
         weight_sum += n * f64::from(w);
         heads += n;
@@ -843,24 +844,14 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
         + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
     let village_food = (world.exo.village_food * world.harvest_now) as f32;
     let (wps, view) = (&world.wps, &world.view);
-    let special = |k: usize| {
-        if world.policy.special_rations && wps.defence[k] {
-            SPECIAL_RATION
-        } else {
-            1.0
-        }
-    };
+    let special = special_ration(&world.policy);
     let inclusion = m.inclusion_rate as f32;
-    let best_ration = e.ration[0]
-        * if world.policy.special_rations {
-            SPECIAL_RATION
-        } else {
-            1.0
-        };
+    let best_ration = e.ration[0] * special;
     let wp: Vec<WpCtx> = (0..wps.len())
         .map(|k| {
             let n_emp = view.employed[k].max(1) as f32;
-            let ration = e.ration[wps.category[k] as usize] * special(k);
+            let ration =
+                e.ration[wps.category[k] as usize] * if wps.defence[k] { special } else { 1.0 };
             WpCtx {
                 ration,
                 deprivation: mech::deprivation(ration, best_ration, world.city.visible_privilege),
@@ -1294,13 +1285,11 @@ fn unions(world: &mut World, m: &MechanismCfg, a: &Agg) {
 }
 
 /// Strikes: start, settlement by negotiation, suppression, mass sackings.
-/// `strikers` are this week's strikers in id order; `count` (employed per workplace) loses the
-/// sacked and the arrested.
+/// `strikers` are this week's strikers in id order; `counts` follow every change made.
 fn strikes(
     world: &mut World,
     m: &MechanismCfg,
     strikers: &[u32],
-    count: &mut [u32],
     tally: &mut Tally,
     counts: &mut Counts,
 ) {
@@ -1419,11 +1408,9 @@ fn strikes(
                     m.arrest_weeks,
                 );
                 tally.arrests += 1;
-                count[k] -= 1;
             } else if pol.mass_sackings {
                 w.status[i] = Status::Unemployed;
                 tally.sackings += 1;
-                count[k] -= 1;
                 if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.4 {
                     w.flags[i] |= flag::BLACKLISTED;
                     w.timer[i] = m.blacklist_weeks as u16;
@@ -1459,15 +1446,9 @@ fn arrest(
         .max(1.0) as u16;
 }
 
-/// Management: wage arrears, committee elections, redundancies and hiring. `count` is the
-/// employed per workplace after this week's strikes.
-fn management(
-    world: &mut World,
-    res: &Resolved,
-    count: &mut [u32],
-    tally: &mut Tally,
-    counts: &mut Counts,
-) {
+/// Management: wage arrears, committee elections, redundancies and hiring, by the employed per
+/// workplace in `counts` (which follow every change made).
+fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut Counts) {
     let (seed, week) = (world.seed, world.week as u64);
     let money = world.policy.pay_system != PaySystem::Rations;
     let cap = world.economy.capacity as f32;
@@ -1507,7 +1488,7 @@ fn management(
     );
     // Redundancies: where jobs fell below the workforce, the excess is let go.
     let mut excess: Vec<u32> = (0..nw)
-        .map(|k| count[k].saturating_sub(world.wps.jobs[k]))
+        .map(|k| (counts.wp[k].employed as u32).saturating_sub(world.wps.jobs[k]))
         .collect();
     if excess.iter().any(|&x| x > 0) {
         // Choose the redundant by a per-week random priority, in id order of draws.
@@ -1522,14 +1503,13 @@ fn management(
             if excess[k] == 0 {
                 continue;
             }
-            let p = excess[k] as f32 / count[k].max(1) as f32;
+            let p = excess[k] as f32 / counts.wp[k].employed.max(1) as f32;
             if rng::chance(seed, Stream::Fire, i as u64, week, p * 1.05) {
                 counts.tally::<-1>(&Agent::of(w, i), &r);
                 w.status[i] = Status::Unemployed;
                 w.flags[i] &= !(flag::STRIKING | flag::PUBLIC);
                 counts.tally::<1>(&Agent::of(w, i), &r);
                 excess[k] -= 1;
-                count[k] -= 1;
                 tally.sackings += 1;
             }
         }
@@ -1537,7 +1517,7 @@ fn management(
     // Hiring: vacancies filled from the unemployed, first at their own workplace, then
     // anywhere, scanning from a rotating start so no id is always first.
     let mut vac: Vec<u32> = (0..nw)
-        .map(|k| world.wps.jobs[k].saturating_sub(count[k]))
+        .map(|k| world.wps.jobs[k].saturating_sub(counts.wp[k].employed as u32))
         .collect();
     let total_vac: u64 = vac.iter().map(|&v| u64::from(v)).sum();
     if total_vac == 0 {
@@ -1639,7 +1619,6 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
                         m.arrest_weeks,
                     );
                     a.extra[k].arrests += 1;
-                    a.arrests += 1;
                     return true;
                 }
             }
@@ -1742,7 +1721,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
         world.view.arrested_share[k] =
             a.extra[k].arrests as f32 / world.view.employed[k].max(1) as f32;
     }
-    tally.arrests += a.arrests as usize;
+    tally.arrests += a.extra.iter().map(|t| t.arrests as usize).sum::<usize>();
     tally.promotions += a.promotions as usize;
     tally.recruits += a.recruits as usize;
     tally.exits += a.exits as usize;
@@ -1751,6 +1730,7 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
     }
     world.party.exemplary = 0.0;
 }
+
 /// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
 fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     let w = &world.workers;
@@ -2006,12 +1986,7 @@ fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> WeekRecord {
         dues_num += f64::from(u.dues_share) * n;
         dues_den += n;
     }
-    let special = if world.policy.special_rations {
-        SPECIAL_RATION
-    } else {
-        1.0
-    };
-    let best = f64::from(e.ration[0] * special);
+    let best = f64::from(e.ration[0] * special_ration(&world.policy));
     let worst = f64::from(e.ration[1].min(e.ration[2]));
     let party_total = party_fact + party_office + party_admin;
     let pop_city = in_city * per * pop.persons_per_worker;
