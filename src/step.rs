@@ -38,6 +38,8 @@ use crate::world::{
 use rayon::prelude::*;
 use std::ops::Range;
 
+mod kernel;
+
 /// Workers per parallel chunk. Fixed: chunk boundaries never depend on the thread count.
 pub const CHUNK: usize = 4096;
 
@@ -90,7 +92,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     let prev: Vec<f32> = (0..world.wps.len())
         .map(|k| world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32)
         .collect();
-    let mut agg = workers(world, m, &prev);
+    let mut agg = workers(world, m, &prev, Path::Fastest);
     let strikers = strike_cascades(world, m, &mut agg, &prev);
     // From here on, `counts` follows every change to an agent (see [`Counts`]).
     let mut counts = std::mem::take(&mut agg.c);
@@ -825,11 +827,26 @@ struct WpCtx {
     /// Last week's strike share.
     prev: f32,
     sector: u8,
+    /// An office (the party counts its members there apart).
+    office: bool,
+}
+
+/// How the worker phase runs: all give the same results (tested).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Path {
+    /// The vectorised [`kernel`] where the CPU has AVX-512, else the reference.
+    Fastest,
+    /// Worker by worker: [`decide`], then [`Counts::tally`].
+    #[cfg(test)]
+    Reference,
+    /// The kernel's code without AVX-512, on any CPU.
+    #[cfg(test)]
+    Portable,
 }
 
 /// Phase 3: every worker decides, in parallel over fixed chunks, and is counted toward this
 /// week's view (before the strike cascades).
-fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
+fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: Path) -> Agg {
     let e = &world.economy;
     let mut union_signal = [0.0f32; 7];
     for (s, u) in world.unions.iter().enumerate() {
@@ -877,6 +894,7 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
                 demobilisation: m.demobilisation as f32 * wps.cooldown[k],
                 prev: prev[k],
                 sector: wps.sector[k],
+                office: wps.class[k] == SizeClass::Office,
             }
         })
         .collect();
@@ -908,25 +926,43 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32]) -> Agg {
     let min_share = m.strike_min_share as f32;
     let voluntary = world.policy.union_funding == UnionFunding::Dues;
     let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
-    fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
-        c.assert_columns();
-        for j in 0..c.len() {
-            decide(&mut c, j, &ctx, a);
-            let x = Agent::of_chunk(&c, j);
-            a.c.tally::<1>(&x, &r);
-            if x.st == Status::Employed {
-                let w = x.wp as usize;
-                let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
-                t.initiators += u32::from(c.need[j] <= 0.0);
-                t.sustaining += u32::from(c.need[j] <= p.prev);
-                t.ready += u32::from(c.need[j] <= min_share);
-                // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-                if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
-                    a.payers[p.sector as usize] += 1;
-                }
+    let k = kernel::Consts::new(&ctx, min_share, voluntary);
+    fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| match path {
+        Path::Fastest => kernel::chunk(&mut c, &ctx, &k, &r, a),
+        #[cfg(test)]
+        Path::Reference => reference_chunk(&mut c, &ctx, &r, min_share, voluntary, a),
+        #[cfg(test)]
+        Path::Portable => kernel::chunk_portable(&mut c, &ctx, &k, &r, a),
+    })
+}
+
+/// The worker phase of one chunk, worker by worker: [`decide`], then [`Counts::tally`] and the
+/// strike and dues counts. The reference the vectorised [`kernel`] is tested against.
+fn reference_chunk(
+    c: &mut WorkersMut,
+    ctx: &Ctx,
+    r: &RecordCtx,
+    min_share: f32,
+    voluntary: bool,
+    a: &mut Agg,
+) {
+    c.assert_columns();
+    for j in 0..c.len() {
+        decide(c, j, ctx, a);
+        let x = Agent::of_chunk(c, j);
+        a.c.tally::<1>(&x, r);
+        if x.st == Status::Employed {
+            let w = x.wp as usize;
+            let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
+            t.initiators += u32::from(c.need[j] <= 0.0);
+            t.sustaining += u32::from(c.need[j] <= p.prev);
+            t.ready += u32::from(c.need[j] <= min_share);
+            // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
+            if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
+                a.payers[p.sector as usize] += 1;
             }
         }
-    })
+    }
 }
 
 /// One worker's week: consumption, hardship, legitimacy, fear, stance, strike need, effort,
@@ -2063,5 +2099,97 @@ fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> WeekRecord {
         ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
         arrears_share: arrears / wp_total.max(1e-9),
         committees_nonparty: committees / wp_total.max(1e-9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worker phase from one state by every [`Path`]: the workers' columns and the counts.
+    fn phase3(world: &World, m: &MechanismCfg, path: Path) -> (World, Agg) {
+        let mut w = world.clone();
+        let prev: Vec<f32> = (0..w.wps.len())
+            .map(|k| w.view.strikers[k] as f32 / w.view.employed[k].max(1) as f32)
+            .collect();
+        let a = workers(&mut w, m, &prev, path);
+        (w, a)
+    }
+
+    fn same(a: &(World, Agg), b: &(World, Agg), what: &str) {
+        let (wa, aa) = (&a.0.workers, &a.1);
+        let (wb, ab) = (&b.0.workers, &b.1);
+        macro_rules! column {
+            ($($c:ident),*) => {$(
+                for i in 0..wa.len() {
+                    assert!(
+                        wa.$c[i] == wb.$c[i],
+                        "{what}: worker {i}, {}: {:?} vs {:?}",
+                        stringify!($c),
+                        wa.$c[i],
+                        wb.$c[i]
+                    );
+                }
+            )*};
+        }
+        column!(
+            wp,
+            status,
+            need,
+            politics,
+            skill,
+            flags,
+            timer,
+            party_since,
+            ties,
+            threshold,
+            risk,
+            consumption,
+            expectation,
+            hardship,
+            legitimacy,
+            fear,
+            dissent,
+            effort
+        );
+        assert!(aa.c == ab.c, "{what}: counts differ");
+        for (k, (x, y)) in aa.extra.iter().zip(&ab.extra).enumerate() {
+            assert_eq!(
+                (x.initiators, x.sustaining, x.ready, x.arrests),
+                (y.initiators, y.sustaining, y.ready, y.arrests),
+                "{what}: workplace {k}"
+            );
+        }
+        assert_eq!(aa.payers, ab.payers, "{what}: dues payers");
+        assert_eq!(aa.exiles, ab.exiles, "{what}: exiles");
+    }
+
+    #[test]
+    fn kernel_equals_reference() {
+        // Rations and labour mobilisation (1920), money wages and markets (1921), piece rates
+        // (from 1920 in `nep`), voluntary union dues (`independent_unions`); the first week
+        // (expectations start at what it delivers) and weeks with workers in custody and exile.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut checked = 0;
+        for name in ["historical", "nep", "independent_unions"] {
+            let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
+            res.scenario.run.scale = 6_000;
+            let m = res.scenario.mechanisms.clone();
+            let mut world = World::new(&res, 11);
+            let mut out = RunRecord::default();
+            for week in 0..=130 {
+                if week % 13 == 0 {
+                    let reference = phase3(&world, &m, Path::Reference);
+                    let what = format!("{name}, week {week}");
+                    same(&phase3(&world, &m, Path::Fastest), &reference, &what);
+                    same(&phase3(&world, &m, Path::Portable), &reference, &what);
+                    checked += 1;
+                }
+                step(&mut world, &res, &mut out);
+            }
+            let held = world.status_counts();
+            assert!(held[Status::Arrested as usize] + held[Status::Exiled as usize] > 0);
+        }
+        assert_eq!(checked, 33);
     }
 }
