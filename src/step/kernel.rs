@@ -158,7 +158,7 @@ fn skill_pay(s: u8) -> f32 {
 pub(super) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     #[cfg(target_arch = "x86_64")]
     {
-        if avx512() {
+        if avx512() && std::env::var_os("PACT_REF").is_none() {
             // SAFETY: the CPU has these AVX-512 extensions (checked just above).
             unsafe { chunk_avx512(c, x, k, r, a) };
             return;
