@@ -1,0 +1,42 @@
+//! Times one weekly step of the historical scenario at the first week of June 1921 (as the
+//! criterion benchmark `step/workers/N` does), robustly on a noisy machine: the minimum and
+//! the median of R steps from a copy of that week's world, then of R consecutive steps.
+//!
+//! `cargo run --release --example step_time -- WORKERS REPS` (from the repository's root;
+//! `RAYON_NUM_THREADS=1` pins one thread).
+use std::path::Path;
+
+fn summary(mut t: Vec<f64>) -> String {
+    t.sort_by(f64::total_cmp);
+    format!("min {:.2} ms, median {:.2} ms", t[0], t[t.len() / 2])
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 3 {
+        eprintln!("usage: step_time WORKERS REPS");
+        std::process::exit(2);
+    }
+    let mut res = pact::scenario::load(Path::new("scenarios/historical.toml")).expect("scenario");
+    res.scenario.run.scale = args[1].parse().expect("WORKERS: a number");
+    let reps: usize = args[2].parse().expect("REPS: a number");
+    let seed = pact::rng::replicate_seed(res.scenario.run.seed, 0);
+    let mut world = pact::world::World::new(&res, seed);
+    let june = pact::date::Date::parse("1921-06-06").expect("date");
+    let target = res.clock.week_of(june).expect("week");
+    let mut out = pact::record::RunRecord::default();
+    while world.week < target {
+        pact::step::step(&mut world, &res, &mut out);
+    }
+    let time = |w: &mut pact::world::World, o: &mut pact::record::RunRecord| {
+        let start = std::time::Instant::now();
+        pact::step::step(w, &res, o);
+        start.elapsed().as_secs_f64() * 1e3
+    };
+    let copies: Vec<f64> = (0..reps)
+        .map(|_| time(&mut world.clone(), &mut pact::record::RunRecord::default()))
+        .collect();
+    let consecutive: Vec<f64> = (0..reps).map(|_| time(&mut world, &mut out)).collect();
+    println!("step from a copy of June 1921: {}", summary(copies));
+    println!("consecutive steps from June 1921: {}", summary(consecutive));
+}
