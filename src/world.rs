@@ -57,8 +57,18 @@ pub enum Politics {
 }
 
 impl Politics {
+    /// Every identity, in the order of the discriminants.
+    pub const ALL: [Politics; 7] = [
+        Politics::Party,
+        Politics::NonPartySocialist,
+        Politics::Sr,
+        Politics::Menshevik,
+        Politics::Anarchist,
+        Politics::DissidentCommunist,
+        Politics::Unaffiliated,
+    ];
     /// Long-run anchor of the legitimacy a worker of this identity grants the party.
-    pub fn anchor(self) -> f32 {
+    pub const fn anchor(self) -> f32 {
         match self {
             Politics::Party => 0.9,
             Politics::Unaffiliated => 0.7,
@@ -68,7 +78,7 @@ impl Politics {
         }
     }
     /// Principled dissent added to grievance in the private stance.
-    pub fn conviction(self) -> f32 {
+    pub const fn conviction(self) -> f32 {
         match self {
             Politics::Party => -0.15,
             Politics::Unaffiliated => 0.0,

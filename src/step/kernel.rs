@@ -111,34 +111,36 @@ impl Consts {
     }
 }
 
-/// [`Politics::anchor`] as selects on the discriminant (a table lookup would not vectorise).
-#[inline(always)]
-fn anchor(p: u8) -> f32 {
-    if p == Politics::Party as u8 {
-        0.9
-    } else if p == Politics::Unaffiliated as u8 {
-        0.7
-    } else if p == Politics::NonPartySocialist as u8 {
-        0.5
-    } else if p == Politics::DissidentCommunist as u8 {
-        0.4
-    } else {
-        0.35
-    }
+/// A value per identity (indexed by the discriminant, as [`Politics::ALL`] lists them).
+type ByIdentity = [f32; 7];
+
+/// A [`Politics`] method's values by identity (evaluated at compile time).
+macro_rules! by_identity {
+    ($method:ident) => {{
+        let mut t = [0.0; 7];
+        let mut q = 0;
+        while q < 7 {
+            assert!(Politics::ALL[q] as usize == q);
+            t[q] = Politics::ALL[q].$method();
+            q += 1;
+        }
+        t
+    }};
 }
 
-/// [`Politics::conviction`] as selects on the discriminant.
+const ANCHOR: ByIdentity = by_identity!(anchor);
+const CONVICTION: ByIdentity = by_identity!(conviction);
+
+/// `t[p]` as a chain of selects on the discriminant `p` (a table lookup would need a gather).
 #[inline(always)]
-fn conviction(p: u8) -> f32 {
-    if p == Politics::Party as u8 {
-        -0.15
-    } else if p == Politics::Unaffiliated as u8 {
-        0.0
-    } else if p == Politics::NonPartySocialist as u8 {
-        0.12
-    } else {
-        0.18
+fn select(p: u8, t: &ByIdentity) -> f32 {
+    let mut v = t[0];
+    for (q, &x) in t.iter().enumerate().skip(1) {
+        if p == q as u8 {
+            v = x;
+        }
     }
+    v
 }
 
 /// [`SKILL_PAY`] as selects on the skill (0, 1, 2).
@@ -352,7 +354,7 @@ fn decide_lanes(
         lg -= mk.exemplary_l * lg;
         lg -= mk.information * lg;
         lg += g.inclusion;
-        lg += mk.anchor_rate * (anchor(p) - lg);
+        lg += mk.anchor_rate * (select(p, &ANCHOR) - lg);
         let lg = lg.clamp(0.0, 1.0);
         // Fear.
         let fe = fear_c[l] * mk.one_minus_decay
@@ -362,7 +364,7 @@ fn decide_lanes(
         let fe = fe.clamp(0.0, 1.0);
         // Stance.
         let gr = crate::mechanisms::grievance(hard, lg);
-        let d = (gr + conviction(p)).clamp(0.0, 1.0);
+        let d = (gr + select(p, &CONVICTION)).clamp(0.0, 1.0);
         let wp_risk = if was_public {
             g.risk_public
         } else {
