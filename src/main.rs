@@ -218,6 +218,36 @@ fn progress_bar(total: u64, label: &str) -> ProgressBar {
     pb
 }
 
+/// Folders of the two runs inside a comparison: the scenarios' names, or `a` and `b` when the
+/// names are the same.
+fn run_folders(a: &str, b: &str) -> (String, String) {
+    if a == b {
+        ("a".to_string(), "b".to_string())
+    } else {
+        (a.to_string(), b.to_string())
+    }
+}
+
+/// The core of a comparison folder's manifest: the two runs' folders and ids, and the command
+/// that makes it again.
+fn comparison_manifest(
+    a: &str,
+    b: &str,
+    run_ids: &[String],
+    reproduce: String,
+) -> serde_json::Value {
+    serde_json::json!({
+        "pact_version": pact::VERSION,
+        "git_commit": output::GIT_COMMIT,
+        "kind": "compare",
+        "a": a,
+        "b": b,
+        "run_id_a": run_ids[0],
+        "run_id_b": run_ids[1],
+        "reproduce": reproduce,
+    })
+}
+
 /// How this command runs: recorded in manifests, never used by the model.
 fn environment(pool: &rayon::ThreadPool) -> Environment {
     Environment {
@@ -406,11 +436,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             let (tb, pb) = read_run(&args.b)?;
             // Copy both runs (data files and manifests) so the comparison is self-contained and
             // `pact verify` can re-derive it like one made from scenario files.
-            let (da, db) = if ta.name == tb.name {
-                ("a".to_string(), "b".to_string())
-            } else {
-                (ta.name.clone(), tb.name.clone())
-            };
+            let (da, db) = run_folders(&ta.name, &tb.name);
             let mut ids = Vec::new();
             for (dir, src) in [(&da, &args.a), (&db, &args.b)] {
                 let m = read_manifest(src)?;
@@ -436,16 +462,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                     files.push((format!("{dir}/{n}"), text));
                 }
             }
-            compare_manifest = Some(serde_json::json!({
-                "pact_version": pact::VERSION,
-                "git_commit": output::GIT_COMMIT,
-                "kind": "compare",
-                "a": da,
-                "b": db,
-                "run_id_a": ids[0],
-                "run_id_b": ids[1],
-                "reproduce": format!("pact compare {} {}", args.a.display(), args.b.display()),
-            }));
+            let reproduce = format!("pact compare {} {}", args.a.display(), args.b.display());
+            compare_manifest = Some(comparison_manifest(&da, &db, &ids, reproduce));
             (ta, tb, pa, pb)
         }
         (false, false) => {
@@ -477,11 +495,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             let runs_b = pool.install(|| pact::run::run_all(&b, &|n| pbar.inc(n)));
             pbar.finish_and_clear();
             let env = environment(&pool);
-            let (da, db) = if a.name == b.name {
-                ("a".to_string(), "b".to_string())
-            } else {
-                (a.name.clone(), b.name.clone())
-            };
+            let (da, db) = run_folders(&a.name, &b.name);
             for (dir, res, runs) in [(&da, &a, &runs_a), (&db, &b, &runs_b)] {
                 let prov = output::Provenance {
                     kind: "run".into(),
@@ -493,17 +507,18 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 }
             }
             let ma = a.scenario.run.clone();
-            compare_manifest = Some(serde_json::json!({
-                "pact_version": pact::VERSION,
-                "git_commit": output::GIT_COMMIT,
-                "kind": "compare",
-                "a": da,
-                "b": db,
-                "run_id_a": output::run_id(&a, &seeds),
-                "run_id_b": output::run_id(&b, &seeds),
-                "reproduce": format!("pact compare {} {} --seed {} --replicates {} --scale {}", args.a.display(), args.b.display(), ma.seed, ma.replicates, ma.scale),
-                "environment": env,
-            }));
+            let ids = [output::run_id(&a, &seeds), output::run_id(&b, &seeds)];
+            let reproduce = format!(
+                "pact compare {} {} --seed {} --replicates {} --scale {}",
+                args.a.display(),
+                args.b.display(),
+                ma.seed,
+                ma.replicates,
+                ma.scale
+            );
+            let mut m = comparison_manifest(&da, &db, &ids, reproduce);
+            m["environment"] = serde_json::json!(env);
+            compare_manifest = Some(m);
             let dates: Vec<pact::date::Date> =
                 (0..a.clock.weeks).map(|w| a.clock.date(w)).collect();
             let ta = pact::compare::Table::from_runs(&a.name, &seeds, dates.clone(), &runs_a);
