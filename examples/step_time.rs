@@ -1,8 +1,8 @@
 //! Times one weekly step of the historical scenario at the first week of June 1921 (as the
-//! criterion benchmark `step/workers/N` does), robustly on a noisy machine: the minimum and
+//! criterion benchmark `step/workers/N` does, or at another DATE), robustly on a noisy machine: the minimum and
 //! the median of R steps from a copy of that week's world, then of R consecutive steps.
 //!
-//! `cargo run --release --example step_time -- WORKERS REPS` (from the repository's root;
+//! `cargo run --release --example step_time -- WORKERS REPS [DATE]` (from the repository's root;
 //! `RAYON_NUM_THREADS=1` pins one thread).
 use std::path::Path;
 
@@ -13,8 +13,8 @@ fn summary(mut t: Vec<f64>) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        eprintln!("usage: step_time WORKERS REPS");
+    if !(3..=4).contains(&args.len()) {
+        eprintln!("usage: step_time WORKERS REPS [DATE]");
         std::process::exit(2);
     }
     let mut res = pact::scenario::load(Path::new("scenarios/historical.toml")).expect("scenario");
@@ -22,7 +22,8 @@ fn main() {
     let reps: usize = args[2].parse().expect("REPS: a number");
     let seed = pact::rng::replicate_seed(res.scenario.run.seed, 0);
     let mut world = pact::world::World::new(&res, seed);
-    let june = pact::date::Date::parse("1921-06-06").expect("date");
+    let june = pact::date::Date::parse(args.get(3).map_or("1921-06-06", |s| s.as_str()))
+        .expect("DATE: YYYY-MM-DD");
     let target = res.clock.week_of(june).expect("week");
     let mut out = pact::record::RunRecord::default();
     while world.week < target {
@@ -37,6 +38,6 @@ fn main() {
         .map(|_| time(&mut world.clone(), &mut pact::record::RunRecord::default()))
         .collect();
     let consecutive: Vec<f64> = (0..reps).map(|_| time(&mut world, &mut out)).collect();
-    println!("step from a copy of June 1921: {}", summary(copies));
-    println!("consecutive steps from June 1921: {}", summary(consecutive));
+    println!("step from a copy of that week: {}", summary(copies));
+    println!("consecutive steps from that week: {}", summary(consecutive));
 }

@@ -936,8 +936,8 @@ fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: Path) -> Agg
     })
 }
 
-/// The worker phase of one chunk, worker by worker: [`decide`], then [`Counts::tally`] and the
-/// strike and dues counts. The reference the vectorised [`kernel`] is tested against.
+/// The worker phase of one chunk, worker by worker: [`reference_one`] for each. The reference
+/// the vectorised [`kernel`] is tested against.
 fn reference_chunk(
     c: &mut WorkersMut,
     ctx: &Ctx,
@@ -948,19 +948,33 @@ fn reference_chunk(
 ) {
     c.assert_columns();
     for j in 0..c.len() {
-        decide(c, j, ctx, a);
-        let x = Agent::of_chunk(c, j);
-        a.c.tally::<1>(&x, r);
-        if x.st == Status::Employed {
-            let w = x.wp as usize;
-            let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
-            t.initiators += u32::from(c.need[j] <= 0.0);
-            t.sustaining += u32::from(c.need[j] <= p.prev);
-            t.ready += u32::from(c.need[j] <= min_share);
-            // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-            if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
-                a.payers[p.sector as usize] += 1;
-            }
+        reference_one(c, j, ctx, r, min_share, voluntary, a);
+    }
+}
+
+/// One worker of a chunk: [`decide`], then [`Counts::tally`] and the strike and dues counts.
+#[inline(always)]
+fn reference_one(
+    c: &mut WorkersMut,
+    j: usize,
+    ctx: &Ctx,
+    r: &RecordCtx,
+    min_share: f32,
+    voluntary: bool,
+    a: &mut Agg,
+) {
+    decide(c, j, ctx, a);
+    let x = Agent::of_chunk(c, j);
+    a.c.tally::<1>(&x, r);
+    if x.st == Status::Employed {
+        let w = x.wp as usize;
+        let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
+        t.initiators += u32::from(c.need[j] <= 0.0);
+        t.sustaining += u32::from(c.need[j] <= p.prev);
+        t.ready += u32::from(c.need[j] <= min_share);
+        // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
+        if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
+            a.payers[p.sector as usize] += 1;
         }
     }
 }

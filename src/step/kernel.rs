@@ -190,37 +190,364 @@ fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut 
     chunk_body(c, x, k, r, a);
 }
 
+/// Lanes per group: one AVX-512 vector of 32-bit values. The kernel's loops run over groups, so
+/// every loop has a fixed trip count and compiles to straight vector code with no remainder.
+const G: usize = 16;
+
+/// The first `G` elements of `s` from `at`, as an array.
+#[inline(always)]
+fn lanes<T>(s: &[T], at: usize) -> &[T; G] {
+    s[at..at + G].try_into().expect("a whole group")
+}
+
+/// The first `G` elements of `s` from `at`, as a mutable array.
+#[inline(always)]
+fn lanes_mut<T>(s: &mut [T], at: usize) -> &mut [T; G] {
+    (&mut s[at..at + G]).try_into().expect("a whole group")
+}
+
+/// What a group of lanes holds, for the choice of its loop. Only city workers (employed or
+/// unemployed) read their workplace's context; the other lanes take whatever context the group
+/// reads and select their own values.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// No city worker: only the village, administration, custody and exile.
+    Quiet,
+    /// Every city worker of the group belongs to this workplace: its context is read once.
+    Uniform(u32),
+    /// City workers of several workplaces: each lane gathers its own context.
+    Mixed,
+}
+
+/// The [`Kind`] of a group: the least and greatest workplace of its city workers (reductions,
+/// which vectorise).
+#[inline(always)]
+fn kind(st: &[Status; G], wp: &[u32; G]) -> Kind {
+    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    for l in 0..G {
+        let city = st[l] as u8 <= Status::Unemployed as u8;
+        lo = lo.min(if city { wp[l] } else { u32::MAX });
+        hi = hi.max(if city { wp[l] } else { 0 });
+    }
+    if lo == u32::MAX {
+        Kind::Quiet
+    } else if lo == hi {
+        Kind::Uniform(lo)
+    } else {
+        Kind::Mixed
+    }
+}
+
+/// Where the lanes of a group read their workplace's context.
+trait Source {
+    fn at(&self, l: usize) -> &WpCtx;
+    /// Whether lanes `0..n` have a context.
+    fn covers(&self, n: usize) -> bool;
+}
+
+/// Each lane its own workplace's context (a gather per field).
+#[derive(Clone, Copy)]
+struct Gathered<'a> {
+    ctx: &'a [WpCtx],
+    wp: &'a [u32],
+}
+
+impl Source for Gathered<'_> {
+    #[inline(always)]
+    fn at(&self, l: usize) -> &WpCtx {
+        // Every id is a workplace; the clamp (a no-op) lets the compiler drop the bounds check.
+        &self.ctx[(self.wp[l] as usize).min(self.ctx.len() - 1)]
+    }
+    #[inline(always)]
+    fn covers(&self, n: usize) -> bool {
+        self.wp.len() == n && !self.ctx.is_empty()
+    }
+}
+
+/// One context for every lane (a broadcast per field).
+struct Uniform(WpCtx);
+
+impl Source for Uniform {
+    #[inline(always)]
+    fn at(&self, _: usize) -> &WpCtx {
+        &self.0
+    }
+    #[inline(always)]
+    fn covers(&self, _: usize) -> bool {
+        true
+    }
+}
+
+/// Counts of one chunk, lane by lane (each lane's column of the group adds into its own slot,
+/// which vectorises; the slots are summed once per chunk). 32-bit counts: a chunk has at most
+/// [`CHUNK`](super::CHUNK) workers.
+#[derive(Clone, Copy, Default)]
+struct LaneCounts {
+    status: [[i32; G]; 6],
+    politics: [[i32; G]; 7],
+    party_admin: [i32; G],
+    party_office: [i32; G],
+    party_factory: [i32; G],
+    party_recent: [i32; G],
+    public: [i32; G],
+    private: [i32; G],
+    blacklisted: [i32; G],
+    strikers: [i32; G],
+    legitimacy: [i64; G],
+    hardship: [i64; G],
+    grievance: [i64; G],
+    fear: [i64; G],
+    consumption: [i64; G],
+    effort: [i64; G],
+}
+
+/// Counts of the employed of one workplace over a run of [`Kind::Uniform`] groups, lane by lane.
+#[derive(Clone, Copy, Default)]
+struct WpLanes {
+    employed: [i32; G],
+    strikers: [i32; G],
+    public: [i32; G],
+    party: [i32; G],
+    dissidents: [i32; G],
+    target: [i32; G],
+    effort: [i64; G],
+    initiators: [i32; G],
+    sustaining: [i32; G],
+    ready: [i32; G],
+    payers: [i32; G],
+}
+
+fn sum32(x: &[i32; G]) -> i64 {
+    x.iter().map(|&v| i64::from(v)).sum()
+}
+
+impl LaneCounts {
+    /// Adds the lanes' counts to the pass's counts.
+    fn flush(&self, a: &mut Agg) {
+        let t = &mut a.c;
+        for (a, b) in t.status.iter_mut().zip(&self.status) {
+            *a += sum32(b);
+        }
+        for (a, b) in t.politics.iter_mut().zip(&self.politics) {
+            *a += sum32(b);
+        }
+        t.party_admin += sum32(&self.party_admin);
+        t.party_office += sum32(&self.party_office);
+        t.party_factory += sum32(&self.party_factory);
+        t.party_recent += sum32(&self.party_recent);
+        t.public += sum32(&self.public);
+        t.private += sum32(&self.private);
+        t.blacklisted += sum32(&self.blacklisted);
+        t.strikers += sum32(&self.strikers);
+        t.legitimacy += self.legitimacy.iter().sum::<i64>();
+        t.hardship += self.hardship.iter().sum::<i64>();
+        t.grievance += self.grievance.iter().sum::<i64>();
+        t.fear += self.fear.iter().sum::<i64>();
+        t.consumption += self.consumption.iter().sum::<i64>();
+        t.effort += self.effort.iter().sum::<i64>();
+    }
+}
+
+impl WpLanes {
+    /// Adds the lanes' counts to workplace `w` (of `sector`), and clears them.
+    fn flush(&mut self, w: usize, sector: u8, a: &mut Agg) {
+        let t = &mut a.c.wp[w];
+        t.employed += sum32(&self.employed) as i32;
+        t.strikers += sum32(&self.strikers) as i32;
+        t.public += sum32(&self.public) as i32;
+        t.party += sum32(&self.party) as i32;
+        t.dissidents += sum32(&self.dissidents) as i32;
+        t.target += sum32(&self.target) as i32;
+        t.effort += self.effort.iter().sum::<i64>();
+        let x = &mut a.extra[w];
+        x.initiators += sum32(&self.initiators) as u32;
+        x.sustaining += sum32(&self.sustaining) as u32;
+        x.ready += sum32(&self.ready) as u32;
+        a.payers[sector as usize] += sum32(&self.payers);
+        *self = WpLanes::default();
+    }
+}
+
+/// Decides and counts one chunk, block by block. A block whose groups each read one context (or
+/// none) runs group by group with that context read once ([`decide_group`], [`count_group`],
+/// [`count_run`]); a block with a [`Kind::Mixed`] group runs as a whole, each lane gathering its
+/// own context ([`decide_lanes`], [`count_block`]). The chunk's last workers that do not fill a
+/// group (at the very end of the agents only) go through the reference.
 #[inline(always)]
 fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     c.assert_columns();
     let n = c.len();
+    let whole = n - n % G;
+    let mut counts = LaneCounts::default();
+    let mut run = WpLanes::default();
+    let mut run_wp: Option<u32> = None;
     let mut effort_fx = [0i64; B];
+    let mut kinds = [Kind::Quiet; B / G];
     let mut b0 = 0;
-    while b0 < n {
-        let len = B.min(n - b0);
-        decide_block(c, b0, len, k, x.wp);
-        // Custody and exile: the reference (rare; their lanes were left untouched above).
-        for j in b0..b0 + len {
-            if matches!(c.status[j], Status::Arrested | Status::Exiled) {
-                decide(c, j, x, a);
+    while b0 < whole {
+        let end = (b0 + B).min(whole);
+        let groups = (end - b0) / G;
+        // Decisions.
+        let mixed = classify(c, b0, groups, &mut kinds);
+        if mixed {
+            let mut wp = [0u32; B];
+            wp[..end - b0].copy_from_slice(&c.wp[b0..end]);
+            let src = Gathered {
+                ctx: x.wp,
+                wp: &wp[..end - b0],
+            };
+            decide_lanes(k, src, c, b0, end - b0);
+        } else {
+            for (q, &kd) in kinds[..groups].iter().enumerate() {
+                decide_group(c, b0 + q * G, kd, k, x.wp);
             }
         }
-        count_block(c, b0, len, k, x.wp, r, &mut effort_fx, a);
-        b0 += len;
+        // Custody and exile: the reference (rare; their lanes were left untouched above).
+        for g0 in (b0..end).step_by(G) {
+            if held(lanes(c.status, g0)) {
+                for j in g0..g0 + G {
+                    if matches!(c.status[j], Status::Arrested | Status::Exiled) {
+                        decide(c, j, x, a);
+                    }
+                }
+            }
+        }
+        // Counts, by the kinds after this week's moves.
+        if classify(c, b0, groups, &mut kinds) {
+            count_block(c, b0, end - b0, k, x.wp, r, &mut effort_fx, a);
+        } else {
+            for (q, &kd) in kinds[..groups].iter().enumerate() {
+                let g0 = b0 + q * G;
+                // A run of one workplace's groups ends.
+                if let Some(w) = run_wp
+                    && kd != Kind::Uniform(w)
+                {
+                    run.flush(w as usize, x.wp[w as usize].sector, a);
+                    run_wp = None;
+                }
+                match kd {
+                    Kind::Quiet => count_quiet(c, g0, r, &mut counts),
+                    Kind::Uniform(w) => {
+                        let g = Uniform(x.wp[w as usize]);
+                        count_group(c, g0, r, &g, &mut counts);
+                        count_run(c, g0, k, r, g.0.prev, &mut run);
+                        run_wp = Some(w);
+                    }
+                    Kind::Mixed => unreachable!("mixed groups count by block"),
+                }
+            }
+        }
+        b0 = end;
+    }
+    if let Some(w) = run_wp {
+        run.flush(w as usize, x.wp[w as usize].sector, a);
+    }
+    counts.flush(a);
+    for j in whole..n {
+        super::reference_one(c, j, x, r, k.min_share, k.voluntary, a);
     }
 }
 
-/// Every worker of the block that is employed, unemployed, in the village or in administration
-/// decides: the arithmetic of [`decide`], on all lanes, with each column's new value selected
-/// by the worker's status. Workers in custody or exile keep every value.
+/// The [`Kind`] of each group of the block at `b0` into `kinds`; whether any is mixed.
 #[inline(always)]
-fn decide_block(c: &mut WorkersMut, b0: usize, len: usize, k: &Consts, ctx: &[WpCtx]) {
-    let m = b0..b0 + len;
-    decide_lanes(
-        (c.base + b0) as u64,
+fn classify(c: &WorkersMut, b0: usize, groups: usize, kinds: &mut [Kind; B / G]) -> bool {
+    let mut mixed = false;
+    for (q, kd) in kinds[..groups].iter_mut().enumerate() {
+        let g0 = b0 + q * G;
+        *kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
+        mixed |= *kd == Kind::Mixed;
+    }
+    mixed
+}
+
+/// Whether any lane of a group is in custody or exile (a reduction, which vectorises).
+#[inline(always)]
+fn held(st: &[Status; G]) -> bool {
+    let mut any = false;
+    for s in st {
+        any |= (*s as u8).wrapping_sub(Status::Arrested as u8) <= 1;
+    }
+    any
+}
+
+/// One group without [`Kind::Mixed`] lanes decides, by the loop its kind calls for.
+#[inline(always)]
+fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCtx]) {
+    match kd {
+        Kind::Quiet => quiet_lanes(
+            (c.base + g0) as u64,
+            k,
+            lanes_mut(c.status, g0),
+            lanes_mut(c.flags, g0),
+            lanes(c.ties, g0),
+            lanes_mut(c.consumption, g0),
+            lanes_mut(c.expectation, g0),
+            lanes_mut(c.legitimacy, g0),
+        ),
+        Kind::Uniform(w) => decide_lanes(k, Uniform(ctx[w as usize]), c, g0, G),
+        Kind::Mixed => unreachable!("mixed groups decide by block"),
+    }
+}
+
+/// The week of a group without city workers: the village's draw to return and its
+/// consumption; officials' rations and loyalty. As [`decide`] for these statuses; custody and
+/// exile lanes keep every value.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn quiet_lanes(
+    base: u64,
+    k: &Consts,
+    st: &mut [Status; G],
+    fl: &mut [u8; G],
+    ties: &[f32; G],
+    cons_c: &mut [f32; G],
+    exp_c: &mut [f32; G],
+    leg_c: &mut [f32; G],
+) {
+    let k = *k;
+    let mut draws = [0.0f32; G];
+    for (l, d) in draws.iter_mut().enumerate() {
+        *d = rng::unit(rng::hash_keyed(k.key_return, base + l as u64, k.week_term));
+    }
+    for l in 0..G {
+        let s = st[l] as u8;
+        let village = s == Status::Village as u8;
+        let admin = s == Status::Administration as u8;
+        let p_return = k.migrate_return * (1.0 - 0.5 * ties[l]) * k.city_pull;
+        let back = village && draws[l] < p_return;
+        cons_c[l] = if village {
+            k.cons_village
+        } else if admin {
+            k.cons_admin
+        } else {
+            cons_c[l]
+        };
+        exp_c[l] = if back { k.cons_village } else { exp_c[l] };
+        let l_old = leg_c[l];
+        leg_c[l] = if admin {
+            l_old + 0.02 * (0.9 - l_old)
+        } else {
+            l_old
+        };
+        fl[l] = if admin {
+            fl[l] & !(flag::PUBLIC | flag::STRIKING)
+        } else {
+            fl[l]
+        };
+        st[l] = if back { Status::Unemployed } else { st[l] };
+    }
+}
+
+/// The decisions of the workers `at..at + n` (a group, or a whole block): the arithmetic of
+/// [`decide`] on every lane, each column's new value selected by the worker's status. Workers in
+/// custody or exile keep every value.
+#[inline(always)]
+fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: usize) {
+    let m = at..at + n;
+    decide_arrays(
+        (c.base + at) as u64,
         k,
-        ctx,
-        &c.wp[m.clone()],
+        src,
         &mut c.status[m.clone()],
         &mut c.flags[m.clone()],
         &mut c.timer[m.clone()],
@@ -240,15 +567,14 @@ fn decide_block(c: &mut WorkersMut, b0: usize, len: usize, k: &Consts, ctx: &[Wp
     );
 }
 
-/// The loop of [`decide_block`] over its lanes. Each column is its own argument: the compiler
-/// knows that mutable slices never overlap, which is what lets it vectorise the loop.
+/// The loop of [`decide_lanes`]. Each column is its own argument: the compiler knows that
+/// mutable references never overlap, which is what lets it vectorise the loop.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn decide_lanes(
+fn decide_arrays(
     base: u64,
     k: &Consts,
-    ctx: &[WpCtx],
-    wp: &[u32],
+    src: impl Source,
     st: &mut [Status],
     fl: &mut [u8],
     tm: &mut [u16],
@@ -284,11 +610,8 @@ fn decide_lanes(
             && fear_c.len() == n
             && dis_c.len() == n
             && eff_c.len() == n
-            && wp.len() == n
-            && !ctx.is_empty()
+            && src.covers(n)
     );
-    // Every id is a workplace; the clamp (a no-op) lets the compiler drop the bounds checks.
-    let last = ctx.len() - 1;
     let k = *k;
     // The week's draw of every lane (migration in the city, return from the village): its own
     // loop, as 64-bit multiplies are dear in vectors.
@@ -302,7 +625,7 @@ fn decide_lanes(
         draws[l] = rng::unit(rng::hash_keyed(key, base + l as u64, k.week_term));
     }
     for l in 0..n {
-        let g = &ctx[(wp[l] as usize).min(last)];
+        let g = src.at(l);
         let s = st[l] as u8;
         let employed = s == Status::Employed as u8;
         let city = s <= Status::Unemployed as u8;
@@ -466,6 +789,124 @@ fn decide_lanes(
         } else {
             st[l]
         };
+    }
+}
+
+/// Counts a group toward the view and the record as [`Counts::tally`] does, except the
+/// per-workplace counts of the employed ([`count_run`], [`scatter_group`]).
+///
+/// [`Counts::tally`]: super::Counts::tally
+#[inline(always)]
+fn count_group(c: &WorkersMut, g0: usize, r: &RecordCtx, src: &impl Source, t: &mut LaneCounts) {
+    let (st, fl, pol) = (
+        lanes(c.status, g0),
+        lanes(c.flags, g0),
+        lanes(c.politics, g0),
+    );
+    let (since, dis) = (lanes(c.party_since, g0), lanes(c.dissent, g0));
+    let (leg, hard, fear) = (
+        lanes(c.legitimacy, g0),
+        lanes(c.hardship, g0),
+        lanes(c.fear, g0),
+    );
+    let (cons, eff) = (lanes(c.consumption, g0), lanes(c.effort, g0));
+    for l in 0..G {
+        let s = st[l] as u8;
+        for q in 0..6 {
+            t.status[q][l] += i32::from(s == q as u8);
+        }
+        let in_city = s <= Status::Unemployed as u8 || s == Status::Administration as u8;
+        let p = pol[l] as u8;
+        for q in 0..7 {
+            t.politics[q][l] += i32::from(in_city && p == q as u8);
+        }
+        let party = in_city && p == Politics::Party as u8;
+        let admin = s == Status::Administration as u8;
+        let office = src.at(l).office;
+        t.party_admin[l] += i32::from(party && admin);
+        t.party_office[l] += i32::from(party && !admin && office);
+        t.party_factory[l] += i32::from(party && !admin && !office);
+        t.party_recent[l] += i32::from(party && i32::from(since[l]) > r.recent);
+        let city = s <= Status::Unemployed as u8;
+        let employed = s == Status::Employed as u8;
+        let f = fl[l];
+        let speaks = f & flag::PUBLIC != 0;
+        t.public[l] += i32::from(city && speaks);
+        t.private[l] += i32::from(city && !speaks && dis[l] > r.threshold);
+        t.blacklisted[l] += i32::from(s == Status::Unemployed as u8 && f & flag::BLACKLISTED != 0);
+        t.strikers[l] += i32::from(employed && f & flag::STRIKING != 0);
+        // Fixed-point sums.
+        let lv = if city { leg[l] } else { 0.0 };
+        let hv = if city { hard[l] } else { 0.0 };
+        t.legitimacy[l] += fx(lv);
+        t.hardship[l] += fx(hv);
+        t.grievance[l] += fx(crate::mechanisms::grievance(hv, lv));
+        t.fear[l] += fx(if city { fear[l] } else { 0.0 });
+        t.consumption[l] += fx(if employed { cons[l] } else { 0.0 });
+        t.effort[l] += fx(if employed { eff[l] } else { 0.0 });
+    }
+}
+
+/// Counts a [`Kind::Quiet`] group as [`count_group`] would: only statuses, and officials'
+/// identities, are not zero there.
+#[inline(always)]
+fn count_quiet(c: &WorkersMut, g0: usize, r: &RecordCtx, t: &mut LaneCounts) {
+    let (st, pol, since) = (
+        lanes(c.status, g0),
+        lanes(c.politics, g0),
+        lanes(c.party_since, g0),
+    );
+    for l in 0..G {
+        let s = st[l] as u8;
+        for q in 0..6 {
+            t.status[q][l] += i32::from(s == q as u8);
+        }
+        let admin = s == Status::Administration as u8;
+        let p = pol[l] as u8;
+        for q in 0..7 {
+            t.politics[q][l] += i32::from(admin && p == q as u8);
+        }
+        let party = admin && p == Politics::Party as u8;
+        t.party_admin[l] += i32::from(party);
+        t.party_recent[l] += i32::from(party && i32::from(since[l]) > r.recent);
+    }
+}
+
+/// The employed of a [`Kind::Uniform`] group into the lane counts of their workplace's run
+/// (`prev`: the workplace's strike share last week).
+#[inline(always)]
+fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t: &mut WpLanes) {
+    let (st, fl, pol) = (
+        lanes(c.status, g0),
+        lanes(c.flags, g0),
+        lanes(c.politics, g0),
+    );
+    let (need, leg, fear, eff) = (
+        lanes(c.need, g0),
+        lanes(c.legitimacy, g0),
+        lanes(c.fear, g0),
+        lanes(c.effort, g0),
+    );
+    for l in 0..G {
+        let e = st[l] == Status::Employed;
+        let (f, p) = (fl[l], pol[l]);
+        let speaks = f & flag::PUBLIC != 0;
+        t.employed[l] += i32::from(e);
+        t.strikers[l] += i32::from(e && f & flag::STRIKING != 0);
+        t.public[l] += i32::from(e && speaks);
+        t.party[l] += i32::from(e && p == Politics::Party);
+        t.dissidents[l] += i32::from(e && p.dissident());
+        t.target[l] += if e && speaks {
+            r.targets.weight(p, f)
+        } else {
+            0
+        };
+        t.effort[l] += fx(if e { eff[l] } else { 0.0 });
+        t.initiators[l] += i32::from(e && need[l] <= 0.0);
+        t.sustaining[l] += i32::from(e && need[l] <= prev);
+        t.ready[l] += i32::from(e && need[l] <= k.min_share);
+        // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
+        t.payers[l] += i32::from(e && k.voluntary && leg[l] + 0.3 * (1.0 - fear[l]) > 0.7);
     }
 }
 
