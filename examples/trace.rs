@@ -5,12 +5,17 @@ use pact::world::World;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let res = pact::scenario::load(std::path::Path::new(&args[1])).expect("scenario");
-    let id: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let who: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let mut world = World::new(&res, pact::rng::replicate_seed(res.scenario.run.seed, 0));
     let mut out = RunRecord::default();
     for t in 0..res.clock.weeks {
         pact::step::step(&mut world, &res, &mut out);
         let w = &world.workers;
+        // Where the worker is stored this week (the storage order changes; its id does not).
+        let id =
+            w.id.iter()
+                .position(|&x| x as usize == who)
+                .expect("WORKER: an agent id");
         let k = w.wp[id] as usize;
         if t % 4 == 0 {
             let bl = (0..w.len())

@@ -61,6 +61,10 @@ const SURVEILLANCE_REF: f32 = 60.0;
 /// Pay differentials by skill.
 const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
+/// Share of the worker phase's groups that were mixed above which the workers are sorted
+/// again at the start of the next step ([`Workers::sort`]).
+const RESORT_DISORDER: f32 = 0.05;
+
 /// Counters of this week's institutional events (in agents or model workplaces).
 #[derive(Default, Clone, Debug)]
 struct Tally {
@@ -80,6 +84,10 @@ struct Tally {
 /// Advances the world by one week, appending this week's records to `out`.
 pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     let m = &res.scenario.mechanisms;
+    // Storage order: restored when the worker phase found it drifting (speed only).
+    if world.disorder > RESORT_DISORDER {
+        world.workers.sort(world.wps.len(), crate::world::GROUP);
+    }
     let mut tally = Tally::default();
     // Phase 1: events.
     let due: Vec<&ResolvedEvent> = res.events.iter().filter(|e| e.week == world.week).collect();
@@ -93,6 +101,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         .map(|k| world.view.strikers[k] as f32 / world.view.employed[k].max(1) as f32)
         .collect();
     let mut agg = workers(world, m, &prev, Path::Fastest);
+    world.disorder = agg.mixed as f32 / agg.groups.max(1) as f32;
     let strikers = strike_cascades(world, m, &mut agg, &prev);
     // From here on, `counts` follows every change to an agent (see [`Counts`]).
     let mut counts = std::mem::take(&mut agg.c);
@@ -326,6 +335,10 @@ struct Agg {
     promotions: i64,
     recruits: i64,
     exits: i64,
+    /// Worker phase (the vectorised kernel only): groups of workers, and those of them with
+    /// city workers of several workplaces (how far the storage order has drifted).
+    groups: i64,
+    mixed: i64,
 }
 
 impl Agg {
@@ -352,6 +365,8 @@ impl Agg {
         self.promotions += o.promotions;
         self.recruits += o.recruits;
         self.exits += o.exits;
+        self.groups += o.groups;
+        self.mixed += o.mixed;
         self
     }
 }
@@ -511,7 +526,7 @@ fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + 
         .reduce(|| Agg::new(nw), Agg::merge)
 }
 
-/// Ids of the workers for which `pred` holds, in id order (found in parallel).
+/// Indices of the workers for which `pred` holds, in storage order (found in parallel).
 fn gather(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<u32> {
     let parts: Vec<Vec<u32>> = ranges(n)
         .map(|r| r.filter(|&i| pred(i)).map(|i| i as u32).collect())
@@ -519,7 +534,45 @@ fn gather(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<u32> {
     parts.concat()
 }
 
-/// `ids` (in id order) grouped by workplace, id order kept within each: a counting sort.
+/// Sorts indices of workers by the workers' [`id`](crate::world::Workers::id)s, the order of
+/// every choice taken in order: at once when they are already in that order (the storage order
+/// not yet sorted), else a radix sort of (id, index) pairs by 11-bit digits of the id.
+fn by_id(idx: &mut [u32], id: &[u32]) {
+    if idx
+        .windows(2)
+        .all(|p| id[p[0] as usize] < id[p[1] as usize])
+    {
+        return;
+    }
+    let mut keys: Vec<u64> = idx
+        .iter()
+        .map(|&i| (u64::from(id[i as usize]) << 32) | u64::from(i))
+        .collect();
+    let mut tmp = vec![0u64; keys.len()];
+    let bits = u32::BITS - (id.len() as u32).leading_zeros();
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let digit = |k: u64| ((k >> shift) & 0x7ff) as usize;
+        let mut at = [0usize; 0x801];
+        for &k in &keys {
+            at[digit(k) + 1] += 1;
+        }
+        for d in 1..at.len() {
+            at[d] += at[d - 1];
+        }
+        for &k in &keys {
+            tmp[at[digit(k)]] = k;
+            at[digit(k)] += 1;
+        }
+        std::mem::swap(&mut keys, &mut tmp);
+        shift += 11;
+    }
+    for (i, k) in idx.iter_mut().zip(keys) {
+        *i = k as u32;
+    }
+}
+
+/// Worker indices `ids` grouped by workplace, their order kept within each: a counting sort.
 /// Returns the offsets (workplace k's members are `grouped[offsets[k]..offsets[k + 1]]`).
 fn group_by_wp(ids: &[u32], wp: &[u32], nw: usize) -> (Vec<usize>, Vec<u32>) {
     let mut offsets = vec![0usize; nw + 1];
@@ -559,7 +612,7 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
     }
     let w = &mut world.workers;
     for i in 0..w.len() {
-        let id = i as u64;
+        let id = u64::from(w.id[i]);
         let l = w.legitimacy[i];
         if ev.event.purge > 0.0
             && w.politics[i] == Politics::Party
@@ -984,7 +1037,7 @@ fn reference_one(
 #[inline(always)]
 fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let m = x.m;
-    let id = (c.base + j) as u64;
+    let id = u64::from(c.id[j]);
     match c.status[j] {
         Status::Arrested => {
             // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
@@ -1223,6 +1276,7 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
             strikers.push(i as u32);
         }
     }
+    by_id(&mut strikers, &w.id);
     strikers
 }
 
@@ -1452,7 +1506,7 @@ fn strikes(
                 leaders_left[k] -= 1;
                 arrest(
                     (&mut w.status[i], &mut w.flags[i], &mut w.timer[i]),
-                    i as u64,
+                    u64::from(w.id[i]),
                     seed,
                     week,
                     m.arrest_weeks,
@@ -1543,9 +1597,10 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     if excess.iter().any(|&x| x > 0) {
         // Choose the redundant by a per-week random priority, in id order of draws.
         let w = &world.workers;
-        let members = gather(w.len(), |i| {
+        let mut members = gather(w.len(), |i| {
             w.status[i] == Status::Employed && excess[w.wp[i] as usize] > 0
         });
+        by_id(&mut members, &w.id);
         let w = &mut world.workers;
         for &i in &members {
             let i = i as usize;
@@ -1554,7 +1609,7 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
                 continue;
             }
             let p = excess[k] as f32 / counts.wp[k].employed.max(1) as f32;
-            if rng::chance(seed, Stream::Fire, i as u64, week, p * 1.05) {
+            if rng::chance(seed, Stream::Fire, u64::from(w.id[i]), week, p * 1.05) {
                 counts.tally::<-1>(&Agent::of(w, i), &r);
                 w.status[i] = Status::Unemployed;
                 w.flags[i] &= !(flag::STRIKING | flag::PUBLIC);
@@ -1578,10 +1633,11 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
     let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
     // Candidates in id order from the rotating start.
-    let candidates = gather(n, |i| {
+    let mut candidates = gather(n, |i| {
         w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED == 0
     });
-    let split = candidates.partition_point(|&i| (i as usize) < start);
+    by_id(&mut candidates, &w.id);
+    let split = candidates.partition_point(|&i| (w.id[i as usize] as usize) < start);
     let w = &mut world.workers;
     for pass in 0..2 {
         for &i in candidates[split..].iter().chain(&candidates[..split]) {
@@ -1744,7 +1800,7 @@ fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
 fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) -> bool {
     let (seed, week) = (x.seed, x.week);
     let k = c.wp[j] as usize;
-    let id = (c.base + j) as u64;
+    let id = u64::from(c.id[j]);
     if x.arrests_on && c.flags[j] & flag::PUBLIC != 0 {
         let t = x.targets.weight(c.politics[j], c.flags[j]);
         // Expected arrests at k equal its allocated capacity, shared by target weight.
@@ -1854,7 +1910,7 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
     if rng::chance(
         world.seed,
         Stream::Vote,
-        i as u64,
+        u64::from(w.id[i]),
         world.week as u64 + salt,
         p_abstain,
     ) {
@@ -1870,7 +1926,7 @@ fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usize {
         && rng::chance(
             world.seed,
             Stream::Vote,
-            i as u64,
+            u64::from(w.id[i]),
             world.week as u64 + salt + 1_000_033,
             against,
         );
@@ -2008,7 +2064,7 @@ fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
         if rng::chance(
             world.seed,
             Stream::Campaign,
-            i as u64,
+            u64::from(w.id[i]),
             world.week as u64,
             p_away,
         ) {
@@ -2265,6 +2321,27 @@ mod tests {
         m.migrate_leave = 0.5;
         m.migrate_return = 0.5;
         w
+    }
+
+    #[test]
+    fn by_id_sorts_indices_by_id() {
+        let n = 100_000u32;
+        // ids: a permutation of 0..n; indices: a random subset, in storage order.
+        let mut id: Vec<u32> = (0..n).collect();
+        id.sort_by_key(|&i| rng::hash(5, Stream::Init, u64::from(i), 0));
+        let mut idx: Vec<u32> = (0..n)
+            .filter(|&i| rng::uniform(5, Stream::Init, u64::from(i), 1) < 0.3)
+            .collect();
+        let mut expected = idx.clone();
+        expected.sort_by_key(|&i| id[i as usize]);
+        by_id(&mut idx, &id);
+        assert_eq!(idx, expected);
+        // Already in id order: unchanged.
+        let ordered: Vec<u32> = (0..n).collect();
+        let mut same = ordered.clone();
+        by_id(&mut same, &ordered);
+        assert_eq!(same, ordered);
+        by_id(&mut [], &ordered);
     }
 
     #[test]

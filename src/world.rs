@@ -134,6 +134,10 @@ pub const SECTORS: [&str; 7] = [
 ];
 pub const OFFICE_SECTOR: u8 = 6;
 
+/// Workers per group of the worker phase's vector code (one AVX-512 vector of 32-bit lanes):
+/// [`Workers::sort`] lays each workplace's workers out in whole groups.
+pub const GROUP: usize = 16;
+
 /// Flag bits of a worker.
 pub mod flag {
     /// Expresses dissent publicly this week.
@@ -171,6 +175,19 @@ macro_rules! worker_columns {
         impl Workers {
             /// Bytes of state per worker: the sum of the column widths.
             pub const BYTES_PER_WORKER: usize = 0 $(+ std::mem::size_of::<$ty>())*;
+
+            /// Moves the worker at `from(j)` to index `j`, for every `j`, in every column
+            /// except those left empty (one new column at a time, filled in parallel).
+            fn permute(&mut self, from: impl Fn(usize) -> usize + Sync) {
+                use rayon::prelude::*;
+                let n = self.len();
+                $(if !self.$col.is_empty() {
+                    let old = &self.$col;
+                    let mut new = Vec::with_capacity(n);
+                    (0..n).into_par_iter().map(|j| old[from(j)]).collect_into_vec(&mut new);
+                    self.$col = new;
+                })*
+            }
 
             /// Splits every column into consecutive ranges of `size` workers (the last may be
             /// shorter). The ranges depend on `size` only, never on the thread count.
@@ -216,6 +233,10 @@ macro_rules! worker_columns {
 }
 
 worker_columns! {
+    /// Permanent identity: the worker's index at creation. It keys the worker's random draws and
+    /// its place in every choice taken in order (strike leaders, redundancies, hiring), so the
+    /// order the workers are stored in never changes a result (see [`Workers::sort`]).
+    id: u32,
     /// Current (or last) workplace.
     wp: u32,
     status: Status,
@@ -256,6 +277,96 @@ worker_columns! {
 impl Workers {
     pub fn len(&self) -> usize {
         self.wp.len()
+    }
+
+    /// Stores the worker `order[j]` at index `j`, for every `j`: any storage order (no result
+    /// depends on it; see [`sort`](Self::sort)). Panics unless `order` is a permutation of the
+    /// indices.
+    pub fn reorder(&mut self, order: &[u32]) {
+        let n = self.len();
+        let mut seen = vec![false; n];
+        assert!(
+            order.len() == n,
+            "an order of {} workers for {n}",
+            order.len()
+        );
+        for &i in order {
+            assert!(
+                !std::mem::replace(&mut seen[i as usize], true),
+                "worker {i} twice in an order"
+            );
+        }
+        self.permute(|j| order[j] as usize);
+    }
+
+    /// Stores the workers grouped by where they stand: the city workers (employed or not) of
+    /// each workplace together, each workplace's run filled up to a whole number of `group`s
+    /// with officials (else villagers), then the rest of administration, the village, custody
+    /// and exile. Stable (a counting sort), so the new order is a function of the old one and
+    /// the state alone. Only the speed of the worker phase depends on the order (a group of
+    /// one workplace's workers reads its context once); every result is the same in any order,
+    /// as each worker's draws and place in ordered choices come from its [`id`](Self::id). The
+    /// permutation is kept in the strike need column, which is dead between steps (reset to
+    /// infinity, as at the start), so that sorting needs one column's memory beyond the state.
+    pub fn sort(&mut self, workplaces: usize, group: usize) {
+        let n = self.len();
+        let key = |i: usize| match self.status[i] {
+            Status::Employed | Status::Unemployed => self.wp[i] as usize,
+            Status::Administration => workplaces,
+            Status::Village => workplaces + 1,
+            Status::Arrested => workplaces + 2,
+            Status::Exiled => workplaces + 3,
+        };
+        let mut count = vec![0usize; workplaces + 4];
+        for i in 0..n {
+            count[key(i)] += 1;
+        }
+        // Where each workplace's run starts, and the padding after it: (index of its first
+        // padding worker among the others, position).
+        let mut spare: usize = count[workplaces..].iter().sum();
+        let (mut at, mut padded) = (0, 0);
+        let mut city_at = Vec::with_capacity(workplaces);
+        let mut pads = Vec::new();
+        for &c in &count[..workplaces] {
+            city_at.push(at);
+            at += c;
+            let pad = ((group - c % group) % group).min(spare);
+            if pad > 0 {
+                pads.push((padded, at));
+            }
+            (at, padded, spare) = (at + pad, padded + pad, spare - pad);
+        }
+        let rest_at = at;
+        // The others in order: the q-th goes to the padding while there is any, then to the
+        // rest; each kind of status has its cursor `q` and its place `p` in `pads`.
+        let mut others = [(0usize, 0usize); 4];
+        for s in 1..4 {
+            others[s].0 = others[s - 1].0 + count[workplaces + s - 1];
+        }
+        let mut order = std::mem::take(&mut self.need);
+        for i in 0..n {
+            let k = key(i);
+            let to = if k < workplaces {
+                city_at[k] += 1;
+                city_at[k] - 1
+            } else {
+                let (q, p) = &mut others[k - workplaces];
+                while *p + 1 < pads.len() && pads[*p + 1].0 <= *q {
+                    *p += 1;
+                }
+                let to = if *q < padded {
+                    pads[*p].1 + *q - pads[*p].0
+                } else {
+                    rest_at + *q - padded
+                };
+                *q += 1;
+                to
+            };
+            order[to] = f32::from_bits(i as u32);
+        }
+        self.permute(|j| order[j].to_bits() as usize);
+        order.fill(f32::INFINITY);
+        self.need = order;
     }
     pub fn is_empty(&self) -> bool {
         self.wp.is_empty()
@@ -431,6 +542,10 @@ pub struct World {
     pub city: CityView,
     /// Harvest index in force this week (set by the economy phase).
     pub harvest_now: f64,
+    /// Share of last week's worker-phase groups that held city workers of several workplaces:
+    /// how far the storage order has drifted from [`Workers::sort`]'s. Performance only
+    /// (no result depends on the storage order).
+    pub disorder: f32,
 }
 
 /// City-wide signals of last week.
@@ -657,6 +772,7 @@ impl World {
             if u(9) < abol {
                 flags |= flag::ABOLITIONIST;
             }
+            w.id.push(u32::try_from(id).expect("fewer than 2^32 agents"));
             w.wp.push(wp);
             w.status.push(status);
             w.need.push(f32::INFINITY);
@@ -713,12 +829,14 @@ impl World {
             policy: sc.policy.clone(),
             exo: sc.economy.clone(),
             city: CityView::default(),
+            disorder: 0.0,
             harvest_now: crate::step::harvest_at(
                 &sc.economy,
                 res.clock.start.year,
                 res.clock.start.month,
             ),
         };
+        world.workers.sort(world.wps.len(), GROUP);
         crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
         world
     }
@@ -753,6 +871,7 @@ mod tests {
     fn chunks_cover_every_worker_once_in_order() {
         let mut w = Workers::default();
         for i in 0..10_001u32 {
+            w.id.push(i);
             w.wp.push(i);
             w.effort.push(i as f32);
         }
@@ -793,6 +912,69 @@ mod tests {
         }
         assert_eq!(next, 10_001);
         assert!(w.timer.iter().all(|&t| t == 1));
-        assert_eq!(Workers::BYTES_PER_WORKER, 56);
+        assert_eq!(Workers::BYTES_PER_WORKER, 60);
+    }
+
+    #[test]
+    fn sort_groups_each_workplace_in_whole_groups() {
+        // Random statuses and workplaces: after the sort, every group of 16 holds city workers
+        // of one workplace at most (as long as there are officials and villagers to fill
+        // with), the order is stable within each workplace, and no worker is lost.
+        let n = 5_000usize;
+        let nw = 37;
+        let mut w = Workers::default();
+        for i in 0..n {
+            let u = |k: u64| rng::uniform(3, Stream::Init, i as u64, k);
+            w.id.push(i as u32);
+            w.wp.push((u(0) * nw as f32) as u32);
+            w.status.push(Status::ALL[(u(1) * 6.0) as usize % 6]);
+            w.need.push(0.5);
+            for col in [
+                &mut w.ties,
+                &mut w.threshold,
+                &mut w.risk,
+                &mut w.consumption,
+                &mut w.expectation,
+                &mut w.hardship,
+                &mut w.legitimacy,
+                &mut w.fear,
+                &mut w.dissent,
+                &mut w.effort,
+            ] {
+                col.push(i as f32);
+            }
+            w.politics.push(Politics::Unaffiliated);
+            w.skill.push(1);
+            w.flags.push(i as u8);
+            w.timer.push(i as u16);
+            w.party_since.push(i as i16);
+        }
+        let before = w.clone();
+        w.sort(nw, 16);
+        let city = |s: Status| matches!(s, Status::Employed | Status::Unemployed);
+        for g in w.status.chunks(16).zip(w.wp.chunks(16)) {
+            let wps: std::collections::BTreeSet<u32> =
+                g.0.iter()
+                    .zip(g.1)
+                    .filter(|(s, _)| city(**s))
+                    .map(|(_, &k)| k)
+                    .collect();
+            assert!(wps.len() <= 1, "a group with workplaces {wps:?}");
+        }
+        // Every worker once, its columns moved together; stable within a workplace.
+        let mut seen = vec![false; n];
+        let mut last = vec![None; nw];
+        for j in 0..n {
+            let i = w.id[j] as usize;
+            assert!(!std::mem::replace(&mut seen[i], true));
+            assert_eq!((w.wp[j], w.status[j]), (before.wp[i], before.status[i]));
+            assert_eq!((w.effort[j], w.timer[j]), (i as f32, i as u16));
+            assert_eq!(w.need[j], f32::INFINITY);
+            if city(w.status[j]) {
+                let k = w.wp[j] as usize;
+                assert!(last[k] < Some(i), "workplace {k}: {:?} before {i}", last[k]);
+                last[k] = Some(i);
+            }
+        }
     }
 }

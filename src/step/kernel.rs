@@ -192,7 +192,7 @@ fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut 
 
 /// Lanes per group: one AVX-512 vector of 32-bit values. The kernel's loops run over groups, so
 /// every loop has a fixed trip count and compiles to straight vector code with no remainder.
-const G: usize = 16;
+const G: usize = crate::world::GROUP;
 
 /// The first `G` elements of `s` from `at`, as an array.
 #[inline(always)]
@@ -382,25 +382,15 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
     let mut run = WpLanes::default();
     let mut run_wp: Option<u32> = None;
     let mut effort_fx = [0i64; B];
-    let mut kinds = [Kind::Quiet; B / G];
     let mut b0 = 0;
     while b0 < whole {
         let end = (b0 + B).min(whole);
-        let groups = (end - b0) / G;
         // Decisions.
-        let mixed = classify(c, b0, groups, &mut kinds);
-        if mixed {
-            let mut wp = [0u32; B];
-            wp[..end - b0].copy_from_slice(&c.wp[b0..end]);
-            let src = Gathered {
-                ctx: x.wp,
-                wp: &wp[..end - b0],
-            };
-            decide_lanes(k, src, c, b0, end - b0);
-        } else {
-            for (q, &kd) in kinds[..groups].iter().enumerate() {
-                decide_group(c, b0 + q * G, kd, k, x.wp);
-            }
+        for g0 in (b0..end).step_by(G) {
+            let kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
+            a.groups += 1;
+            a.mixed += i64::from(kd == Kind::Mixed);
+            decide_group(c, g0, kd, k, x.wp);
         }
         // Custody and exile: the reference (rare; their lanes were left untouched above).
         for g0 in (b0..end).step_by(G) {
@@ -413,28 +403,24 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
             }
         }
         // Counts, by the kinds after this week's moves.
-        if classify(c, b0, groups, &mut kinds) {
-            count_block(c, b0, end - b0, k, x.wp, r, &mut effort_fx, a);
-        } else {
-            for (q, &kd) in kinds[..groups].iter().enumerate() {
-                let g0 = b0 + q * G;
-                // A run of one workplace's groups ends.
-                if let Some(w) = run_wp
-                    && kd != Kind::Uniform(w)
-                {
-                    run.flush(w as usize, x.wp[w as usize].sector, a);
-                    run_wp = None;
+        for g0 in (b0..end).step_by(G) {
+            let kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
+            // A run of one workplace's groups ends.
+            if let Some(w) = run_wp
+                && kd != Kind::Uniform(w)
+            {
+                run.flush(w as usize, x.wp[w as usize].sector, a);
+                run_wp = None;
+            }
+            match kd {
+                Kind::Quiet => count_quiet(c, g0, r, &mut counts),
+                Kind::Uniform(w) => {
+                    let g = Uniform(x.wp[w as usize]);
+                    count_group(c, g0, r, &g, &mut counts);
+                    count_run(c, g0, k, r, g.0.prev, &mut run);
+                    run_wp = Some(w);
                 }
-                match kd {
-                    Kind::Quiet => count_quiet(c, g0, r, &mut counts),
-                    Kind::Uniform(w) => {
-                        let g = Uniform(x.wp[w as usize]);
-                        count_group(c, g0, r, &g, &mut counts);
-                        count_run(c, g0, k, r, g.0.prev, &mut run);
-                        run_wp = Some(w);
-                    }
-                    Kind::Mixed => unreachable!("mixed groups count by block"),
-                }
+                Kind::Mixed => count_block(c, g0, opaque(G), k, x.wp, r, &mut effort_fx, a),
             }
         }
         b0 = end;
@@ -448,16 +434,12 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
     }
 }
 
-/// The [`Kind`] of each group of the block at `b0` into `kinds`; whether any is mixed.
+/// `n`, hidden from the optimiser: a mixed group runs the block loops (vectorised, with
+/// gathers) for 16 lanes; with the trip count known, the compiler would unroll them into
+/// scalar code instead.
 #[inline(always)]
-fn classify(c: &WorkersMut, b0: usize, groups: usize, kinds: &mut [Kind; B / G]) -> bool {
-    let mut mixed = false;
-    for (q, kd) in kinds[..groups].iter_mut().enumerate() {
-        let g0 = b0 + q * G;
-        *kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
-        mixed |= *kd == Kind::Mixed;
-    }
-    mixed
+fn opaque(n: usize) -> usize {
+    std::hint::black_box(n)
 }
 
 /// Whether any lane of a group is in custody or exile (a reduction, which vectorises).
@@ -470,12 +452,12 @@ fn held(st: &[Status; G]) -> bool {
     any
 }
 
-/// One group without [`Kind::Mixed`] lanes decides, by the loop its kind calls for.
+/// One group decides, by the loop its [`Kind`] calls for.
 #[inline(always)]
 fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCtx]) {
     match kd {
         Kind::Quiet => quiet_lanes(
-            (c.base + g0) as u64,
+            lanes(c.id, g0),
             k,
             lanes_mut(c.status, g0),
             lanes_mut(c.flags, g0),
@@ -485,7 +467,12 @@ fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCt
             lanes_mut(c.legitimacy, g0),
         ),
         Kind::Uniform(w) => decide_lanes(k, Uniform(ctx[w as usize]), c, g0, G),
-        Kind::Mixed => unreachable!("mixed groups decide by block"),
+        Kind::Mixed => {
+            // The workplace ids are read before any column is borrowed mutably.
+            let wp = *lanes(c.wp, g0);
+            let n = opaque(G);
+            decide_lanes(k, Gathered { ctx, wp: &wp[..n] }, c, g0, n);
+        }
     }
 }
 
@@ -495,7 +482,7 @@ fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCt
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn quiet_lanes(
-    base: u64,
+    ids: &[u32; G],
     k: &Consts,
     st: &mut [Status; G],
     fl: &mut [u8; G],
@@ -507,7 +494,11 @@ fn quiet_lanes(
     let k = *k;
     let mut draws = [0.0f32; G];
     for (l, d) in draws.iter_mut().enumerate() {
-        *d = rng::unit(rng::hash_keyed(k.key_return, base + l as u64, k.week_term));
+        *d = rng::unit(rng::hash_keyed(
+            k.key_return,
+            u64::from(ids[l]),
+            k.week_term,
+        ));
     }
     for l in 0..G {
         let s = st[l] as u8;
@@ -545,7 +536,7 @@ fn quiet_lanes(
 fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: usize) {
     let m = at..at + n;
     decide_arrays(
-        (c.base + at) as u64,
+        &c.id[m.clone()],
         k,
         src,
         &mut c.status[m.clone()],
@@ -572,7 +563,7 @@ fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn decide_arrays(
-    base: u64,
+    ids: &[u32],
     k: &Consts,
     src: impl Source,
     st: &mut [Status],
@@ -610,6 +601,7 @@ fn decide_arrays(
             && fear_c.len() == n
             && dis_c.len() == n
             && eff_c.len() == n
+            && ids.len() == n
             && src.covers(n)
     );
     let k = *k;
@@ -622,7 +614,7 @@ fn decide_arrays(
         } else {
             k.key_migrate
         };
-        draws[l] = rng::unit(rng::hash_keyed(key, base + l as u64, k.week_term));
+        draws[l] = rng::unit(rng::hash_keyed(key, u64::from(ids[l]), k.week_term));
     }
     for l in 0..n {
         let g = src.at(l);
