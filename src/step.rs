@@ -61,8 +61,9 @@ const SURVEILLANCE_REF: f32 = 60.0;
 /// Pay differentials by skill.
 const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
-/// Share of the worker phase's groups that were mixed above which the workers are sorted
-/// again at the start of the next step ([`Workers::sort`]).
+/// Share of the worker phase's groups that were mixed, beyond those mixed right after the last
+/// sort, above which the workers are sorted again at the start of the next step
+/// ([`Workers::sort`]).
 const RESORT_DISORDER: f32 = 0.05;
 
 /// Counters of this week's institutional events (in agents or model workplaces).
@@ -85,8 +86,8 @@ struct Tally {
 pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     let m = &res.scenario.mechanisms;
     // Storage order: restored when the worker phase found it drifting (speed only).
-    if world.disorder > RESORT_DISORDER {
-        world.workers.sort(world.wps.len(), crate::world::GROUP);
+    if world.disorder > world.disorder_floor + RESORT_DISORDER {
+        world.disorder_floor = world.workers.sort(world.wps.len(), crate::world::GROUP);
     }
     let mut tally = Tally::default();
     // Phase 1: events.

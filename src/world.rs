@@ -308,7 +308,8 @@ impl Workers {
     /// as each worker's draws and place in ordered choices come from its [`id`](Self::id). The
     /// permutation is kept in the strike need column, which is dead between steps (reset to
     /// infinity, as at the start), so that sorting needs one column's memory beyond the state.
-    pub fn sort(&mut self, workplaces: usize, group: usize) {
+    /// Returns the share of whole groups that still hold city workers of several workplaces.
+    pub fn sort(&mut self, workplaces: usize, group: usize) -> f32 {
         let n = self.len();
         let key = |i: usize| match self.status[i] {
             Status::Employed | Status::Unemployed => self.wp[i] as usize,
@@ -367,6 +368,22 @@ impl Workers {
         self.permute(|j| order[j].to_bits() as usize);
         order.fill(f32::INFINITY);
         self.need = order;
+        self.mixed_share(group)
+    }
+
+    /// Share of whole groups of `group` workers that hold city workers (employed or not) of
+    /// more than one workplace.
+    pub fn mixed_share(&self, group: usize) -> f32 {
+        let groups = self.len() / group;
+        let mixed = (0..groups)
+            .filter(|&g| {
+                let mut city = (g * group..(g + 1) * group)
+                    .filter(|&i| matches!(self.status[i], Status::Employed | Status::Unemployed))
+                    .map(|i| self.wp[i]);
+                city.next().is_some_and(|first| city.any(|k| k != first))
+            })
+            .count();
+        mixed as f32 / groups.max(1) as f32
     }
     pub fn is_empty(&self) -> bool {
         self.wp.is_empty()
@@ -546,6 +563,9 @@ pub struct World {
     /// how far the storage order has drifted from [`Workers::sort`]'s. Performance only
     /// (no result depends on the storage order).
     pub disorder: f32,
+    /// The same share just after the last sort (above zero where too few workers outside the
+    /// city are left to fill every workplace's last group).
+    pub disorder_floor: f32,
 }
 
 /// City-wide signals of last week.
@@ -830,13 +850,15 @@ impl World {
             exo: sc.economy.clone(),
             city: CityView::default(),
             disorder: 0.0,
+            disorder_floor: 0.0,
             harvest_now: crate::step::harvest_at(
                 &sc.economy,
                 res.clock.start.year,
                 res.clock.start.month,
             ),
         };
-        world.workers.sort(world.wps.len(), GROUP);
+        world.disorder_floor = world.workers.sort(world.wps.len(), GROUP);
+        world.disorder = world.disorder_floor;
         crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
         world
     }
@@ -950,7 +972,7 @@ mod tests {
             w.party_since.push(i as i16);
         }
         let before = w.clone();
-        w.sort(nw, 16);
+        assert_eq!(w.sort(nw, 16), 0.0, "a mixed group after the sort");
         let city = |s: Status| matches!(s, Status::Employed | Status::Unemployed);
         for g in w.status.chunks(16).zip(w.wp.chunks(16)) {
             let wps: std::collections::BTreeSet<u32> =
