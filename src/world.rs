@@ -889,6 +889,21 @@ pub fn pick(shares: &[f64], u: f32) -> usize {
 mod tests {
     use super::*;
 
+    /// The real-valued columns but the strike need and effort.
+    fn reals(w: &mut Workers) -> [&mut Vec<f32>; 9] {
+        [
+            &mut w.ties,
+            &mut w.threshold,
+            &mut w.risk,
+            &mut w.consumption,
+            &mut w.expectation,
+            &mut w.hardship,
+            &mut w.legitimacy,
+            &mut w.fear,
+            &mut w.dissent,
+        ]
+    }
+
     #[test]
     fn chunks_cover_every_worker_once_in_order() {
         let mut w = Workers::default();
@@ -904,17 +919,7 @@ mod tests {
         w.flags.resize(10_001, 0);
         w.timer.resize(10_001, 0);
         w.party_since.resize(10_001, 0);
-        for col in [
-            &mut w.ties,
-            &mut w.threshold,
-            &mut w.risk,
-            &mut w.consumption,
-            &mut w.expectation,
-            &mut w.hardship,
-            &mut w.legitimacy,
-            &mut w.fear,
-            &mut w.dissent,
-        ] {
+        for col in reals(&mut w) {
             col.resize(10_001, 0.0);
         }
         let chunks = w.chunks_mut(4096);
@@ -951,20 +956,10 @@ mod tests {
             w.wp.push((u(0) * nw as f32) as u32);
             w.status.push(Status::ALL[(u(1) * 6.0) as usize % 6]);
             w.need.push(0.5);
-            for col in [
-                &mut w.ties,
-                &mut w.threshold,
-                &mut w.risk,
-                &mut w.consumption,
-                &mut w.expectation,
-                &mut w.hardship,
-                &mut w.legitimacy,
-                &mut w.fear,
-                &mut w.dissent,
-                &mut w.effort,
-            ] {
+            for col in reals(&mut w) {
                 col.push(i as f32);
             }
+            w.effort.push(i as f32);
             w.politics.push(Politics::Unaffiliated);
             w.skill.push(1);
             w.flags.push(i as u8);
