@@ -1,8 +1,10 @@
-//! The worker phase's kernel: every worker's weekly decision and its count toward the view, over
-//! blocks of workers, written as straight-line arithmetic on the columns (selects instead of
-//! branches, workplace context read by gathers, one counter-based draw per worker with the
-//! stream chosen per lane) so that the compiler vectorises it: 16 workers per instruction with
-//! AVX-512 (detected at run time). Elsewhere the worker phase runs the reference, worker by
+//! The worker phase's kernel: every worker's weekly decision and its count toward the view, in
+//! groups of 16 workers, written as straight-line arithmetic on the columns (selects instead of
+//! branches, one counter-based draw per worker with the stream chosen per lane) so that the
+//! compiler vectorises it: 16 workers per instruction with AVX-512 (detected at run time). The
+//! workers are stored by workplace ([`Workers::sort`](crate::world::Workers::sort)), so most
+//! groups read one workplace's context once and add their counts to it as reductions; groups
+//! without city workers take a short path; mixed groups gather. Elsewhere the worker phase runs the reference, worker by
 //! worker (the compiler's cost model does not vectorise this loop for AVX2 or SSE2, and a
 //! scalar run of the kernel is slower than the reference).
 //!
