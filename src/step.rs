@@ -87,7 +87,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     let m = &res.scenario.mechanisms;
     // Storage order: restored when the worker phase found it drifting (speed only).
     if world.disorder > world.disorder_floor + RESORT_DISORDER {
-        world.disorder_floor = world.workers.sort(world.wps.len(), crate::world::GROUP);
+        world.disorder_floor = world.workers.sort(world.wps.len());
     }
     let mut tally = Tally::default();
     // Phase 1: events.

@@ -300,7 +300,7 @@ impl Workers {
     }
 
     /// Stores the workers grouped by where they stand: the city workers (employed or not) of
-    /// each workplace together, each workplace's run filled up to a whole number of `group`s
+    /// each workplace together, each workplace's run filled up to a whole number of [`GROUP`]s
     /// with officials (else villagers), then the rest of administration, the village, custody
     /// and exile. Stable (a counting sort), so the new order is a function of the old one and
     /// the state alone. Only the speed of the worker phase depends on the order (a group of
@@ -309,7 +309,8 @@ impl Workers {
     /// permutation is kept in the strike need column, which is dead between steps (reset to
     /// infinity, as at the start), so that sorting needs one column's memory beyond the state.
     /// Returns the share of whole groups that still hold city workers of several workplaces.
-    pub fn sort(&mut self, workplaces: usize, group: usize) -> f32 {
+    pub fn sort(&mut self, workplaces: usize) -> f32 {
+        let group = GROUP;
         let n = self.len();
         let key = |i: usize| match self.status[i] {
             Status::Employed | Status::Unemployed => self.wp[i] as usize,
@@ -368,12 +369,13 @@ impl Workers {
         self.permute(|j| order[j].to_bits() as usize);
         order.fill(f32::INFINITY);
         self.need = order;
-        self.mixed_share(group)
+        self.mixed_share()
     }
 
-    /// Share of whole groups of `group` workers that hold city workers (employed or not) of
+    /// Share of whole groups of [`GROUP`] workers that hold city workers (employed or not) of
     /// more than one workplace.
-    pub fn mixed_share(&self, group: usize) -> f32 {
+    pub fn mixed_share(&self) -> f32 {
+        let group = GROUP;
         let groups = self.len() / group;
         let mixed = (0..groups)
             .filter(|&g| {
@@ -857,7 +859,7 @@ impl World {
                 res.clock.start.month,
             ),
         };
-        world.disorder_floor = world.workers.sort(world.wps.len(), GROUP);
+        world.disorder_floor = world.workers.sort(world.wps.len());
         world.disorder = world.disorder_floor;
         crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
         world
@@ -967,7 +969,7 @@ mod tests {
             w.party_since.push(i as i16);
         }
         let before = w.clone();
-        assert_eq!(w.sort(nw, 16), 0.0, "a mixed group after the sort");
+        assert_eq!(w.sort(nw), 0.0, "a mixed group after the sort");
         let city = |s: Status| matches!(s, Status::Employed | Status::Unemployed);
         for g in w.status.chunks(16).zip(w.wp.chunks(16)) {
             let wps: std::collections::BTreeSet<u32> =

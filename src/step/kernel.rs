@@ -370,11 +370,12 @@ impl WpLanes {
     }
 }
 
-/// Decides and counts one chunk, block by block. A block whose groups each read one context (or
-/// none) runs group by group with that context read once ([`decide_group`], [`count_group`],
-/// [`count_run`]); a block with a [`Kind::Mixed`] group runs as a whole, each lane gathering its
-/// own context ([`decide_lanes`], [`count_block`]). The chunk's last workers that do not fill a
-/// group (at the very end of the agents only) go through the reference.
+/// Decides and counts one chunk, block by block (decisions, then custody, then counts), each
+/// block group by group by the loop the group's [`Kind`] calls for: one workplace's context
+/// read once ([`decide_group`], [`count_group`], [`count_run`]), the short path of a group
+/// without city workers ([`quiet_lanes`], [`count_quiet`]), or each lane gathering its own
+/// context ([`decide_lanes`], [`count_group`], [`scatter_group`]). The chunk's last workers that
+/// do not fill a group (at the very end of the agents only) go through the reference.
 #[inline(always)]
 fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     c.assert_columns();
@@ -383,7 +384,6 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
     let mut counts = LaneCounts::default();
     let mut run = WpLanes::default();
     let mut run_wp: Option<u32> = None;
-    let mut effort_fx = [0i64; B];
     let mut b0 = 0;
     while b0 < whole {
         let end = (b0 + B).min(whole);
@@ -422,7 +422,14 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
                     count_run(c, g0, k, r, g.0.prev, &mut run);
                     run_wp = Some(w);
                 }
-                Kind::Mixed => count_block(c, g0, opaque(G), k, x.wp, r, &mut effort_fx, a),
+                Kind::Mixed => {
+                    let src = Gathered {
+                        ctx: x.wp,
+                        wp: lanes(c.wp, g0),
+                    };
+                    count_group(c, g0, r, &src, &mut counts);
+                    scatter_group(c, g0, k, r, x.wp, a);
+                }
             }
         }
         b0 = end;
@@ -436,9 +443,9 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
     }
 }
 
-/// `n`, hidden from the optimiser: a mixed group runs the block loops (vectorised, with
-/// gathers) for 16 lanes; with the trip count known, the compiler would unroll them into
-/// scalar code instead.
+/// `n`, hidden from the optimiser: a mixed group runs the decision loop over slices
+/// (vectorised, with gathers) for 16 lanes; with the trip count known, the compiler would
+/// unroll it into scalar code instead.
 #[inline(always)]
 fn opaque(n: usize) -> usize {
     std::hint::black_box(n)
@@ -904,117 +911,23 @@ fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t:
     }
 }
 
-/// Counts every worker of the block toward the view and the record as [`Counts::tally`] does:
-/// counts and fixed-point sums as reductions over the lanes (which vectorise), then each
-/// employed worker into its workplace's counts (scalar: scattered by workplace).
-///
-/// [`Counts::tally`]: super::Counts::tally
+/// The employed of a [`Kind::Mixed`] group into their workplaces' counts, one by one (what
+/// [`count_run`] does for a group of one workplace).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn count_block(
-    c: &WorkersMut,
-    b0: usize,
-    len: usize,
-    k: &Consts,
-    ctx: &[WpCtx],
-    r: &RecordCtx,
-    effort_fx: &mut [i64; B],
-    a: &mut Agg,
-) {
-    let m = b0..b0 + len;
+fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[WpCtx], a: &mut Agg) {
     let (st, fl, pol, wp) = (
-        &c.status[m.clone()],
-        &c.flags[m.clone()],
-        &c.politics[m.clone()],
-        &c.wp[m.clone()],
+        lanes(c.status, g0),
+        lanes(c.flags, g0),
+        lanes(c.politics, g0),
+        lanes(c.wp, g0),
     );
-    let n = st.len();
-    assert!(n <= B && fl.len() == n && pol.len() == n && wp.len() == n && !ctx.is_empty());
-    let last = ctx.len() - 1;
-    // Counts (32-bit within a block).
-    let (since, dis) = (&c.party_since[m.clone()], &c.dissent[m.clone()]);
-    assert!(since.len() == n && dis.len() == n);
-    let mut status = [0i32; 6];
-    let mut politics = [0i32; 7];
-    let (mut p_admin, mut p_office, mut p_factory, mut p_recent) = (0i32, 0i32, 0i32, 0i32);
-    let (mut public, mut private, mut blacklisted, mut strikers) = (0i32, 0i32, 0i32, 0i32);
-    for l in 0..n {
-        let s = st[l] as u8;
-        for (q, v) in status.iter_mut().enumerate() {
-            *v += i32::from(s == q as u8);
-        }
-        let in_city = s <= Status::Unemployed as u8 || s == Status::Administration as u8;
-        let p = pol[l] as u8;
-        for (q, v) in politics.iter_mut().enumerate() {
-            *v += i32::from(in_city && p == q as u8);
-        }
-        let party = in_city && p == Politics::Party as u8;
-        let admin = s == Status::Administration as u8;
-        let office = ctx[(wp[l] as usize).min(last)].office;
-        p_admin += i32::from(party && admin);
-        p_office += i32::from(party && !admin && office);
-        p_factory += i32::from(party && !admin && !office);
-        p_recent += i32::from(party && i32::from(since[l]) > r.recent);
-        let city = s <= Status::Unemployed as u8;
-        let f = fl[l];
-        let speaks = f & flag::PUBLIC != 0;
-        public += i32::from(city && speaks);
-        private += i32::from(city && !speaks && dis[l] > r.threshold);
-        blacklisted += i32::from(s == Status::Unemployed as u8 && f & flag::BLACKLISTED != 0);
-        strikers += i32::from(s == Status::Employed as u8 && f & flag::STRIKING != 0);
-    }
-    // Fixed-point sums.
-    let (leg, hard, fear) = (
-        &c.legitimacy[m.clone()],
-        &c.hardship[m.clone()],
-        &c.fear[m.clone()],
+    let (need, leg, fear, eff) = (
+        lanes(c.need, g0),
+        lanes(c.legitimacy, g0),
+        lanes(c.fear, g0),
+        lanes(c.effort, g0),
     );
-    let (cons, eff) = (&c.consumption[m.clone()], &c.effort[m.clone()]);
-    assert!(
-        leg.len() == n && hard.len() == n && fear.len() == n && cons.len() == n && eff.len() == n
-    );
-    let (mut s_leg, mut s_hard, mut s_griev, mut s_fear) = (0i64, 0i64, 0i64, 0i64);
-    let (mut s_cons, mut s_eff) = (0i64, 0i64);
-    for l in 0..n {
-        let s = st[l] as u8;
-        let city = s <= Status::Unemployed as u8;
-        let employed = s == Status::Employed as u8;
-        let lv = if city { leg[l] } else { 0.0 };
-        let hv = if city { hard[l] } else { 0.0 };
-        s_leg += fx(lv);
-        s_hard += fx(hv);
-        s_griev += fx(crate::mechanisms::grievance(hv, lv));
-        s_fear += fx(if city { fear[l] } else { 0.0 });
-        s_cons += fx(if employed { cons[l] } else { 0.0 });
-        let e = fx(if employed { eff[l] } else { 0.0 });
-        effort_fx[l] = e;
-        s_eff += e;
-    }
-    let t = &mut a.c;
-    for (a, b) in t.status.iter_mut().zip(status) {
-        *a += i64::from(b);
-    }
-    for (a, b) in t.politics.iter_mut().zip(politics) {
-        *a += i64::from(b);
-    }
-    t.party_admin += i64::from(p_admin);
-    t.party_office += i64::from(p_office);
-    t.party_factory += i64::from(p_factory);
-    t.party_recent += i64::from(p_recent);
-    t.public += i64::from(public);
-    t.private += i64::from(private);
-    t.blacklisted += i64::from(blacklisted);
-    t.strikers += i64::from(strikers);
-    t.legitimacy += s_leg;
-    t.hardship += s_hard;
-    t.grievance += s_griev;
-    t.fear += s_fear;
-    t.consumption += s_cons;
-    t.effort += s_eff;
-    // Per workplace: the employed only.
-    let need = &c.need[m];
-    assert!(need.len() == n);
-    for l in 0..n {
+    for l in 0..G {
         if st[l] != Status::Employed {
             continue;
         }
@@ -1030,7 +943,7 @@ fn count_block(
         if speaks {
             t.target += r.targets.weight(p, f);
         }
-        t.effort += effort_fx[l];
+        t.effort += fx(eff[l]);
         let pc = &ctx[w];
         let x = &mut a.extra[w];
         x.initiators += u32::from(need[l] <= 0.0);
