@@ -873,24 +873,40 @@ fn count_quiet(c: &WorkersMut, g0: usize, r: &RecordCtx, t: &mut LaneCounts) {
     }
 }
 
+/// What the per-workplace counts of the employed read of a group.
+struct Employed<'a> {
+    st: &'a [Status; G],
+    fl: &'a [u8; G],
+    pol: &'a [Politics; G],
+    need: &'a [f32; G],
+    leg: &'a [f32; G],
+    fear: &'a [f32; G],
+    eff: &'a [f32; G],
+}
+
+impl<'a> Employed<'a> {
+    #[inline(always)]
+    fn of(c: &'a WorkersMut, g0: usize) -> Employed<'a> {
+        Employed {
+            st: lanes(c.status, g0),
+            fl: lanes(c.flags, g0),
+            pol: lanes(c.politics, g0),
+            need: lanes(c.need, g0),
+            leg: lanes(c.legitimacy, g0),
+            fear: lanes(c.fear, g0),
+            eff: lanes(c.effort, g0),
+        }
+    }
+}
+
 /// The employed of a [`Kind::Uniform`] group into the lane counts of their workplace's run
 /// (`prev`: the workplace's strike share last week).
 #[inline(always)]
 fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t: &mut WpLanes) {
-    let (st, fl, pol) = (
-        lanes(c.status, g0),
-        lanes(c.flags, g0),
-        lanes(c.politics, g0),
-    );
-    let (need, leg, fear, eff) = (
-        lanes(c.need, g0),
-        lanes(c.legitimacy, g0),
-        lanes(c.fear, g0),
-        lanes(c.effort, g0),
-    );
+    let g = Employed::of(c, g0);
     for l in 0..G {
-        let e = st[l] == Status::Employed;
-        let (f, p) = (fl[l], pol[l]);
+        let e = g.st[l] == Status::Employed;
+        let (f, p) = (g.fl[l], g.pol[l]);
         let speaks = f & flag::PUBLIC != 0;
         t.employed[l] += i32::from(e);
         t.strikers[l] += i32::from(e && f & flag::STRIKING != 0);
@@ -902,12 +918,12 @@ fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t:
         } else {
             0
         };
-        t.effort[l] += fx(if e { eff[l] } else { 0.0 });
-        t.initiators[l] += i32::from(e && need[l] <= 0.0);
-        t.sustaining[l] += i32::from(e && need[l] <= prev);
-        t.ready[l] += i32::from(e && need[l] <= k.min_share);
+        t.effort[l] += fx(if e { g.eff[l] } else { 0.0 });
+        t.initiators[l] += i32::from(e && g.need[l] <= 0.0);
+        t.sustaining[l] += i32::from(e && g.need[l] <= prev);
+        t.ready[l] += i32::from(e && g.need[l] <= k.min_share);
         // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-        t.payers[l] += i32::from(e && k.voluntary && leg[l] + 0.3 * (1.0 - fear[l]) > 0.7);
+        t.payers[l] += i32::from(e && k.voluntary && g.leg[l] + 0.3 * (1.0 - g.fear[l]) > 0.7);
     }
 }
 
@@ -915,24 +931,14 @@ fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t:
 /// [`count_run`] does for a group of one workplace).
 #[inline(always)]
 fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[WpCtx], a: &mut Agg) {
-    let (st, fl, pol, wp) = (
-        lanes(c.status, g0),
-        lanes(c.flags, g0),
-        lanes(c.politics, g0),
-        lanes(c.wp, g0),
-    );
-    let (need, leg, fear, eff) = (
-        lanes(c.need, g0),
-        lanes(c.legitimacy, g0),
-        lanes(c.fear, g0),
-        lanes(c.effort, g0),
-    );
+    let g = Employed::of(c, g0);
+    let wp = lanes(c.wp, g0);
     for l in 0..G {
-        if st[l] != Status::Employed {
+        if g.st[l] != Status::Employed {
             continue;
         }
         let w = wp[l] as usize;
-        let (f, p) = (fl[l], pol[l]);
+        let (f, p) = (g.fl[l], g.pol[l]);
         let t = &mut a.c.wp[w];
         t.employed += 1;
         let speaks = f & flag::PUBLIC != 0;
@@ -943,14 +949,14 @@ fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[Wp
         if speaks {
             t.target += r.targets.weight(p, f);
         }
-        t.effort += fx(eff[l]);
+        t.effort += fx(g.eff[l]);
         let pc = &ctx[w];
         let x = &mut a.extra[w];
-        x.initiators += u32::from(need[l] <= 0.0);
-        x.sustaining += u32::from(need[l] <= pc.prev);
-        x.ready += u32::from(need[l] <= k.min_share);
+        x.initiators += u32::from(g.need[l] <= 0.0);
+        x.sustaining += u32::from(g.need[l] <= pc.prev);
+        x.ready += u32::from(g.need[l] <= k.min_share);
         // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-        if k.voluntary && leg[l] + 0.3 * (1.0 - fear[l]) > 0.7 {
+        if k.voluntary && g.leg[l] + 0.3 * (1.0 - g.fear[l]) > 0.7 {
             a.payers[pc.sector as usize] += 1;
         }
     }
