@@ -9,29 +9,32 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Named random streams; each decision that needs randomness has its own.
+/// Named random streams; each decision that needs randomness has its own. The values key the
+/// draws, so they are part of what a run's outputs depend on: never renumber one (a stream no
+/// longer used leaves a gap).
 #[derive(Clone, Copy, Debug)]
 #[repr(u64)]
 pub enum Stream {
     Init = 1,
-    InitPolitics,
-    InitTraits,
-    Migrate,
-    Return,
-    Hire,
-    Fire,
-    Arrest,
-    Release,
-    Promote,
-    Recruit,
-    Leave,
-    Purge,
-    Dissident,
-    Vote,
-    Settle,
-    Arrears,
-    Campaign,
-    Committee,
+    InitPolitics = 2,
+    InitTraits = 3,
+    Migrate = 4,
+    Return = 5,
+    Hire = 6,
+    Fire = 7,
+    Arrest = 8,
+    Release = 9,
+    // 10, 12 and 14 (promotion, exit, dissident groups) until 0.2.0: now `Party`.
+    Recruit = 11,
+    Purge = 13,
+    Vote = 15,
+    Settle = 16,
+    Arrears = 17,
+    Campaign = 18,
+    Committee = 19,
+    /// The Cheka/party pass: one draw per employed worker and week decides its arrest,
+    /// promotion, recruitment, exit, joining or leaving the dissident groups.
+    Party = 20,
 }
 
 /// Derives the seed of replicate `k` from the master seed: the `k`-th output of a ChaCha8

@@ -116,7 +116,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     unions(world, m, &agg);
     strikes(world, m, &strikers, &mut tally, &mut counts);
     management(world, res, &mut tally, &mut counts);
-    cheka_and_party(world, m, &mut tally, &mut counts);
+    cheka_and_party(world, m, &mut tally, &mut counts, Path::Fastest);
     // Phase 6: soviet elections and campaigns (they only read the workers).
     for ev in &due {
         if ev.event.soviet_election {
@@ -437,6 +437,16 @@ impl Targets {
         }
     }
 
+    /// The weights by identity of a worker not striking (indexed by the discriminant), and
+    /// what striking adds: [`Targets::weight`] as a table, for the vectorised filter.
+    fn table(self) -> ([f32; 7], f32) {
+        let mut t = [0.0; 7];
+        for (q, w) in t.iter_mut().enumerate() {
+            *w = self.weight(Politics::ALL[q], 0) as f32;
+        }
+        (t, if self.strike_leaders { 1.0 } else { 0.0 })
+    }
+
     /// 1 (activists), +1 (strikers), +2 (non-party socialists, dissident communists), +3 (other
     /// socialist parties), as far as the policy targets each.
     #[inline(always)]
@@ -511,7 +521,8 @@ fn fold_mut<'a>(
                 a
             },
         )
-        .reduce(|| Agg::new(nw), Agg::merge)
+        .reduce_with(Agg::merge)
+        .unwrap_or_else(|| Agg::new(nw))
 }
 
 /// Runs `body` on every range of worker ids in parallel (read-only), adding into one [`Agg`].
@@ -524,7 +535,8 @@ fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + 
                 a
             },
         )
-        .reduce(|| Agg::new(nw), Agg::merge)
+        .reduce_with(Agg::merge)
+        .unwrap_or_else(|| Agg::new(nw))
 }
 
 /// Indices of the workers for which `pred` holds, in storage order (found in parallel).
@@ -1679,14 +1691,20 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
 /// exits) and the dissident groups (joining, drifting away). One parallel pass over the
 /// workers: each decision reads only the worker's own state, the view and city-wide totals, so
 /// no decision competes with another's.
-fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, counts: &mut Counts) {
+fn cheka_and_party(
+    world: &mut World,
+    m: &MechanismCfg,
+    tally: &mut Tally,
+    counts: &mut Counts,
+    path: Path,
+) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
     // What strike suppression already used of this week's capacity is not available again.
     let capacity = (world.party.cheka_capacity - tally.arrests as f64).max(0.0);
     // Reports: the target weight of those speaking out at each workplace (kept in the counts).
-    let targets = Targets::of(&pol);
+    let (weights, striking) = Targets::of(&pol).table();
     let total: i64 = counts.wp.iter().map(|t| i64::from(t.target)).sum();
     // Reactive presence: capacity goes where dissent is reported.
     for k in 0..nw {
@@ -1708,8 +1726,10 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
         arrests_on,
         capacity: capacity as f32,
         total: total as f32,
-        targets,
-        promote: pol.promotion as f32,
+        weights,
+        striking,
+        key: rng::key(seed, Stream::Party),
+        week_term: rng::week_term(week),
         rec: pol.recruitment as f32,
         dissident_join: m.dissident_join as f32,
         party_leave: m.party_leave as f32,
@@ -1717,14 +1737,18 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
         wp: &(0..nw)
             .map(|k| PartyWp {
                 presence: view.dissidents[k] as f32 / view.employed[k].max(1) as f32,
-                factory: wps.class[k] != SizeClass::Office,
+                promote: if wps.class[k] != SizeClass::Office {
+                    pol.promotion as f32
+                } else {
+                    0.0
+                },
             })
             .collect::<Vec<_>>(),
         r: RecordCtx::new(&wps.class, m, world.week, &pol),
     };
     // Each task adds the changes it makes to the counts (old contribution out, new in).
     let a = fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| {
-        party_chunk(&mut c, &x, a)
+        party_chunk(&mut c, &x, a, path)
     });
     counts.add(&a.c);
     for k in 0..nw {
@@ -1746,8 +1770,89 @@ fn cheka_and_party(world: &mut World, m: &MechanismCfg, tally: &mut Tally, count
 struct PartyWp {
     /// Share of the employed in dissident groups (last week's view).
     presence: f32,
-    /// Not an office: members here can be promoted (the pump).
-    factory: bool,
+    /// Probability scale of a member's promotion here (the pump): the policy's rate in a
+    /// factory, 0 in an office.
+    promote: f32,
+}
+
+/// What the Cheka/party pass can do to a worker, in the order met: the first slot is the
+/// arrest; the second promotion (members), recruitment (unaffiliated) or drifting away from the
+/// groups (dissidents); the third exit (members) or joining the groups (unaffiliated).
+const OUTCOMES: usize = 3;
+
+/// The probability of each of a worker's outcomes ([`OUTCOMES`]) given that none before it
+/// happened; 0 where the worker does not meet it. Shared by the pass worker by worker and the
+/// vectorised filter ([`kernel::party_chunk`]), so that both compute the same values.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn party_odds(
+    x: &PartyCtx,
+    weights: &[f32; 7],
+    striking: f32,
+    p: u8,
+    f: u8,
+    skill: u8,
+    l: f32,
+    d: f32,
+    w: PartyWp,
+) -> [f32; OUTCOMES] {
+    let public = f & flag::PUBLIC != 0;
+    let party = p == Politics::Party as u8;
+    let unaffiliated = p == Politics::Unaffiliated as u8;
+    // Arrest: expected arrests at a workplace equal its allocated capacity, shared by target
+    // weight (the weight by identity, `weights[p]`, plus what striking adds).
+    let t = kernel::select(p, weights)
+        + if f & flag::STRIKING != 0 {
+            striking
+        } else {
+            0.0
+        };
+    let arrest = if x.arrests_on && public {
+        x.capacity * t / x.total
+    } else {
+        0.0
+    };
+    // The pump: factory members promoted into administration; recruitment of loyal workers;
+    // dissidents drifting away.
+    let bonus = 0.5 + 0.5 * f32::from(skill) + if f & flag::CADRE != 0 { 0.5 } else { 0.0 };
+    let second = if party {
+        w.promote * bonus
+    } else if unaffiliated {
+        if l > 0.55 { x.rec * l } else { 0.0 }
+    } else if d < 0.1 {
+        x.dissident_join * 0.5
+    } else {
+        0.0
+    };
+    // Exits of disillusioned members; open dissenters drawn into the non-party groups.
+    let third = if party {
+        if l < 0.45 {
+            x.party_leave * 2.0 * (1.0 - l)
+        } else {
+            0.0
+        }
+    } else if unaffiliated && public {
+        x.dissident_join * d * (1.0 + 5.0 * w.presence)
+    } else {
+        0.0
+    };
+    [arrest, second, third]
+}
+
+/// The ends of the intervals of one uniform draw that decide a worker's outcomes: outcome `i`
+/// when the draw falls in `[T[i-1], T[i])`, with `T[i] = T[i-1] + (1 − T[i-1]) · p[i]` (each `p`
+/// clamped to [0, 1]). Each outcome then has the probability it has when drawn on its own after
+/// the others failed.
+#[inline(always)]
+#[allow(clippy::manual_clamp)] // `max` then `min`: a NaN probability counts as 0, as in `chance`
+fn party_thresholds(p: [f32; OUTCOMES]) -> [f32; OUTCOMES] {
+    let mut t = [0.0; OUTCOMES];
+    let mut below = 0.0f32;
+    for i in 0..OUTCOMES {
+        below += (1.0 - below) * p[i].max(0.0).min(1.0);
+        t[i] = below;
+    }
+    t
 }
 
 /// Read-only inputs of the Cheka/party pass.
@@ -1758,8 +1863,12 @@ struct PartyCtx<'a> {
     /// The Cheka's capacity left this week and the total target weight reported.
     capacity: f32,
     total: f32,
-    targets: Targets,
-    promote: f32,
+    /// [`Targets::table`].
+    weights: [f32; 7],
+    striking: f32,
+    /// The key and week term of the pass's draws.
+    key: u64,
+    week_term: u64,
     rec: f32,
     dissident_join: f32,
     party_leave: f32,
@@ -1768,104 +1877,81 @@ struct PartyCtx<'a> {
     r: RecordCtx<'a>,
 }
 
-/// The Cheka/party pass over one chunk, worker by worker. (A vectorised version, drawing for
-/// every lane, was measured slower: up to four 64-bit hashes a lane cost more than the branches
-/// they replace.)
-fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+/// The Cheka/party pass over one chunk: on the workers the vectorised filter finds a draw
+/// succeeding for ([`kernel::party_chunk`], where the CPU has AVX-512), else on every worker.
+/// The same results either way (`party_filter_equals_reference`).
+fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg, path: Path) {
     c.assert_columns();
+    match path {
+        Path::Fastest => {
+            if kernel::party_chunk(c, x, a) {
+                return;
+            }
+        }
+        #[cfg(test)]
+        Path::Portable => return kernel::party_portable(c, x, a),
+        #[cfg(test)]
+        Path::Reference => {}
+    }
     for j in 0..c.len() {
-        if c.status[j] != Status::Employed {
-            continue;
-        }
-        // Only status, flags, identity and membership date change here.
-        let (st, fl, pol, since) = (c.status[j], c.flags[j], c.politics[j], c.party_since[j]);
-        if party_one(c, j, x, a) {
-            let after = Agent::of_chunk(c, j);
-            let before = Agent {
-                st,
-                fl,
-                pol,
-                since,
-                ..Agent::of_chunk(c, j)
-            };
-            a.c.tally::<-1>(&before, &x.r);
-            a.c.tally::<1>(&after, &x.r);
-        }
+        party_worker(c, j, x, a);
+    }
+}
+
+/// The Cheka/party pass on worker `j` of a chunk, counting what it changed.
+#[inline(always)]
+fn party_worker(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) {
+    if c.status[j] != Status::Employed {
+        return;
+    }
+    // Only status, flags, identity and membership date change here.
+    let (st, fl, pol, since) = (c.status[j], c.flags[j], c.politics[j], c.party_since[j]);
+    if party_one(c, j, x, a) {
+        let after = Agent::of_chunk(c, j);
+        let before = Agent {
+            st,
+            fl,
+            pol,
+            since,
+            ..Agent::of_chunk(c, j)
+        };
+        a.c.tally::<-1>(&before, &x.r);
+        a.c.tally::<1>(&after, &x.r);
     }
 }
 
 /// One employed worker meets the Cheka (arrest), the secretariat (promotion), the city committee
-/// (recruitment, exit) and the dissident groups (joining, drifting away); true when it changed
-/// the worker.
+/// (recruitment, exit) and the dissident groups (joining, drifting away), the first of these
+/// that its draw decides ([`party_thresholds`]); true when it changed the worker.
 #[inline(always)]
 fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) -> bool {
-    let (seed, week) = (x.seed, x.week);
     let k = c.wp[j] as usize;
     let id = u64::from(c.id[j]);
-    if x.arrests_on && c.flags[j] & flag::PUBLIC != 0 {
-        let t = x.targets.weight(c.politics[j], c.flags[j]);
-        // Expected arrests at k equal its allocated capacity, shared by target weight.
-        let p = (x.capacity * t as f32 / x.total).min(1.0);
-        if t > 0 && rng::chance(seed, Stream::Arrest, id, week, p) {
-            arrest(
-                (&mut c.status[j], &mut c.flags[j], &mut c.timer[j]),
-                id,
-                seed,
-                week,
-                x.arrest_weeks,
-            );
-            a.extra[k].arrests += 1;
-            return true;
-        }
+    let (pol, f, l, d) = (c.politics[j], c.flags[j], c.legitimacy[j], c.dissent[j]);
+    let odds = party_odds(
+        x, &x.weights, x.striking, pol as u8, f, c.skill[j], l, d, x.wp[k],
+    );
+    let t = party_thresholds(odds);
+    let u = rng::unit(rng::hash_keyed(x.key, id, x.week_term));
+    if u < t[0] {
+        arrest(
+            (&mut c.status[j], &mut c.flags[j], &mut c.timer[j]),
+            id,
+            x.seed,
+            x.week,
+            x.arrest_weeks,
+        );
+        a.extra[k].arrests += 1;
+        return true;
     }
-    // The pump: factory members promoted into administration.
-    if c.politics[j] == Politics::Party && x.wp[k].factory {
-        let bonus = 0.5
-            + 0.5 * f32::from(c.skill[j])
-            + if c.flags[j] & flag::CADRE != 0 {
-                0.5
-            } else {
-                0.0
-            };
-        if rng::chance(seed, Stream::Promote, id, week, x.promote * bonus) {
+    let public = f & flag::PUBLIC != 0;
+    match pol {
+        Politics::Party if u < t[1] => {
             c.status[j] = Status::Administration;
             c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
             a.promotions += 1;
-            return true;
         }
-    }
-    let l = c.legitimacy[j];
-    let d = c.dissent[j];
-    let public = c.flags[j] & flag::PUBLIC != 0;
-    match c.politics[j] {
-        // Recruitment of loyal workers; open dissenters drawn into the non-party groups.
-        Politics::Unaffiliated
-            if l > 0.55 && rng::chance(seed, Stream::Recruit, id, week, x.rec * l) =>
-        {
-            c.politics[j] = Politics::Party;
-            c.party_since[j] = week as i16;
-            a.recruits += 1;
-            true
-        }
-        Politics::Unaffiliated if public => {
-            let p = x.dissident_join * d * (1.0 + 5.0 * x.wp[k].presence);
-            let join = rng::chance(seed, Stream::Dissident, id, week, p);
-            if join {
-                c.politics[j] = Politics::NonPartySocialist;
-            }
-            join
-        }
-        // Exits: disillusioned members leave, the outspoken as dissident communists.
-        Politics::Party
-            if l < 0.45
-                && rng::chance(
-                    seed,
-                    Stream::Leave,
-                    id,
-                    week,
-                    x.party_leave * 2.0 * (1.0 - l),
-                ) =>
-        {
+        Politics::Party if u < t[2] => {
             c.politics[j] = if public && d > 0.25 {
                 Politics::DissidentCommunist
             } else {
@@ -1873,23 +1959,17 @@ fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) -> bool {
             };
             c.party_since[j] = i16::MIN;
             a.exits += 1;
-            true
         }
-        p if p.dissident()
-            && d < 0.1
-            && rng::chance(
-                seed,
-                Stream::Dissident,
-                id,
-                week + 500_009,
-                x.dissident_join * 0.5,
-            ) =>
-        {
-            c.politics[j] = Politics::Unaffiliated;
-            true
+        Politics::Unaffiliated if u < t[1] => {
+            c.politics[j] = Politics::Party;
+            c.party_since[j] = x.week as i16;
+            a.recruits += 1;
         }
-        _ => false,
+        Politics::Unaffiliated if u < t[2] => c.politics[j] = Politics::NonPartySocialist,
+        p if p.dissident() && u < t[1] => c.politics[j] = Politics::Unaffiliated,
+        _ => return false,
     }
+    true
 }
 
 /// Current of a vote: 0 party, 1 non-party socialists, 2 other socialist parties, 3 abstain.
@@ -2343,6 +2423,81 @@ mod tests {
         by_id(&mut same, &ordered);
         assert_eq!(same, ordered);
         by_id(&mut [], &ordered);
+    }
+
+    #[test]
+    fn party_filter_equals_reference() {
+        // The Cheka/party pass through the vectorised filter (with and without AVX-512) and
+        // worker by worker: the same workers, counts and tallies, in real states and in stirred
+        // ones where every outcome is frequent.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut changed = [0usize; 6];
+        for name in ["historical", "nep"] {
+            let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
+            res.scenario.run.scale = 6_000;
+            let m = res.scenario.mechanisms.clone();
+            let mut world = World::new(&res, 5);
+            let mut out = RunRecord::default();
+            for week in 0..=104 {
+                if week % 13 == 0 {
+                    let mut m2 = m.clone();
+                    let mut stir = stirred(&world, &mut m2);
+                    m2.party_leave = 0.2;
+                    m2.dissident_join = 0.2;
+                    stir.policy.promotion = 0.2;
+                    stir.policy.recruitment = 0.3;
+                    for (w, m, what) in [(&world, &m, "as run"), (&stir, &m2, "stirred")] {
+                        let what = format!("{name}, week {week}, {what}");
+                        let pass = |path| {
+                            let mut w = w.clone();
+                            let mut counts = aggregate(&w, m);
+                            let mut tally = Tally {
+                                arrests: 7,
+                                ..Tally::default()
+                            };
+                            w.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+                            cheka_and_party(&mut w, m, &mut tally, &mut counts, path);
+                            let tallies = format!("{tally:?}");
+                            ((w, Agg::new(0)), counts, tallies)
+                        };
+                        let reference = pass(Path::Reference);
+                        for path in [Path::Fastest, Path::Portable] {
+                            let other = pass(path);
+                            same(&other.0, &reference.0, &what);
+                            assert!(other.1 == reference.1, "{what}: counts differ");
+                            assert_eq!(other.2, reference.2, "{what}: tallies");
+                            assert_eq!(
+                                other.0.0.view.arrested_share, reference.0.0.view.arrested_share,
+                                "{what}"
+                            );
+                        }
+                    }
+                    // What the stirred pass did, outcome by outcome.
+                    let mut after = stir.clone();
+                    let mut counts = aggregate(&after, &m2);
+                    let mut tally = Tally::default();
+                    after.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+                    cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Reference);
+                    let (b, a) = (&stir.workers, &after.workers);
+                    let moved = |from: fn(Politics) -> bool, to: Politics| {
+                        (0..a.len())
+                            .filter(|&i| from(b.politics[i]) && a.politics[i] == to)
+                            .count()
+                    };
+                    changed[0] += tally.arrests;
+                    changed[1] += tally.promotions;
+                    changed[2] += tally.recruits;
+                    changed[3] += tally.exits;
+                    changed[4] +=
+                        moved(|p| p == Politics::Unaffiliated, Politics::NonPartySocialist);
+                    changed[5] += moved(|p| p.dissident(), Politics::Unaffiliated);
+                }
+                step(&mut world, &res, &mut out);
+            }
+        }
+        // Every outcome (arrest, promotion, recruitment, exit, joining and leaving the groups)
+        // was met, so every branch of both paths was compared.
+        assert!(changed.iter().all(|&n| n > 50), "{changed:?}");
     }
 
     #[test]

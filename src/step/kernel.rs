@@ -13,7 +13,7 @@
 //! on every lane, and no fused multiply-add (Rust never contracts). Workers in custody or exile
 //! (a few per thousand) go through [`decide`] itself.
 
-use super::{Agg, Ctx, RecordCtx, SKILL_PAY, WpCtx, decide, fx};
+use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide, fx};
 use crate::rng::{self, Stream};
 use crate::world::{Politics, Status, WorkersMut, flag};
 
@@ -135,7 +135,7 @@ const CONVICTION: ByIdentity = by_identity!(conviction);
 
 /// `t[p]` as a chain of selects on the discriminant `p` (a table lookup would need a gather).
 #[inline(always)]
-fn select(p: u8, t: &ByIdentity) -> f32 {
+pub(super) fn select(p: u8, t: &ByIdentity) -> f32 {
     let mut v = t[0];
     for (q, &x) in t.iter().enumerate().skip(1) {
         if p == q as u8 {
@@ -225,12 +225,16 @@ enum Kind {
 /// which vectorise).
 #[inline(always)]
 fn kind(st: &[Status; G], wp: &[u32; G]) -> Kind {
-    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    // Lane-wise first (all ones where a city worker), then the reductions: written so, the
+    // compiler vectorises it instead of branching on each lane.
+    let (mut low, mut high) = ([0u32; G], [0u32; G]);
     for l in 0..G {
-        let city = st[l] as u8 <= Status::Unemployed as u8;
-        lo = lo.min(if city { wp[l] } else { u32::MAX });
-        hi = hi.max(if city { wp[l] } else { 0 });
+        let city = u32::from(st[l] as u8 <= Status::Unemployed as u8).wrapping_neg();
+        low[l] = wp[l] | !city;
+        high[l] = wp[l] & city;
     }
+    let lo = low.into_iter().fold(u32::MAX, u32::min);
+    let hi = high.into_iter().fold(0, u32::max);
     if lo == u32::MAX {
         Kind::Quiet
     } else if lo == hi {
@@ -960,4 +964,99 @@ fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[Wp
             a.payers[pc.sector as usize] += 1;
         }
     }
+}
+
+/// The Cheka/party pass over a chunk where the CPU has AVX-512: a vectorised filter computes,
+/// for every lane of a group, the worker's draw and the probability that the pass changes it
+/// ([`party_odds`](super::party_odds), [`party_thresholds`](super::party_thresholds)); only the
+/// workers whose draw falls below it go through [`party_worker`](super::party_worker) (about
+/// one in a thousand a week). The others the pass leaves unchanged, so the results are those
+/// of the pass worker by worker. False (nothing done) on other CPUs.
+pub(super) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if avx512() && std::env::var_os("PACT_REF").is_none() {
+            // SAFETY: the CPU has these AVX-512 extensions (checked just above).
+            unsafe { party_avx512(c, x, a) };
+            return true;
+        }
+    }
+    let _ = (c, x, a);
+    false
+}
+
+/// The filtered pass compiled without AVX-512 (for tests on any CPU).
+#[cfg(test)]
+pub(super) fn party_portable(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+    party_body(c, x, a);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+fn party_avx512(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+    party_body(c, x, a);
+}
+
+#[inline(always)]
+fn party_body(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+    c.assert_columns();
+    let n = c.len();
+    let whole = n - n % G;
+    for g0 in (0..whole).step_by(G) {
+        let mut hits = match kind(lanes(c.status, g0), lanes(c.wp, g0)) {
+            Kind::Quiet => 0,
+            Kind::Uniform(w) => {
+                let w = x.wp[w as usize];
+                party_hits(c, g0, x, |_| w)
+            }
+            Kind::Mixed => {
+                let wp = lanes(c.wp, g0);
+                let last = x.wp.len() - 1;
+                party_hits(c, g0, x, |l| x.wp[(wp[l] as usize).min(last)])
+            }
+        };
+        while hits != 0 {
+            let l = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            super::party_worker(c, g0 + l, x, a);
+        }
+    }
+    for j in whole..n {
+        super::party_worker(c, j, x, a);
+    }
+}
+
+/// The lanes of the group at `g0` (as bits) holding an employed worker whose draw falls below
+/// the probability that the Cheka/party pass changes it.
+#[inline(always)]
+fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> PartyWp) -> u32 {
+    let (st, fl, po) = (
+        lanes(c.status, g0),
+        lanes(c.flags, g0),
+        lanes(c.politics, g0),
+    );
+    let (ids, skill) = (lanes(c.id, g0), lanes(c.skill, g0));
+    let (leg, dis) = (lanes(c.legitimacy, g0), lanes(c.dissent, g0));
+    let mut hit = [false; G];
+    for l in 0..G {
+        let odds = super::party_odds(
+            x,
+            &x.weights,
+            x.striking,
+            po[l] as u8,
+            fl[l],
+            skill[l],
+            leg[l],
+            dis[l],
+            at(l),
+        );
+        let t = super::party_thresholds(odds);
+        let u = rng::unit(rng::hash_keyed(x.key, u64::from(ids[l]), x.week_term));
+        hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[super::OUTCOMES - 1]);
+    }
+    let mut bits = 0u32;
+    for (l, h) in hit.iter().enumerate() {
+        bits |= u32::from(*h) << l;
+    }
+    bits
 }
