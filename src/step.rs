@@ -539,10 +539,43 @@ fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + 
         .unwrap_or_else(|| Agg::new(nw))
 }
 
-/// Indices of the workers for which `pred` holds, in storage order (found in parallel).
-fn gather(n: usize, pred: impl Fn(usize) -> bool + Sync + Send) -> Vec<u32> {
-    let parts: Vec<Vec<u32>> = ranges(n)
-        .map(|r| r.filter(|&i| pred(i)).map(|i| i as u32).collect())
+/// Indices of the workers with status `want`, none of the flags `clear` and `also` true (of
+/// the index), in storage order, found in parallel. Status and flags are tested 32 workers at a
+/// time without a branch per worker (the compiler vectorises the comparisons); `also` only on
+/// the workers that pass them.
+fn gather(
+    w: &Workers,
+    want: Status,
+    clear: u8,
+    also: impl Fn(usize) -> bool + Sync + Send,
+) -> Vec<u32> {
+    const L: usize = 32;
+    let parts: Vec<Vec<u32>> = ranges(w.len())
+        .map(|r| {
+            let (st, fl) = (&w.status[r.clone()], &w.flags[r.clone()]);
+            let mut found = Vec::new();
+            let mut take = |i: usize| {
+                if also(i) {
+                    found.push(i as u32);
+                }
+            };
+            for (g, (s, f)) in st.chunks_exact(L).zip(fl.chunks_exact(L)).enumerate() {
+                let mut bits = 0u32;
+                for l in 0..L {
+                    bits |= u32::from((s[l] == want) & (f[l] & clear == 0)) << l;
+                }
+                while bits != 0 {
+                    take(r.start + g * L + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+            for i in r.start + st.len() / L * L..r.end {
+                if w.status[i] == want && w.flags[i] & clear == 0 {
+                    take(i);
+                }
+            }
+            found
+        })
         .collect();
     parts.concat()
 }
@@ -1252,9 +1285,7 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
         return Vec::new();
     }
     let w = &world.workers;
-    let members = gather(w.len(), |i| {
-        w.status[i] == Status::Employed && candidate[w.wp[i] as usize]
-    });
+    let members = gather(w, Status::Employed, 0, |i| candidate[w.wp[i] as usize]);
     let (offsets, grouped) = group_by_wp(&members, &w.wp, nw);
     // The need of the last worker to join; -∞ where no strike holds.
     let cut: Vec<f32> = (0..nw)
@@ -1610,9 +1641,7 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     if excess.iter().any(|&x| x > 0) {
         // Choose the redundant by a per-week random priority, in id order of draws.
         let w = &world.workers;
-        let mut members = gather(w.len(), |i| {
-            w.status[i] == Status::Employed && excess[w.wp[i] as usize] > 0
-        });
+        let mut members = gather(w, Status::Employed, 0, |i| excess[w.wp[i] as usize] > 0);
         by_id(&mut members, &w.id);
         let w = &mut world.workers;
         for &i in &members {
@@ -1646,9 +1675,7 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
     let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
     // Candidates in id order from the rotating start.
-    let mut candidates = gather(n, |i| {
-        w.status[i] == Status::Unemployed && w.flags[i] & flag::BLACKLISTED == 0
-    });
+    let mut candidates = gather(w, Status::Unemployed, flag::BLACKLISTED, |_| true);
     by_id(&mut candidates, &w.id);
     let split = candidates.partition_point(|&i| (w.id[i as usize] as usize) < start);
     let w = &mut world.workers;
