@@ -174,7 +174,7 @@ pub(super) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &
 /// The kernel compiled without AVX-512 (for tests on any CPU).
 #[cfg(test)]
 pub(super) fn chunk_portable(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
-    chunk_body(c, x, k, r, a);
+    chunk_body::<false>(c, x, k, r, a);
 }
 
 /// Whether the CPU has the AVX-512 extensions the kernel is compiled for.
@@ -189,7 +189,7 @@ pub(super) fn avx512() -> bool {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
 fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
-    chunk_body(c, x, k, r, a);
+    chunk_body::<true>(c, x, k, r, a);
 }
 
 /// Lanes per group: one AVX-512 vector of 32-bit values. The kernel's loops run over groups, so
@@ -221,20 +221,21 @@ enum Kind {
     Mixed,
 }
 
-/// The [`Kind`] of a group: the least and greatest workplace of its city workers (reductions,
-/// which vectorise).
+/// The [`Kind`] of a group: the least and greatest workplace of its city workers (with
+/// `AVX512`, which only the kernel's AVX-512 functions pass, two masked vector reductions;
+/// else lane by lane).
 #[inline(always)]
-fn kind(st: &[Status; G], wp: &[u32; G]) -> Kind {
-    // Lane-wise first (all ones where a city worker), then the reductions: written so, the
-    // compiler vectorises it instead of branching on each lane.
-    let (mut low, mut high) = ([0u32; G], [0u32; G]);
-    for l in 0..G {
-        let city = u32::from(st[l] as u8 <= Status::Unemployed as u8).wrapping_neg();
-        low[l] = wp[l] | !city;
-        high[l] = wp[l] & city;
-    }
-    let lo = low.into_iter().fold(u32::MAX, u32::min);
-    let hi = high.into_iter().fold(0, u32::max);
+fn kind<const AVX512: bool>(st: &[Status; G], wp: &[u32; G]) -> Kind {
+    #[cfg(target_arch = "x86_64")]
+    let (lo, hi) = if AVX512 {
+        // SAFETY: `AVX512` is true only in functions compiled for AVX-512, which run only
+        // where the CPU has it.
+        unsafe { city_range_avx512(st, wp) }
+    } else {
+        city_range(st, wp)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (lo, hi) = city_range(st, wp);
     if lo == u32::MAX {
         Kind::Quiet
     } else if lo == hi {
@@ -242,6 +243,39 @@ fn kind(st: &[Status; G], wp: &[u32; G]) -> Kind {
     } else {
         Kind::Mixed
     }
+}
+
+/// The least and greatest workplace of the group's city workers (`u32::MAX` and 0 if none).
+#[inline(always)]
+fn city_range(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
+    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    for l in 0..G {
+        let city = st[l] as u8 <= Status::Unemployed as u8;
+        lo = lo.min(if city { wp[l] } else { u32::MAX });
+        hi = hi.max(if city { wp[l] } else { 0 });
+    }
+    (lo, hi)
+}
+
+/// [`city_range`] with AVX-512 (the compiler turns the loop into scalar code).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+#[inline]
+fn city_range_avx512(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: both arrays are 16 elements of 1 and 4 bytes (`Status` is `repr(u8)`): one
+    // unaligned 128-bit and one 512-bit load.
+    let (s, w) = unsafe {
+        (
+            _mm_loadu_si128(st.as_ptr().cast()),
+            _mm512_loadu_si512(wp.as_ptr().cast()),
+        )
+    };
+    let city = _mm_cmple_epu8_mask(s, _mm_set1_epi8(Status::Unemployed as i8));
+    (
+        _mm512_mask_reduce_min_epu32(city, w),
+        _mm512_mask_reduce_max_epu32(city, w),
+    )
 }
 
 /// Where the lanes of a group read their workplace's context.
@@ -381,7 +415,13 @@ impl WpLanes {
 /// context ([`decide_lanes`], [`count_group`], [`scatter_group`]). The chunk's last workers that
 /// do not fill a group (at the very end of the agents only) go through the reference.
 #[inline(always)]
-fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
+fn chunk_body<const AVX512: bool>(
+    c: &mut WorkersMut,
+    x: &Ctx,
+    k: &Consts,
+    r: &RecordCtx,
+    a: &mut Agg,
+) {
     c.assert_columns();
     let n = c.len();
     let whole = n - n % G;
@@ -393,7 +433,7 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
         let end = (b0 + B).min(whole);
         // Decisions.
         for g0 in (b0..end).step_by(G) {
-            let kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
+            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
             a.groups += 1;
             a.mixed += i64::from(kd == Kind::Mixed);
             decide_group(c, g0, kd, k, x.wp);
@@ -410,7 +450,7 @@ fn chunk_body(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Ag
         }
         // Counts, by the kinds after this week's moves.
         for g0 in (b0..end).step_by(G) {
-            let kd = kind(lanes(c.status, g0), lanes(c.wp, g0));
+            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
             // A run of one workplace's groups ends.
             if let Some(w) = run_wp
                 && kd != Kind::Uniform(w)
@@ -988,22 +1028,22 @@ pub(super) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool
 /// The filtered pass compiled without AVX-512 (for tests on any CPU).
 #[cfg(test)]
 pub(super) fn party_portable(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
-    party_body(c, x, a);
+    party_body::<false>(c, x, a);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
 fn party_avx512(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
-    party_body(c, x, a);
+    party_body::<true>(c, x, a);
 }
 
 #[inline(always)]
-fn party_body(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+fn party_body<const AVX512: bool>(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
     c.assert_columns();
     let n = c.len();
     let whole = n - n % G;
     for g0 in (0..whole).step_by(G) {
-        let mut hits = match kind(lanes(c.status, g0), lanes(c.wp, g0)) {
+        let mut hits = match kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0)) {
             Kind::Quiet => 0,
             Kind::Uniform(w) => {
                 let w = x.wp[w as usize];
