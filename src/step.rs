@@ -1811,11 +1811,8 @@ const OUTCOMES: usize = 3;
 /// happened; 0 where the worker does not meet it. Shared by the pass worker by worker and the
 /// vectorised filter ([`kernel::party_chunk`]), so that both compute the same values.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn party_odds(
     x: &PartyCtx,
-    weights: &[f32; 7],
-    striking: f32,
     p: u8,
     f: u8,
     skill: u8,
@@ -1827,10 +1824,10 @@ fn party_odds(
     let party = p == Politics::Party as u8;
     let unaffiliated = p == Politics::Unaffiliated as u8;
     // Arrest: expected arrests at a workplace equal its allocated capacity, shared by target
-    // weight (the weight by identity, `weights[p]`, plus what striking adds).
-    let t = kernel::select(p, weights)
+    // weight (the weight by identity plus what striking adds).
+    let t = kernel::select(p, &x.weights)
         + if f & flag::STRIKING != 0 {
-            striking
+            x.striking
         } else {
             0.0
         };
@@ -1955,9 +1952,7 @@ fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) -> bool {
     let k = c.wp[j] as usize;
     let id = u64::from(c.id[j]);
     let (pol, f, l, d) = (c.politics[j], c.flags[j], c.legitimacy[j], c.dissent[j]);
-    let odds = party_odds(
-        x, &x.weights, x.striking, pol as u8, f, c.skill[j], l, d, x.wp[k],
-    );
+    let odds = party_odds(x, pol as u8, f, c.skill[j], l, d, x.wp[k]);
     let t = party_thresholds(odds);
     let u = rng::unit(rng::hash_keyed(x.key, id, x.week_term));
     if u < t[0] {

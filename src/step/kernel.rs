@@ -1079,17 +1079,7 @@ fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> Par
     let (leg, dis) = (lanes(c.legitimacy, g0), lanes(c.dissent, g0));
     let mut hit = [false; G];
     for l in 0..G {
-        let odds = super::party_odds(
-            x,
-            &x.weights,
-            x.striking,
-            po[l] as u8,
-            fl[l],
-            skill[l],
-            leg[l],
-            dis[l],
-            at(l),
-        );
+        let odds = super::party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
         let t = super::party_thresholds(odds);
         let u = rng::unit(rng::hash_keyed(x.key, u64::from(ids[l]), x.week_term));
         hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[super::OUTCOMES - 1]);
