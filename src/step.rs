@@ -2447,76 +2447,92 @@ mod tests {
         by_id(&mut [], &ordered);
     }
 
+    /// Runs each scenario at 6,000 workers with `seed` through weeks 0..=`last`, calling `check`
+    /// on the world before every 13th week's step; returns the final worlds.
+    fn every_quarter(
+        names: &[&str],
+        seed: u64,
+        last: usize,
+        mut check: impl FnMut(&str, usize, &World, &MechanismCfg),
+    ) -> Vec<World> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        names
+            .iter()
+            .map(|name| {
+                let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
+                res.scenario.run.scale = 6_000;
+                let m = res.scenario.mechanisms.clone();
+                let mut world = World::new(&res, seed);
+                let mut out = RunRecord::default();
+                for week in 0..=last {
+                    if week % 13 == 0 {
+                        check(name, week, &world, &m);
+                    }
+                    step(&mut world, &res, &mut out);
+                }
+                world
+            })
+            .collect()
+    }
+
     #[test]
     fn party_filter_equals_reference() {
         // The Cheka/party pass through the vectorised filter (with and without AVX-512) and
         // worker by worker: the same workers, counts and tallies, in real states and in stirred
         // ones where every outcome is frequent.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut changed = [0usize; 6];
-        for name in ["historical", "nep"] {
-            let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
-            res.scenario.run.scale = 6_000;
-            let m = res.scenario.mechanisms.clone();
-            let mut world = World::new(&res, 5);
-            let mut out = RunRecord::default();
-            for week in 0..=104 {
-                if week % 13 == 0 {
-                    let mut m2 = m.clone();
-                    let mut stir = stirred(&world, &mut m2);
-                    m2.party_leave = 0.2;
-                    m2.dissident_join = 0.2;
-                    stir.policy.promotion = 0.2;
-                    stir.policy.recruitment = 0.3;
-                    for (w, m, what) in [(&world, &m, "as run"), (&stir, &m2, "stirred")] {
-                        let what = format!("{name}, week {week}, {what}");
-                        let pass = |path| {
-                            let mut w = w.clone();
-                            let mut counts = aggregate(&w, m);
-                            let mut tally = Tally {
-                                arrests: 7,
-                                ..Tally::default()
-                            };
-                            w.party.cheka_capacity = 0.05 * counts.status[0] as f64;
-                            cheka_and_party(&mut w, m, &mut tally, &mut counts, path);
-                            let tallies = format!("{tally:?}");
-                            ((w, Agg::new(0)), counts, tallies)
-                        };
-                        let reference = pass(Path::Reference);
-                        for path in [Path::Fastest, Path::Portable] {
-                            let other = pass(path);
-                            same(&other.0, &reference.0, &what);
-                            assert!(other.1 == reference.1, "{what}: counts differ");
-                            assert_eq!(other.2, reference.2, "{what}: tallies");
-                            assert_eq!(
-                                other.0.0.view.arrested_share, reference.0.0.view.arrested_share,
-                                "{what}"
-                            );
-                        }
-                    }
-                    // What the stirred pass did, outcome by outcome.
-                    let mut after = stir.clone();
-                    let mut counts = aggregate(&after, &m2);
-                    let mut tally = Tally::default();
-                    after.party.cheka_capacity = 0.05 * counts.status[0] as f64;
-                    cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Reference);
-                    let (b, a) = (&stir.workers, &after.workers);
-                    let moved = |from: fn(Politics) -> bool, to: Politics| {
-                        (0..a.len())
-                            .filter(|&i| from(b.politics[i]) && a.politics[i] == to)
-                            .count()
+        every_quarter(&["historical", "nep"], 5, 104, |name, week, world, m| {
+            let mut m2 = m.clone();
+            let mut stir = stirred(world, &mut m2);
+            m2.party_leave = 0.2;
+            m2.dissident_join = 0.2;
+            stir.policy.promotion = 0.2;
+            stir.policy.recruitment = 0.3;
+            for (w, m, what) in [(world, m, "as run"), (&stir, &m2, "stirred")] {
+                let what = format!("{name}, week {week}, {what}");
+                let pass = |path| {
+                    let mut w = w.clone();
+                    let mut counts = aggregate(&w, m);
+                    let mut tally = Tally {
+                        arrests: 7,
+                        ..Tally::default()
                     };
-                    changed[0] += tally.arrests;
-                    changed[1] += tally.promotions;
-                    changed[2] += tally.recruits;
-                    changed[3] += tally.exits;
-                    changed[4] +=
-                        moved(|p| p == Politics::Unaffiliated, Politics::NonPartySocialist);
-                    changed[5] += moved(|p| p.dissident(), Politics::Unaffiliated);
+                    w.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+                    cheka_and_party(&mut w, m, &mut tally, &mut counts, path);
+                    let tallies = format!("{tally:?}");
+                    ((w, Agg::new(0)), counts, tallies)
+                };
+                let reference = pass(Path::Reference);
+                for path in [Path::Fastest, Path::Portable] {
+                    let other = pass(path);
+                    same(&other.0, &reference.0, &what);
+                    assert!(other.1 == reference.1, "{what}: counts differ");
+                    assert_eq!(other.2, reference.2, "{what}: tallies");
+                    assert_eq!(
+                        other.0.0.view.arrested_share, reference.0.0.view.arrested_share,
+                        "{what}"
+                    );
                 }
-                step(&mut world, &res, &mut out);
             }
-        }
+            // What the stirred pass did, outcome by outcome.
+            let mut after = stir.clone();
+            let mut counts = aggregate(&after, &m2);
+            let mut tally = Tally::default();
+            after.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+            cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Reference);
+            let (b, a) = (&stir.workers, &after.workers);
+            let moved = |from: fn(Politics) -> bool, to: Politics| {
+                (0..a.len())
+                    .filter(|&i| from(b.politics[i]) && a.politics[i] == to)
+                    .count()
+            };
+            changed[0] += tally.arrests;
+            changed[1] += tally.promotions;
+            changed[2] += tally.recruits;
+            changed[3] += tally.exits;
+            changed[4] += moved(|p| p == Politics::Unaffiliated, Politics::NonPartySocialist);
+            changed[5] += moved(|p| p.dissident(), Politics::Unaffiliated);
+        });
         // Every outcome (arrest, promotion, recruitment, exit, joining and leaving the groups)
         // was met, so every branch of both paths was compared.
         assert!(changed.iter().all(|&n| n > 50), "{changed:?}");
@@ -2527,30 +2543,22 @@ mod tests {
         // Rations and labour mobilisation (1920), money wages and markets (1921), piece rates
         // (from 1920 in `nep`), voluntary union dues (`independent_unions`); the first week
         // (expectations start at what it delivers) and weeks with workers in custody and exile.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut checked = 0;
-        for name in ["historical", "nep", "independent_unions"] {
-            let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
-            res.scenario.run.scale = 6_000;
-            let m = res.scenario.mechanisms.clone();
-            let mut world = World::new(&res, 11);
-            let mut out = RunRecord::default();
-            for week in 0..=130 {
-                if week % 13 == 0 {
-                    let reference = phase3(&world, &m, Path::Reference);
-                    let what = format!("{name}, week {week}");
-                    same(&phase3(&world, &m, Path::Fastest), &reference, &what);
-                    same(&phase3(&world, &m, Path::Portable), &reference, &what);
-                    let mut m2 = m.clone();
-                    let stir = stirred(&world, &mut m2);
-                    let what = format!("{name}, week {week}, stirred");
-                    let reference = phase3(&stir, &m2, Path::Reference);
-                    same(&phase3(&stir, &m2, Path::Fastest), &reference, &what);
-                    same(&phase3(&stir, &m2, Path::Portable), &reference, &what);
-                    checked += 1;
-                }
-                step(&mut world, &res, &mut out);
-            }
+        let names = ["historical", "nep", "independent_unions"];
+        let ends = every_quarter(&names, 11, 130, |name, week, world, m| {
+            let reference = phase3(world, m, Path::Reference);
+            let what = format!("{name}, week {week}");
+            same(&phase3(world, m, Path::Fastest), &reference, &what);
+            same(&phase3(world, m, Path::Portable), &reference, &what);
+            let mut m2 = m.clone();
+            let stir = stirred(world, &mut m2);
+            let what = format!("{name}, week {week}, stirred");
+            let reference = phase3(&stir, &m2, Path::Reference);
+            same(&phase3(&stir, &m2, Path::Fastest), &reference, &what);
+            same(&phase3(&stir, &m2, Path::Portable), &reference, &what);
+            checked += 1;
+        });
+        for world in ends {
             let held = world.status_counts();
             assert!(held[Status::Arrested as usize] + held[Status::Exiled as usize] > 0);
         }
