@@ -162,7 +162,7 @@ fn skill_pay(s: u8) -> f32 {
 pub(super) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     #[cfg(target_arch = "x86_64")]
     {
-        if avx512() && std::env::var_os("PACT_REF").is_none() {
+        if avx512() {
             // SAFETY: the CPU has these AVX-512 extensions (checked just above).
             unsafe { chunk_avx512(c, x, k, r, a) };
             return;
@@ -1015,7 +1015,7 @@ fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[Wp
 pub(super) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        if avx512() && std::env::var_os("PACT_REF").is_none() {
+        if avx512() {
             // SAFETY: the CPU has these AVX-512 extensions (checked just above).
             unsafe { party_avx512(c, x, a) };
             return true;
