@@ -1,9 +1,10 @@
 //! Times one weekly step of the historical scenario at the first week of June 1921 (as the
-//! criterion benchmark `step/workers/N` does), robustly on a noisy machine: the minimum and
-//! the median of R steps from a copy of that week's world, then of R consecutive steps.
+//! criterion benchmark `step/workers/N` does) or at the week of DATE, robustly on a noisy
+//! machine: the minimum and the median of R steps from a copy of that week's world, then of R
+//! consecutive steps.
 //!
-//! `cargo run --release --example step_time -- WORKERS REPS` (from the repository's root;
-//! `RAYON_NUM_THREADS=1` pins one thread).
+//! `cargo run --release --example step_time -- WORKERS REPS [DATE]` (from the repository's root;
+//! DATE as YYYY-MM-DD; `RAYON_NUM_THREADS=1` pins one thread).
 use std::path::Path;
 
 fn summary(mut t: Vec<f64>) -> String {
@@ -38,6 +39,6 @@ fn main() {
         .map(|_| time(&mut world.clone(), &mut pact::record::RunRecord::default()))
         .collect();
     let consecutive: Vec<f64> = (0..reps).map(|_| time(&mut world, &mut out)).collect();
-    println!("step from a copy of June 1921: {}", summary(copies));
-    println!("consecutive steps from June 1921: {}", summary(consecutive));
+    println!("step from a copy of that week: {}", summary(copies));
+    println!("consecutive steps from that week: {}", summary(consecutive));
 }

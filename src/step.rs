@@ -553,6 +553,7 @@ fn gather(
     let parts: Vec<Vec<u32>> = ranges(w.len())
         .map(|r| {
             let (st, fl) = (&w.status[r.clone()], &w.flags[r.clone()]);
+            let passes = |s: Status, f: u8| (s == want) & (f & clear == 0);
             let mut found = Vec::new();
             let mut take = |i: usize| {
                 if also(i) {
@@ -562,7 +563,7 @@ fn gather(
             for (g, (s, f)) in st.chunks_exact(L).zip(fl.chunks_exact(L)).enumerate() {
                 let mut bits = 0u32;
                 for l in 0..L {
-                    bits |= u32::from((s[l] == want) & (f[l] & clear == 0)) << l;
+                    bits |= u32::from(passes(s[l], f[l])) << l;
                 }
                 while bits != 0 {
                     take(r.start + g * L + bits.trailing_zeros() as usize);
@@ -570,7 +571,7 @@ fn gather(
                 }
             }
             for i in r.start + st.len() / L * L..r.end {
-                if w.status[i] == want && w.flags[i] & clear == 0 {
+                if passes(w.status[i], w.flags[i]) {
                     take(i);
                 }
             }
@@ -1879,6 +1880,12 @@ fn party_thresholds(p: [f32; OUTCOMES]) -> [f32; OUTCOMES] {
     t
 }
 
+/// Worker `id`'s draw of the week in the Cheka/party pass (stream `Party`).
+#[inline(always)]
+fn party_draw(x: &PartyCtx, id: u32) -> f32 {
+    rng::unit(rng::hash_keyed(x.key, u64::from(id), x.week_term))
+}
+
 /// Read-only inputs of the Cheka/party pass.
 struct PartyCtx<'a> {
     seed: u64,
@@ -1954,7 +1961,7 @@ fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg) -> bool {
     let (pol, f, l, d) = (c.politics[j], c.flags[j], c.legitimacy[j], c.dissent[j]);
     let odds = party_odds(x, pol as u8, f, c.skill[j], l, d, x.wp[k]);
     let t = party_thresholds(odds);
-    let u = rng::unit(rng::hash_keyed(x.key, id, x.week_term));
+    let u = party_draw(x, c.id[j]);
     if u < t[0] {
         arrest(
             (&mut c.status[j], &mut c.flags[j], &mut c.timer[j]),

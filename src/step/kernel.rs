@@ -12,6 +12,9 @@
 //! worker (`kernel_equals_reference` in the tests): the same IEEE operations in the same order
 //! on every lane, and no fused multiply-add (Rust never contracts). Workers in custody or exile
 //! (a few per thousand) go through [`decide`] itself.
+//!
+//! The module also holds the Cheka/party pass's filter ([`party_chunk`]): the same groups, one
+//! draw a lane, and only the workers the pass will change sent on to it.
 
 use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide, fx};
 use crate::rng::{self, Stream};
@@ -1081,7 +1084,7 @@ fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> Par
     for l in 0..G {
         let odds = super::party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
         let t = super::party_thresholds(odds);
-        let u = rng::unit(rng::hash_keyed(x.key, u64::from(ids[l]), x.week_term));
+        let u = super::party_draw(x, ids[l]);
         hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[super::OUTCOMES - 1]);
     }
     let mut bits = 0u32;
