@@ -1,6 +1,7 @@
 //! Benchmarks of the weekly step: one step of the historical scenario in mid-1921 (markets,
 //! strikes and repression all active), throughput in worker-weeks, with the default thread pool
-//! and pinned to one thread; and a whole historical run.
+//! (as `pact run` builds it: [`pact::threads::pool`]) and with one thread; and a whole
+//! historical run.
 //!
 //! `cargo bench --bench step`
 
@@ -40,10 +41,7 @@ fn bench_step(c: &mut Criterion) {
         for scale in [10_000u64, 100_000, 1_000_000] {
             let res = historical(scale);
             let world = mid_1921(&res);
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.unwrap_or(0))
-                .build()
-                .unwrap();
+            let pool = pact::threads::pool(threads).unwrap();
             g.throughput(Throughput::Elements(scale));
             g.bench_function(scale.to_string(), |b| {
                 b.iter_batched(
@@ -66,8 +64,9 @@ fn bench_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("run/historical");
     g.sample_size(10);
     let res = historical(200_000);
+    let pool = pact::threads::pool(None).unwrap();
     g.bench_function("default_scale", |b| {
-        b.iter(|| pact::run::run_replicate(&res, 1, &|_| {}))
+        b.iter(|| pool.install(|| pact::run::run_replicate(&res, 1, &|_| {})))
     });
     g.finish();
 }

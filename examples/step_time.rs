@@ -4,7 +4,8 @@
 //! consecutive steps.
 //!
 //! `cargo run --release --example step_time -- WORKERS REPS [DATE]` (from the repository's root;
-//! DATE as YYYY-MM-DD; `RAYON_NUM_THREADS=1` pins one thread).
+//! DATE as YYYY-MM-DD; `RAYON_NUM_THREADS=1` for one thread). The pool is the one `pact run`
+//! builds ([`pact::threads::pool`]).
 use std::path::Path;
 
 fn summary(mut t: Vec<f64>) -> String {
@@ -35,10 +36,16 @@ fn main() {
         pact::step::step(w, &res, o);
         start.elapsed().as_secs_f64() * 1e3
     };
+    let pool = pact::threads::pool(None).expect("thread pool");
     let copies: Vec<f64> = (0..reps)
-        .map(|_| time(&mut world.clone(), &mut pact::record::RunRecord::default()))
+        .map(|_| {
+            let mut w = world.clone();
+            pool.install(|| time(&mut w, &mut pact::record::RunRecord::default()))
+        })
         .collect();
-    let consecutive: Vec<f64> = (0..reps).map(|_| time(&mut world, &mut out)).collect();
+    let consecutive: Vec<f64> = (0..reps)
+        .map(|_| pool.install(|| time(&mut world, &mut out)))
+        .collect();
     println!("step from a copy of that week: {}", summary(copies));
     println!("consecutive steps from that week: {}", summary(consecutive));
 }

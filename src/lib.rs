@@ -7,7 +7,8 @@
 //! Code map: [`params`] (scenario types, defaults, ranges) → [`scenario`] (loading, `extends`,
 //! validation, the dated timeline) → [`world`] (entities and initialisation) → [`step`] (the
 //! weekly phases, using [`mechanisms`] and [`rng`]) → [`record`] (what is recorded) → [`run`]
-//! (replicates in parallel, summaries) → [`output`] (CSV/JSON files, manifest, atomic writes).
+//! (replicates in parallel, summaries) → [`output`] (CSV/JSON files, manifest, atomic writes);
+//! [`threads`] builds the thread pool runs use.
 
 // Structure-of-arrays code indexes several columns with one id; range loops say so plainly.
 #![allow(clippy::needless_range_loop)]
@@ -24,6 +25,7 @@ pub mod scenario;
 pub mod step;
 pub mod svg;
 pub mod sweep;
+pub mod threads;
 pub mod validate;
 pub mod verify;
 pub mod world;

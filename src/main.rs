@@ -291,9 +291,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
             "--threads: 0 is out of range; allowed 1 or more"
         )));
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
+    pact::threads::pool(threads)
         .context("cannot start the thread pool")
         .map_err(|e| Failure { code: 1, error: e })
 }

@@ -11,5 +11,6 @@ mod levers;
 mod scenarios;
 mod support;
 mod sweep;
+mod threads;
 mod validate;
 mod verify;
