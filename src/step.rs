@@ -37,7 +37,6 @@ use crate::world::{
 };
 use rayon::prelude::*;
 use std::ops::Range;
-use std::sync::Mutex;
 
 mod kernel;
 
@@ -507,53 +506,37 @@ fn ranges(n: usize) -> impl IndexedParallelIterator<Item = Range<usize>> {
         .map(move |c| c * CHUNK..((c + 1) * CHUNK).min(n))
 }
 
-/// Runs `body` on every item in parallel, adding into one [`Agg`]: each of the pool's threads
-/// adds into an accumulator of its own (made when the thread takes its first item), and the
-/// few accumulators are merged at the end. Every sum is an integer, so the total does not
-/// depend on which thread took which item. (A `fold` makes an accumulator, about 50 bytes per
-/// workplace, for every piece its splitter cuts, and more as threads steal work: some 50 a
-/// step at 1,000,000 workers on two threads, each filled and merged.)
-fn per_thread<T: Send>(
-    items: impl ParallelIterator<Item = T>,
-    nw: usize,
-    body: impl Fn(&mut Agg, T) + Sync + Send,
-) -> Agg {
-    let slots: Vec<Mutex<Option<Agg>>> = (0..rayon::current_num_threads())
-        .map(|_| Mutex::new(None))
-        .collect();
-    // Accumulators of items taken while the thread's own was busy (only if `body` itself
-    // waited on parallel work, which none does).
-    let spill: Mutex<Vec<Agg>> = Mutex::new(Vec::new());
-    items.for_each(|item| {
-        let slot = &slots[rayon::current_thread_index().unwrap_or(0) % slots.len()];
-        if let Ok(mut a) = slot.try_lock() {
-            body(a.get_or_insert_with(|| Agg::new(nw)), item);
-        } else {
-            let mut a = Agg::new(nw);
-            body(&mut a, item);
-            spill.lock().expect("no panic while held").push(a);
-        }
-    });
-    slots
-        .into_iter()
-        .filter_map(|m| m.into_inner().expect("no panic while held"))
-        .chain(spill.into_inner().expect("no panic while held"))
-        .reduce(Agg::merge)
-        .unwrap_or_else(|| Agg::new(nw))
-}
-
 /// Runs `body` on every chunk of workers in parallel (mutable), adding into one [`Agg`].
 fn fold_mut<'a>(
     chunks: Vec<WorkersMut<'a>>,
     nw: usize,
     body: impl Fn(&mut Agg, WorkersMut<'a>) + Sync + Send,
 ) -> Agg {
-    per_thread(chunks.into_par_iter(), nw, body)
+    chunks
+        .into_par_iter()
+        .fold(
+            || Agg::new(nw),
+            |mut a, c| {
+                body(&mut a, c);
+                a
+            },
+        )
+        .reduce_with(Agg::merge)
+        .unwrap_or_else(|| Agg::new(nw))
 }
 
 /// Runs `body` on every range of worker ids in parallel (read-only), adding into one [`Agg`].
 fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + Send) -> Agg {
-    per_thread(ranges(n), nw, body)
+    ranges(n)
+        .fold(
+            || Agg::new(nw),
+            |mut a, r| {
+                body(&mut a, r);
+                a
+            },
+        )
+        .reduce_with(Agg::merge)
+        .unwrap_or_else(|| Agg::new(nw))
 }
 
 /// Indices of the workers with status `want`, none of the flags `clear` and `also` true (of
@@ -2587,40 +2570,5 @@ mod tests {
             assert!(held[Status::Arrested as usize] + held[Status::Exiled as usize] > 0);
         }
         assert_eq!(checked, 33);
-    }
-
-    #[test]
-    fn per_thread_adds_every_item_once_on_any_pool() {
-        // Each item adds its number to a total and one to a workplace's count. Every tenth
-        // item's body runs other pending work of the pool first (`yield_local`), so that a
-        // thread takes another item while its own accumulator is in use (the spill path).
-        // The totals are the same on every pool.
-        let nw = 7;
-        let items = 5_000usize;
-        for threads in [1, 2, 3] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let a = pool.install(|| {
-                per_thread((0..items).into_par_iter(), nw, |a, i| {
-                    if i % 10 == 0 {
-                        rayon::yield_local();
-                    }
-                    a.exiles += i as i64;
-                    a.c.wp[i % nw].employed += 1;
-                })
-            });
-            assert_eq!(
-                a.exiles,
-                (items * (items - 1) / 2) as i64,
-                "{threads} threads"
-            );
-            let per_wp: Vec<i32> = a.c.wp.iter().map(|t| t.employed).collect();
-            let want: Vec<i32> = (0..nw)
-                .map(|k| (0..items).filter(|i| i % nw == k).count() as i32)
-                .collect();
-            assert_eq!(per_wp, want, "{threads} threads");
-        }
     }
 }
