@@ -31,7 +31,8 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPo
         .build()
 }
 
-/// Whether [`pool`] pins its workers: more than one, and one per allowed CPU.
+/// Whether [`pool`] pins the workers of `pool`: more than one, and one per CPU the calling
+/// thread may run on (call it from outside the pool: a pinned worker may run on one CPU only).
 pub fn pinned(pool: &rayon::ThreadPool) -> bool {
     let n = pool.current_num_threads();
     n > 1 && n == allowed_cpus().len()
@@ -47,7 +48,8 @@ fn default_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// The CPUs the calling thread may run on, in increasing order (empty where unknown).
+/// The CPUs the calling thread may run on, in increasing order (empty where unknown, as on
+/// machines with more CPUs than a `cpu_set_t` holds: then nothing is pinned).
 #[cfg(target_os = "linux")]
 pub fn allowed_cpus() -> Vec<usize> {
     // SAFETY: `cpu_set_t` is plain data (all zeroes is an empty set); the call writes at most
