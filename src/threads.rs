@@ -19,33 +19,26 @@
 /// allowed CPUs (see the module's documentation).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     let cpus = allowed_cpus();
-    let n = threads.unwrap_or_else(default_threads);
-    let pin = n > 1 && n == cpus.len();
     rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
+        .num_threads(threads.unwrap_or(0))
+        // Runs on worker `i` once it belongs to the pool, so the pool's size is known there.
         .start_handler(move |i| {
-            if pin {
+            if pins(rayon::current_num_threads(), &cpus) {
                 pin_to(cpus[i]);
             }
         })
         .build()
 }
 
-/// Whether [`pool`] pins the workers of `pool`: more than one, and one per CPU the calling
-/// thread may run on (call it from outside the pool: a pinned worker may run on one CPU only).
+/// Whether [`pool`] pins the workers of `pool` (call it from outside the pool: a pinned worker
+/// may run on one CPU only).
 pub fn pinned(pool: &rayon::ThreadPool) -> bool {
-    let n = pool.current_num_threads();
-    n > 1 && n == allowed_cpus().len()
+    pins(pool.current_num_threads(), &allowed_cpus())
 }
 
-/// Rayon's default thread count: `RAYON_NUM_THREADS` when it is a positive number, else the
-/// CPUs this process may use.
-fn default_threads() -> usize {
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// The rule: more than one worker, and one per allowed CPU.
+fn pins(workers: usize, cpus: &[usize]) -> bool {
+    workers > 1 && workers == cpus.len()
 }
 
 /// The CPUs the calling thread may run on, in increasing order (empty where unknown, as on
