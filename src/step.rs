@@ -539,51 +539,65 @@ fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + 
         .unwrap_or_else(|| Agg::new(nw))
 }
 
-/// Indices of the workers with status `want`, none of the flags `clear` and `also` true (of
-/// the index), in storage order, found in parallel. Status and flags are tested 32 workers at a
-/// time without a branch per worker (the compiler vectorises the comparisons); `also` only on
-/// the workers that pass them.
-fn gather(
+/// The workers with status `want` and none of the flags `clear`, in storage order, scanned in
+/// parallel: each parallel task starts an accumulator with `init` and passes it every such
+/// worker of its consecutive chunks with `take`; the accumulators come back in storage order.
+/// Status and flags are tested 32 workers at a time without a branch per worker (the compiler
+/// vectorises the comparisons). One accumulator per task, not per chunk: hundreds of small
+/// allocations from two threads at once contend in the system allocator and made a scan slower
+/// on two threads than on one (docs/BENCHMARKS.md, sixth round).
+fn scan<A: Send>(
     w: &Workers,
     want: Status,
     clear: u8,
-    also: impl Fn(usize) -> bool + Sync + Send,
-) -> Vec<u32> {
+    init: impl Fn() -> A + Sync + Send,
+    take: impl Fn(&mut A, usize) + Sync + Send,
+) -> Vec<A> {
     const L: usize = 32;
-    let parts: Vec<Vec<u32>> = ranges(w.len())
-        .map(|r| {
+    ranges(w.len())
+        .fold(&init, |mut acc, r| {
             let (st, fl) = (&w.status[r.clone()], &w.flags[r.clone()]);
             let passes = |s: Status, f: u8| (s == want) & (f & clear == 0);
-            let mut found = Vec::new();
-            let mut take = |i: usize| {
-                if also(i) {
-                    found.push(i as u32);
-                }
-            };
             for (g, (s, f)) in st.chunks_exact(L).zip(fl.chunks_exact(L)).enumerate() {
                 let mut bits = 0u32;
                 for l in 0..L {
                     bits |= u32::from(passes(s[l], f[l])) << l;
                 }
                 while bits != 0 {
-                    take(r.start + g * L + bits.trailing_zeros() as usize);
+                    take(&mut acc, r.start + g * L + bits.trailing_zeros() as usize);
                     bits &= bits - 1;
                 }
             }
             for i in r.start + st.len() / L * L..r.end {
                 if passes(w.status[i], w.flags[i]) {
-                    take(i);
+                    take(&mut acc, i);
                 }
             }
-            found
+            acc
         })
-        .collect();
+        .collect()
+}
+
+/// Indices of the workers with status `want`, none of the flags `clear` and `also` true (of
+/// the index), in storage order, found in parallel ([`scan`]); `also` is asked only of the
+/// workers that pass the first two tests.
+fn gather(
+    w: &Workers,
+    want: Status,
+    clear: u8,
+    also: impl Fn(usize) -> bool + Sync + Send,
+) -> Vec<u32> {
+    let parts = scan(w, want, clear, Vec::new, |found: &mut Vec<u32>, i| {
+        if also(i) {
+            found.push(i as u32);
+        }
+    });
     parts.concat()
 }
 
 /// Sorts indices of workers by the workers' [`id`](crate::world::Workers::id)s, the order of
 /// every choice taken in order: at once when they are already in that order (the storage order
-/// not yet sorted), else a radix sort of (id, index) pairs by 11-bit digits of the id.
+/// not yet sorted), else a radix sort of (id, index) pairs ([`radix`]).
 fn by_id(idx: &mut [u32], id: &[u32]) {
     if idx
         .windows(2)
@@ -595,27 +609,33 @@ fn by_id(idx: &mut [u32], id: &[u32]) {
         .iter()
         .map(|&i| (u64::from(id[i as usize]) << 32) | u64::from(i))
         .collect();
-    let mut tmp = vec![0u64; keys.len()];
-    let bits = u32::BITS - (id.len() as u32).leading_zeros();
-    let mut shift = 32;
-    while shift < 32 + bits {
-        let digit = |k: u64| ((k >> shift) & 0x7ff) as usize;
+    radix(&mut keys, id.len(), |k| (k >> 32) as usize);
+    for (i, k) in idx.iter_mut().zip(keys) {
+        *i = k as u32;
+    }
+}
+
+/// Sorts `items` by `key` (every key below `bound`), stably: least significant digit first,
+/// 11 bits a digit (two passes for keys below 2^22).
+fn radix<T: Copy + Default>(items: &mut Vec<T>, bound: usize, key: impl Fn(&T) -> usize) {
+    let mut tmp = vec![T::default(); items.len()];
+    let bits = usize::BITS - bound.leading_zeros();
+    let mut shift = 0;
+    while shift < bits {
+        let digit = |x: &T| (key(x) >> shift) & 0x7ff;
         let mut at = [0usize; 0x801];
-        for &k in &keys {
-            at[digit(k) + 1] += 1;
+        for x in items.iter() {
+            at[digit(x) + 1] += 1;
         }
         for d in 1..at.len() {
             at[d] += at[d - 1];
         }
-        for &k in &keys {
-            tmp[at[digit(k)]] = k;
-            at[digit(k)] += 1;
+        for x in items.iter() {
+            tmp[at[digit(x)]] = *x;
+            at[digit(x)] += 1;
         }
-        std::mem::swap(&mut keys, &mut tmp);
+        std::mem::swap(items, &mut tmp);
         shift += 11;
-    }
-    for (i, k) in idx.iter_mut().zip(keys) {
-        *i = k as u32;
     }
 }
 
@@ -1675,44 +1695,90 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     let n = w.len();
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
     let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
-    // Candidates in id order from the rotating start.
-    let mut candidates = gather(w, Status::Unemployed, flag::BLACKLISTED, |_| true);
-    by_id(&mut candidates, &w.id);
-    let split = candidates.partition_point(|&i| (w.id[i as usize] as usize) < start);
-    let w = &mut world.workers;
-    for pass in 0..2 {
-        for &i in candidates[split..].iter().chain(&candidates[..split]) {
-            let i = i as usize;
-            if w.status[i] != Status::Unemployed {
-                continue;
-            }
-            let own = w.wp[i] as usize;
-            if pass == 0 {
-                if vac[own] > 0 {
-                    vac[own] -= 1;
-                    counts.tally::<-1>(&Agent::of(w, i), &r);
-                    w.status[i] = Status::Employed;
-                    counts.tally::<1>(&Agent::of(w, i), &r);
-                }
-            } else {
-                let mut tries = 0;
-                while vac[next_wp] == 0 && tries < nw {
-                    next_wp = (next_wp + 1) % nw;
-                    tries += 1;
-                }
-                if vac[next_wp] == 0 {
-                    return;
-                }
-                vac[next_wp] -= 1;
-                counts.tally::<-1>(&Agent::of(w, i), &r);
-                w.wp[i] = next_wp as u32;
-                w.status[i] = Status::Employed;
-                counts.tally::<1>(&Agent::of(w, i), &r);
-                next_wp = (next_wp + 1) % nw;
-            }
+    // Candidates are taken in id order from the rotating start: by rank (id - start) mod n
+    // (ids are the workers' indices at creation, 0..n). One parallel scan lists them with
+    // their workplaces; sorted by rank, both passes then read that list in order and touch a
+    // worker's columns only to hire it.
+    let parts = scan(
+        w,
+        Status::Unemployed,
+        flag::BLACKLISTED,
+        Vec::new,
+        |found: &mut Vec<Candidate>, i| {
+            let id = w.id[i] as usize;
+            debug_assert!(id < n, "worker ids are indices at creation");
+            found.push(Candidate {
+                rank: (if id >= start {
+                    id - start
+                } else {
+                    id + n - start
+                }) as u32,
+                index: i as u32,
+                wp: w.wp[i],
+            });
+        },
+    );
+    let mut candidates = parts.concat();
+    // Storage order is id order within each workplace, and usually across them: then the list
+    // is in rank order but for the rotation, and is read in two parts.
+    let split = match (1..candidates.len())
+        .filter(|&j| candidates[j].rank < candidates[j - 1].rank)
+        .take(2)
+        .collect::<Vec<usize>>()[..]
+    {
+        [] => 0,
+        [j] if candidates[candidates.len() - 1].rank < candidates[0].rank => j,
+        _ => {
+            radix(&mut candidates, n, |c| c.rank as usize);
+            0
+        }
+    };
+    let (late, early) = candidates.split_at_mut(split);
+    // First pass: at their own workplace (a hired candidate is struck off the list).
+    let mut hired: Vec<(u32, u32)> = Vec::with_capacity(total_vac as usize);
+    for c in early.iter_mut().chain(late.iter_mut()) {
+        let k = c.wp as usize;
+        if vac[k] > 0 {
+            vac[k] -= 1;
+            hired.push((c.index, c.wp));
+            c.wp = HIRED;
         }
     }
+    // Second pass: anywhere, each to the next workplace with a vacancy in a rotation.
+    let mut left = vac.iter().map(|&v| u64::from(v)).sum::<u64>();
+    for c in early.iter().chain(late.iter()).filter(|c| c.wp != HIRED) {
+        if left == 0 {
+            break;
+        }
+        while vac[next_wp] == 0 {
+            next_wp = (next_wp + 1) % nw;
+        }
+        vac[next_wp] -= 1;
+        left -= 1;
+        hired.push((c.index, next_wp as u32));
+        next_wp = (next_wp + 1) % nw;
+    }
+    let w = &mut world.workers;
+    for &(i, k) in &hired {
+        let i = i as usize;
+        counts.tally::<-1>(&Agent::of(w, i), &r);
+        w.wp[i] = k;
+        w.status[i] = Status::Employed;
+        counts.tally::<1>(&Agent::of(w, i), &r);
+    }
 }
+
+/// An unemployed worker who may be hired this week: the rank of its id in this week's order,
+/// its index, its workplace (or [`HIRED`]).
+#[derive(Clone, Copy, Default)]
+struct Candidate {
+    rank: u32,
+    index: u32,
+    wp: u32,
+}
+
+/// [`Candidate::wp`] of a candidate hired in the first pass.
+const HIRED: u32 = u32::MAX;
 
 /// The Cheka (reactive allocation of its capacity to where dissent is reported; arrests), the
 /// secretariat (officials; promotions out of the factories), the city committee (recruitment,
