@@ -1687,14 +1687,30 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
     let mut vac: Vec<u32> = (0..nw)
         .map(|k| world.wps.jobs[k].saturating_sub(counts.wp[k].employed as u32))
         .collect();
-    let total_vac: u64 = vac.iter().map(|&v| u64::from(v)).sum();
-    if total_vac == 0 {
+    if vac.iter().all(|&v| v == 0) {
         return;
     }
-    let w = &world.workers;
-    let n = w.len();
+    let n = world.workers.len();
     let start = (rng::hash(seed, Stream::Hire, 0, week) % n as u64) as usize;
-    let mut next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
+    let next_wp = (rng::hash(seed, Stream::Hire, 1, week) % nw as u64) as usize;
+    hire(&mut world.workers, &mut vac, start, next_wp, counts, &r);
+}
+
+/// Fills the vacancies `vac` (per workplace) from the unemployed who are not blacklisted, in
+/// id order from the id `start` (wrapping round): first each at its own workplace where it has
+/// a vacancy, then the rest anywhere, each to the next workplace with a vacancy from
+/// `next_wp` on (wrapping round), until no vacancy is left.
+fn hire(
+    workers: &mut Workers,
+    vac: &mut [u32],
+    start: usize,
+    mut next_wp: usize,
+    counts: &mut Counts,
+    r: &RecordCtx,
+) {
+    let w = &*workers;
+    let (n, nw) = (w.len(), vac.len());
+    let total_vac: u64 = vac.iter().map(|&v| u64::from(v)).sum();
     // Candidates are taken in id order from the rotating start: by rank (id - start) mod n
     // (ids are the workers' indices at creation, 0..n). One parallel scan lists them with
     // their workplaces; sorted by rank, both passes then read that list in order and touch a
@@ -1733,9 +1749,9 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
             0
         }
     };
+    let mut hired: Vec<(u32, u32)> = Vec::with_capacity((total_vac as usize).min(candidates.len()));
     let (late, early) = candidates.split_at_mut(split);
     // First pass: at their own workplace (a hired candidate is struck off the list).
-    let mut hired: Vec<(u32, u32)> = Vec::with_capacity(total_vac as usize);
     for c in early.iter_mut().chain(late.iter_mut()) {
         let k = c.wp as usize;
         if vac[k] > 0 {
@@ -1758,13 +1774,13 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
         hired.push((c.index, next_wp as u32));
         next_wp = (next_wp + 1) % nw;
     }
-    let w = &mut world.workers;
+    let w = workers;
     for &(i, k) in &hired {
         let i = i as usize;
-        counts.tally::<-1>(&Agent::of(w, i), &r);
+        counts.tally::<-1>(&Agent::of(w, i), r);
         w.wp[i] = k;
         w.status[i] = Status::Employed;
-        counts.tally::<1>(&Agent::of(w, i), &r);
+        counts.tally::<1>(&Agent::of(w, i), r);
     }
 }
 
@@ -2518,6 +2534,125 @@ mod tests {
         by_id(&mut same, &ordered);
         assert_eq!(same, ordered);
         by_id(&mut [], &ordered);
+    }
+
+    /// Hiring as first written: the candidates' indices sorted by id, then both passes in id
+    /// order from `start`, reading each candidate's status and workplace.
+    fn hire_reference(
+        w: &mut Workers,
+        vac: &mut [u32],
+        start: usize,
+        mut next_wp: usize,
+        counts: &mut Counts,
+        r: &RecordCtx,
+    ) {
+        let nw = vac.len();
+        let mut candidates: Vec<u32> = (0..w.len() as u32)
+            .filter(|&i| {
+                w.status[i as usize] == Status::Unemployed
+                    && w.flags[i as usize] & flag::BLACKLISTED == 0
+            })
+            .collect();
+        candidates.sort_by_key(|&i| w.id[i as usize]);
+        let split = candidates.partition_point(|&i| (w.id[i as usize] as usize) < start);
+        for pass in 0..2 {
+            for &i in candidates[split..].iter().chain(&candidates[..split]) {
+                let i = i as usize;
+                if w.status[i] != Status::Unemployed {
+                    continue;
+                }
+                let own = w.wp[i] as usize;
+                if pass == 0 {
+                    if vac[own] > 0 {
+                        vac[own] -= 1;
+                        counts.tally::<-1>(&Agent::of(w, i), r);
+                        w.status[i] = Status::Employed;
+                        counts.tally::<1>(&Agent::of(w, i), r);
+                    }
+                } else {
+                    let mut tries = 0;
+                    while vac[next_wp] == 0 && tries < nw {
+                        next_wp = (next_wp + 1) % nw;
+                        tries += 1;
+                    }
+                    if vac[next_wp] == 0 {
+                        return;
+                    }
+                    vac[next_wp] -= 1;
+                    counts.tally::<-1>(&Agent::of(w, i), r);
+                    w.wp[i] = next_wp as u32;
+                    w.status[i] = Status::Employed;
+                    counts.tally::<1>(&Agent::of(w, i), r);
+                    next_wp = (next_wp + 1) % nw;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hiring_equals_reference() {
+        // Real states every quarter and stirred ones (random statuses and flags), stored in
+        // workplace order and shuffled, with vacancies from none to more than there are
+        // candidates, scattered or at one workplace, and starts at either end and between:
+        // the same workers hired to the same workplaces, the same counts, the same vacancies
+        // left.
+        let mut cases = 0;
+        every_quarter(&["historical", "nep"], 3, 200, |name, week, world, m| {
+            let mut m2 = m.clone();
+            for (mut world, what) in [
+                (world.clone(), "as run"),
+                (stirred(world, &mut m2), "stirred"),
+            ] {
+                for shuffle in [false, true] {
+                    if shuffle {
+                        let n = world.workers.len() as u32;
+                        let mut order: Vec<u32> = (0..n).collect();
+                        order.sort_by_key(|&i| {
+                            rng::hash(11, Stream::Init, u64::from(i), week as u64)
+                        });
+                        world.workers.reorder(&order);
+                    }
+                    let (n, nw) = (world.workers.len(), world.wps.len());
+                    let counts = aggregate(&world, m);
+                    let r = RecordCtx::of(&world, m);
+                    let unemployed = counts.status[Status::Unemployed as usize] as u32;
+                    let u = |k: usize, salt: u64| rng::uniform(4, Stream::Init, k as u64, salt);
+                    let vacancies: [Vec<u32>; 4] = [
+                        vec![0; nw],
+                        (0..nw)
+                            .map(|k| (u(k, 1) * 3.0) as u32 * u32::from(u(k, 2) < 0.3))
+                            .collect(),
+                        (0..nw)
+                            .map(|k| (u(k, 3) * 2.0 * unemployed as f32 / nw as f32) as u32 + 1)
+                            .collect(),
+                        (0..nw)
+                            .map(|k| if k == nw / 2 { unemployed / 3 + 1 } else { 0 })
+                            .collect(),
+                    ];
+                    for (v, vac) in vacancies.iter().enumerate() {
+                        for (start, next_wp) in [(0, 0), (n - 1, nw - 1), (n / 3, nw / 2)] {
+                            let (mut wa, mut ca, mut va) =
+                                (world.workers.clone(), counts.clone(), vac.clone());
+                            let (mut wb, mut cb, mut vb) =
+                                (world.workers.clone(), counts.clone(), vac.clone());
+                            hire(&mut wa, &mut va, start, next_wp, &mut ca, &r);
+                            hire_reference(&mut wb, &mut vb, start, next_wp, &mut cb, &r);
+                            let what = format!(
+                                "{name}, week {week}, {what}, shuffled {shuffle}, vacancies {v}, start {start}"
+                            );
+                            assert!(
+                                wa.wp == wb.wp && wa.status == wb.status,
+                                "{what}: workers differ"
+                            );
+                            assert!(ca == cb, "{what}: counts differ");
+                            assert_eq!(va, vb, "{what}: vacancies left");
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        });
+        assert_eq!(cases, 2 * 16 * 2 * 2 * 4 * 3);
     }
 
     /// Runs each scenario at 6,000 workers with `seed` through weeks 0..=`last`, calling `check`
