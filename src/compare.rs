@@ -265,22 +265,33 @@ pub fn compare(a: &Table, b: &Table) -> Result<Vec<Row>, Mismatch> {
     Ok(rows)
 }
 
-/// `compare.csv`.
+/// Why a comparison has no intervals, if it has none: a paired interval and a sign stability
+/// need at least two replicates.
+pub fn no_intervals(replicates: usize) -> Option<String> {
+    (replicates < 2).then(|| {
+        format!(
+            "with {replicates} replicate there is no interval and no sign stability (both need at least 2 replicates; run with --replicates 2 or more)"
+        )
+    })
+}
+
+/// `compare.csv`. Without intervals (one replicate) their cells are empty, never NaN.
 pub fn csv(rows: &[Row]) -> String {
     let mut s = COLUMNS.join(",");
     s.push('\n');
     for r in rows {
+        let (lo, hi, stab) = if no_intervals(r.replicates).is_some() {
+            (String::new(), String::new(), String::new())
+        } else {
+            (
+                r.ci_low.to_string(),
+                r.ci_high.to_string(),
+                r.sign_stability.to_string(),
+            )
+        };
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            r.outcome,
-            r.window,
-            r.mean_a,
-            r.mean_b,
-            r.difference,
-            r.ci_low,
-            r.ci_high,
-            r.sign_stability,
-            r.replicates
+            "{},{},{},{},{},{lo},{hi},{stab},{}\n",
+            r.outcome, r.window, r.mean_a, r.mean_b, r.difference, r.replicates
         ));
     }
     s
@@ -306,6 +317,21 @@ pub fn markdown(a: &Table, b: &Table, rows: &[Row]) -> String {
         a.name,
         a.seeds.len()
     );
+    if let Some(why) = no_intervals(a.seeds.len()) {
+        s.push_str(&format!("No intervals: {why}.\n\n"));
+        s.push_str("| outcome | window | A | B | B − A |\n| --- | --- | --- | --- | --- |\n");
+        for r in rows {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                r.outcome,
+                r.window,
+                g(r.mean_a),
+                g(r.mean_b),
+                g(r.difference)
+            ));
+        }
+        return s;
+    }
     s.push_str("| outcome | window | A | B | B − A | 95% interval | sign stability |\n| --- | --- | --- | --- | --- | --- | --- |\n");
     for r in rows {
         s.push_str(&format!(

@@ -275,20 +275,58 @@ fn run_with_progress(
 }
 
 /// An existing output folder is kept unless `--force` says to replace it.
+/// `--force` replaces only a folder pact wrote (one with a manifest), never a file or a folder
+/// of the user's.
 fn check_out(out: &Path, force: bool) -> Result<(), Failure> {
+    check_parent(out)?;
     if out.exists() && !force {
         return Err(bad_input(anyhow::anyhow!(
             "{}: output folder already exists; pass --force to replace it",
             out.display()
         )));
     }
+    if out.exists() && !output::is_pact_folder(out) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: exists and is not an output folder of pact (no manifest.json); --force replaces only folders pact wrote; allowed: a new path, or a pact output folder",
+            out.display()
+        )));
+    }
     Ok(())
 }
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
-    if threads == Some(0) {
+/// Every existing ancestor of `out` must be a folder (`--out file/x` is an error, not an OS
+/// message after the work).
+fn check_parent(out: &Path) -> Result<(), Failure> {
+    if out.as_os_str().is_empty() {
         return Err(bad_input(anyhow::anyhow!(
-            "--threads: 0 is out of range; allowed 1 or more"
+            "--out: empty path; allowed: a folder path"
+        )));
+    }
+    for a in out.ancestors().skip(1) {
+        if !a.as_os_str().is_empty() && a.exists() && !a.is_dir() {
+            return Err(bad_input(anyhow::anyhow!(
+                "{}: `{}` is a file, not a folder; allowed: --out inside a folder",
+                out.display(),
+                a.display()
+            )));
+        }
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: is a file; allowed: a folder path (pact writes a folder)",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The most threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+        return Err(bad_input(anyhow::anyhow!(
+            "--threads: {n} is out of range; allowed 1 to {MAX_THREADS}"
         )));
     }
     pact::threads::pool(threads)
@@ -396,10 +434,13 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
             ))
         })?;
     this_version(dir, &manifest)?;
-    let name = manifest["scenario_name"]
-        .as_str()
-        .unwrap_or("run")
-        .to_string();
+    let name = manifest["scenario_name"].as_str().unwrap_or("").to_string();
+    pact::scenario::check_name(&name).map_err(|e| {
+        bad_input(anyhow::anyhow!(
+            "{}: key `scenario_name`: {e}",
+            dir.join("manifest.json").display()
+        ))
+    })?;
     let table =
         pact::compare::table_from_csv(&name, &read("timeseries.csv")?, &read("elections.csv")?)
             .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", dir.display())))?;
@@ -414,6 +455,33 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
         )));
     }
     Ok((table, manifest["resolved_parameters"].clone()))
+}
+
+/// Two finished runs compare only if they differ in their scenarios, not in how they were run:
+/// a difference of scale, dates, seed or replicates would be reported as the policy's effect.
+fn same_run_settings(
+    a: &Path,
+    pa: &serde_json::Value,
+    b: &Path,
+    pb: &serde_json::Value,
+) -> Result<(), Failure> {
+    for key in ["scale", "start", "end", "seed", "replicates"] {
+        let (x, y) = (&pa["scenario"]["run"][key], &pb["scenario"]["run"][key]);
+        if x != y {
+            return Err(bad_input(anyhow::anyhow!(
+                "{} and {}: run.{key} differs ({x} vs {y}); allowed: two runs made with the same run settings (scale, dates, seed, replicates), differing only in their scenarios",
+                a.display(),
+                b.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A comparison's output folder: `--out`, or `results/compare_A_B`.
+fn compare_out(out: &Option<PathBuf>, a: &str, b: &str) -> PathBuf {
+    out.clone()
+        .unwrap_or_else(|| Path::new("results").join(format!("compare_{a}_{b}")))
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
@@ -432,6 +500,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             }
             let (ta, pa) = read_run(&args.a)?;
             let (tb, pb) = read_run(&args.b)?;
+            same_run_settings(&args.a, &pa, &args.b, &pb)?;
             // Copy both runs (data files and manifests) so the comparison is self-contained and
             // `pact verify` can re-derive it like one made from scenario files.
             let (da, db) = run_folders(&ta.name, &tb.name);
@@ -485,6 +554,10 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                     b.clock.weeks
                 )));
             }
+            check_out(
+                &compare_out(&args.common.out, &a.name, &b.name),
+                args.common.force,
+            )?;
             let pool = thread_pool(args.common.threads)?;
             let total = 2 * u64::from(a.scenario.run.replicates) * a.clock.weeks as u64;
             let pbar = progress_bar(total, &format!("compare {} / {}", a.name, b.name));
@@ -525,8 +598,20 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             (ta, tb, json(&a), json(&b))
         }
         _ => {
+            for p in [&args.a, &args.b] {
+                if !p.exists() {
+                    return Err(bad_input(anyhow::anyhow!(
+                        "{}: no such file or folder; allowed: a scenario file or the output folder of a finished run",
+                        p.display()
+                    )));
+                }
+            }
             return Err(bad_input(anyhow::anyhow!(
-                "give two scenario files or two output folders, not one of each"
+                "{} is a {} and {} a {}; allowed: two scenario files or two output folders",
+                args.a.display(),
+                if dirs.0 { "folder" } else { "file" },
+                args.b.display(),
+                if dirs.1 { "folder" } else { "file" }
             )));
         }
     };
@@ -537,10 +622,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.b.display()
         ))
     })?;
-    let out =
-        args.common.out.clone().unwrap_or_else(|| {
-            Path::new("results").join(format!("compare_{}_{}", ta.name, tb.name))
-        });
+    let out = compare_out(&args.common.out, &ta.name, &tb.name);
     check_out(&out, args.common.force)?;
     let table = pact::compare::markdown(&ta, &tb, &rows);
     let marks = pact::compare::policy_marks(&pa, &pb);
@@ -622,16 +704,9 @@ fn verify_folder(
         };
         report.push((format!("{prefix}{name}"), status));
     }
-    let id = output::run_id(&d.res, &d.seeds);
-    let id_status = if id == d.run_id {
-        Status::Identical
-    } else {
-        Status::Different {
-            line: 0,
-            column: Some("run_id".into()),
-        }
-    };
-    report.push((format!("{prefix}manifest.json (run id)"), id_status));
+    for (name, status) in verify::claims(&m, &d) {
+        report.push((format!("{prefix}{name}"), status));
+    }
     Ok((d, runs))
 }
 
@@ -702,6 +777,11 @@ fn verify_sweep(
 
 fn verify(args: VerifyArgs) -> Result<(), Failure> {
     use pact::verify::Status;
+    if args.sample == Some(0) {
+        return Err(bad_input(anyhow::anyhow!(
+            "--sample 0: allowed 1 or more replicates to re-run (or no --sample to re-run all)"
+        )));
+    }
     let pool = thread_pool(args.threads)?;
     let m = read_manifest(&args.dir)?;
     let mut report = Vec::new();
@@ -709,10 +789,17 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
         if m["kind"] == "sweep" {
             verify_sweep(&args.dir, &m, args.sample, &mut report)?;
         } else if m["kind"] == "compare" {
-            let (a, b) = (
-                m["a"].as_str().unwrap_or("a"),
-                m["b"].as_str().unwrap_or("b"),
-            );
+            this_version(&args.dir, &m)?;
+            let folder = |k: &str| {
+                let name = m[k].as_str().unwrap_or("");
+                pact::scenario::check_name(name).map(|_| name).map_err(|e| {
+                    bad_input(anyhow::anyhow!(
+                        "{}: key `{k}`: {e}",
+                        args.dir.join("manifest.json").display()
+                    ))
+                })
+            };
+            let (a, b) = (folder("a")?, folder("b")?);
             let (da, ra) = verify_folder(
                 &args.dir.join(a),
                 &format!("{a}/"),
@@ -725,6 +812,7 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
                 args.sample,
                 &mut report,
             )?;
+            report.extend(pact::verify::compare_claims(&m, &da, &db));
             let which = pact::verify::sample(da.seeds.len(), args.sample);
             if which.len() == da.seeds.len() {
                 let dates: Vec<pact::date::Date> = (0..da.res.clock.weeks)
@@ -761,6 +849,12 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
                 println!("{name}: missing");
             }
             Status::NotChecked(why) => println!("{name}: not checked ({why})"),
+            Status::FalseClaim { claimed, derived } => {
+                different += 1;
+                println!(
+                    "{name}: false: the manifest says {claimed}, its scenario and seeds give {derived}"
+                );
+            }
             Status::Different { line, column } => {
                 different += 1;
                 match (line, column) {
@@ -783,11 +877,23 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
             ),
         });
     }
-    eprintln!(
-        "{}: all {} files re-derived identically",
-        args.dir.display(),
-        report.len()
-    );
+    let unchecked = report
+        .iter()
+        .filter(|(_, s)| matches!(s, Status::NotChecked(_)))
+        .count();
+    if unchecked == 0 {
+        eprintln!(
+            "{}: all {} files and claims re-derived identically",
+            args.dir.display(),
+            report.len()
+        );
+    } else {
+        eprintln!(
+            "{}: {} files and claims re-derived identically; {unchecked} not checked (see above)",
+            args.dir.display(),
+            report.len() - unchecked
+        );
+    }
     Ok(())
 }
 
@@ -823,12 +929,15 @@ fn parse_shard(s: &str) -> Result<(usize, usize), Failure> {
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
     use std::io::Write as _;
-    let sw = pact::sweep::load(&args.sweep).map_err(bad_input)?;
+    // Every argument is checked before any work or any write.
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let pool = thread_pool(args.threads)?;
+    let sw = pact::sweep::load(&args.sweep).map_err(bad_input)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&sw.name));
+    check_parent(&out)?;
     let manifest = pact::sweep::manifest(&sw, &args.sweep.display().to_string());
     let shard_tag = shard
         .map(|(k, n)| format!("{k}of{n}"))
@@ -856,6 +965,16 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
     }
     std::fs::create_dir_all(&out).map_err(|e| io_failure(e, &out))?;
+    // One process per slice of a folder at a time: a second one would rewrite the records the
+    // first is appending to.
+    let _lock = output::lock(&out.join(format!(".{}.lock", pact::sweep::records_name(shard))))
+        .map_err(|e| match e {
+            output::LockError::Busy(pid) => bad_input(anyhow::anyhow!(
+                "{}: in use by process {pid} (another pact sweep on the same slice); allowed: one process per slice of a folder",
+                out.display()
+            )),
+            output::LockError::Io(e) => io_failure(e, &out),
+        })?;
     if !mpath.exists() {
         write_atomic(&mpath, &manifest, &shard_tag)?;
     }
@@ -875,7 +994,6 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     if let Some(n) = args.stop_after {
         todo.truncate(n);
     }
-    let pool = thread_pool(args.threads)?;
     let pb = progress_bar(todo.len() as u64, &format!("sweep {}", sw.name));
     let file = std::fs::OpenOptions::new()
         .append(true)
@@ -907,13 +1025,15 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .filter(|&r| pact::sweep::in_shard(r, shard))
         .count();
     if recorded.len() < expected {
-        eprintln!(
-            "{}: {} of {} runs recorded; run the same command again to finish",
-            out.display(),
-            recorded.len(),
-            expected
-        );
-        return Ok(());
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "{}: {} of {} runs recorded; run the same command again to finish",
+                out.display(),
+                recorded.len(),
+                expected
+            ),
+        });
     }
     match shard {
         Some((k, n)) => eprintln!(

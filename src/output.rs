@@ -309,16 +309,95 @@ pub fn reproduce_command(verb: &str, res: &Resolved, extra: &str) -> String {
     )
 }
 
+/// Whether `dir` is a folder pact wrote (it holds a `manifest.json` naming a pact version): the
+/// only kind of existing path `--force` may replace.
+pub fn is_pact_folder(dir: &Path) -> bool {
+    dir.is_dir()
+        && std::fs::read_to_string(dir.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|m| m["pact_version"].is_string())
+}
+
+/// Why a lock could not be taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Held by another process (its id, as it wrote it).
+    Busy(String),
+    Io(std::io::Error),
+}
+
+/// An exclusive lock on a file (created if missing), held until dropped; the file records the
+/// holder's process id for the message another process gets.
+pub fn lock(path: &Path) -> Result<std::fs::File, LockError> {
+    use std::io::{Read as _, Seek as _, Write as _};
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(LockError::Io)?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            return Err(LockError::Busy(pid.trim().to_string()));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
+    }
+    f.set_len(0)
+        .and_then(|_| f.rewind())
+        .and_then(|_| write!(f, "{}", std::process::id()))
+        .map_err(LockError::Io)?;
+    Ok(f)
+}
+
+/// Whether process `pid` is alive on this machine (Linux: `/proc`); elsewhere assumed alive, so
+/// nothing of another process's is ever removed.
+fn alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+/// Removes the temporaries (`.NAME.tmp-PID`, `.NAME.old-PID`) that a killed pact left in
+/// `parent` for an output named `name`: only those whose process is gone.
+pub fn clean_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = [".tmp-", ".old-"].iter().find_map(|k| {
+            file.strip_prefix(&format!(".{name}{k}"))
+                .and_then(|p| p.parse::<u32>().ok())
+        });
+        if pid.is_some_and(|p| p != std::process::id() && !alive(p)) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Writes `files` into folder `out` atomically: everything goes to a temporary sibling folder
 /// first, which then replaces `out` in one rename. A killed run leaves no partial folder under
-/// the final name; an existing folder is replaced only when `force` is set and only at the end.
+/// the final name (and its temporary is removed by the next write into that parent); an existing
+/// folder is replaced only when `force` is set, only if pact wrote it, and only at the end.
 pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std::io::Result<()> {
-    if out.exists() && !force {
+    if out.exists() && !(force && is_pact_folder(out)) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             format!(
-                "{} already exists; pass --force to replace it",
-                out.display()
+                "{} already exists{}",
+                out.display(),
+                if force {
+                    " and is not a folder pact wrote"
+                } else {
+                    "; pass --force to replace it"
+                }
             ),
         ));
     }
@@ -331,6 +410,7 @@ pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std:
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
+    clean_stale(parent, &name);
     let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;

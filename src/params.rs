@@ -505,6 +505,16 @@ pub enum Campaign {
     SrTrial,
 }
 
+impl Campaign {
+    /// The campaign's name in `campaigns.csv` and in targets.
+    pub fn name(self) -> &'static str {
+        match self {
+            Campaign::ChurchValuables => "church_valuables",
+            Campaign::SrTrial => "sr_trial_death_penalty",
+        }
+    }
+}
+
 /// `[[event]]`: something that happens on a date: policy or exogenous changes, and actions.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]

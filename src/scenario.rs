@@ -84,12 +84,49 @@ pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
             .map_err(|e: toml::de::Error| {
                 ScenarioError::invalid(path, None, None, e.message().to_string())
             })?;
-    let name = scenario.name.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into())
-    });
+    let name = match &scenario.name {
+        Some(n) => {
+            check_name(n).map_err(|m| {
+                let text = &sources[0].text;
+                ScenarioError::invalid(path, find_key_line(text, "name"), Some("name".into()), m)
+            })?;
+            n.clone()
+        }
+        None => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            check_name(&stem).map_err(|m| {
+                ScenarioError::invalid(
+                    path,
+                    None,
+                    Some("name".into()),
+                    format!("{m}; the file's name gives the scenario's name unless `name = \"...\"` is set"),
+                )
+            })?;
+            stem
+        }
+    };
     resolve(name, scenario, sources)
+}
+
+/// Checks that `name` is a name, not a path: letters, digits, `-`, `_` and `.`, not empty, not
+/// only dots. Scenario, sweep, target and outcome names become file and folder names.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.chars().any(|c| c != '.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a name; allowed: 1 to 100 letters, digits, `-`, `_` and `.` (not only dots; no spaces or path separators)"
+        ))
+    }
 }
 
 /// Resolves an already-merged scenario (used by `load` and by tests that build scenarios in code).
@@ -327,6 +364,7 @@ fn load_table(
     let _: Scenario =
         toml::from_str(&text).map_err(|e: toml::de::Error| toml_err(path, &text, &e))?;
     check_event_order(path, &text, &table)?;
+    check_event_ids(path, &text, &table)?;
     sources.push(SourceFile {
         path: path.display().to_string(),
         text: text.clone(),
@@ -348,6 +386,7 @@ fn load_table(
             // The parent's name is not inherited: a child is named by its own `name` or file.
             let mut parent = load_table(&parent_path, stack, sources)?;
             parent.remove("name");
+            check_event_targets(path, &text, &table, Some(&parent))?;
             let mut base = toml::Value::Table(parent);
             let mut child = table.clone();
             child.remove("extends");
@@ -357,7 +396,10 @@ fn load_table(
                 _ => unreachable!("merging tables yields a table"),
             }
         }
-        _ => table,
+        _ => {
+            check_event_targets(path, &text, &table, None)?;
+            table
+        }
     };
     stack.pop();
     Ok(merged)
@@ -403,6 +445,108 @@ fn merge_events(base: &mut toml::Value, over: &toml::Value) {
             (None, true) => {}
             (None, false) => b.push(ev.clone()),
         }
+    }
+}
+
+/// The ids of the `[[event]]`s of a table, in order (events without an id are skipped).
+fn event_ids(table: &toml::Table) -> Vec<&str> {
+    match table.get("event") {
+        Some(toml::Value::Array(events)) => events
+            .iter()
+            .filter_map(|e| e.get("id").and_then(|v| v.as_str()))
+            .filter(|id| !id.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Within one file, an event id names one event.
+fn check_event_ids(path: &Path, text: &str, table: &toml::Table) -> Result<(), ScenarioError> {
+    let ids = event_ids(table);
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            let line = find_event_lines(text, id, "id").get(1).copied();
+            return Err(ScenarioError::invalid(
+                path,
+                line,
+                Some(format!("event `{id}`.id")),
+                format!("`{id}` names two events in this file; allowed: one [[event]] per id"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An event of a child that disables or changes an event (`enabled = false`, or no `date` of its
+/// own) must name an event of its parent chain: a misspelt id would otherwise be a counterfactual
+/// that silently changes nothing.
+fn check_event_targets(
+    path: &Path,
+    text: &str,
+    table: &toml::Table,
+    parent: Option<&toml::Table>,
+) -> Result<(), ScenarioError> {
+    let Some(toml::Value::Array(events)) = table.get("event") else {
+        return Ok(());
+    };
+    let known = parent.map(event_ids).unwrap_or_default();
+    for ev in events {
+        let id = ev.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let disables = ev.get("enabled").and_then(|x| x.as_bool()) == Some(false);
+        let patches = ev.get("date").is_none();
+        if !(disables || patches) || (!id.is_empty() && known.contains(&id)) {
+            continue;
+        }
+        let what = if disables { "disables" } else { "changes" };
+        let key = if disables { "enabled" } else { "id" };
+        let line = find_event_lines(text, id, key)
+            .first()
+            .copied()
+            .or_else(|| find_event_block(text, id, "").map(|(l, _)| l + 1));
+        let label = if id.is_empty() {
+            "event".to_string()
+        } else {
+            format!("event `{id}`")
+        };
+        let message = match parent {
+            None if disables => "disables an event, but this scenario extends none; allowed: `enabled = false` only in a scenario with `extends`, naming one of its parent's events".to_string(),
+            None => "has no date; allowed: a new event with a date (a quoted \"YYYY-MM-DD\"), or, in a scenario with `extends`, the id of a parent's event to change".to_string(),
+            Some(_) => format!(
+                "{what} an event that is not in the parent chain{}; allowed: the id of one of the parent's {} events, or a new event with a date",
+                nearest(id, &known)
+                    .map(|n| format!(" (nearest: {n})"))
+                    .unwrap_or_default(),
+                known.len()
+            ),
+        };
+        return Err(ScenarioError::invalid(
+            path,
+            line,
+            Some(format!("{label}.{key}")),
+            message,
+        ));
+    }
+    Ok(())
+}
+
+/// The known names closest to `name` (at most three, by edit distance), as `a`, `b` or `c`.
+pub fn nearest(name: &str, known: &[&str]) -> Option<String> {
+    let mut scored: Vec<(usize, &str)> = known
+        .iter()
+        .map(|k| (strsim::levenshtein(name, k), *k))
+        .filter(|(d, k)| *d <= (k.len().max(name.len()) / 2).max(2))
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    let names: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, k)| format!("`{k}`"))
+        .collect();
+    match names.len() {
+        0 => None,
+        1 => Some(names[0].clone()),
+        n => Some(format!("{} or {}", names[..n - 1].join(", "), names[n - 1])),
     }
 }
 
@@ -521,6 +665,47 @@ pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The lines of `key` inside every `[[event]]` block with this id, in file order.
+fn find_event_lines(text: &str, id: &str, key: &str) -> Vec<usize> {
+    event_blocks(text)
+        .into_iter()
+        .filter(|(_, block)| {
+            block.iter().any(|l| {
+                l.split_once('=')
+                    .is_some_and(|(a, b)| a.trim() == "id" && b.trim().trim_matches('"') == id)
+            })
+        })
+        .filter_map(|(s, block)| {
+            block
+                .iter()
+                .position(|l| l.split_once('=').is_some_and(|(a, _)| a.trim() == key))
+                .map(|j| s + j + 1)
+        })
+        .collect()
+}
+
+/// Every `[[event]]` block of a file: its first line index and its lines (up to the next table
+/// header).
+fn event_blocks(text: &str) -> Vec<(usize, Vec<&str>)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[event]]")
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .map(|&s| {
+            let len = lines[s + 1..]
+                .iter()
+                .position(|l| l.trim_start().starts_with('['))
+                .map_or(lines.len() - s, |n| n + 1);
+            (s, lines[s..s + len].to_vec())
+        })
+        .collect()
 }
 
 /// The line of `key` inside the `[[event]]` block with this id (or date).

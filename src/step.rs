@@ -2228,10 +2228,7 @@ fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
 
 /// A campaign resolution put to workplace meetings: for, against, or staying away.
 fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
-    let name = match c {
-        Campaign::ChurchValuables => "church_valuables",
-        Campaign::SrTrial => "sr_trial_death_penalty",
-    };
+    let name = c.name();
     let mut rows: Vec<CampaignRecord> = SizeClass::ALL
         .iter()
         .map(|s| CampaignRecord {

@@ -134,6 +134,14 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     let mut grid: Vec<(usize, Vec<toml::Value>)> = Vec::new();
     let mut lhs: Vec<(usize, f64, f64)> = Vec::new();
     for (i, p) in cfg.parameters.iter().enumerate() {
+        if cfg.parameters[..i].iter().any(|q| q.key == p.key) {
+            return Err(ScenarioError::Invalid {
+                file: path.display().to_string(),
+                line: param_line(&text, i),
+                key: Some(format!("parameter `{}`", p.key)),
+                message: "the key is varied twice; allowed: one [[parameter]] per key".into(),
+            });
+        }
         let perr = |message: String| {
             let line = param_line(&text, i);
             ScenarioError::Invalid {
@@ -165,17 +173,47 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             }
             _ => return Err(perr("allowed: either `values = [...]`, or `from` and `to` (with `step` for a grid, without for a Latin hypercube)".into())),
         }
-        // The key must exist and accept the first value.
-        let probe = grid
-            .last()
-            .filter(|g| g.0 == i)
-            .map(|g| g.1[0].clone())
-            .unwrap_or(toml::Value::Float(p.from.unwrap_or(0.0)));
-        scenario::with_overrides(&base, &[(p.key.clone(), probe)]).map_err(|m| {
-            perr(format!(
-                "{m}; allowed: a scenario key path such as policy.repression or event.nep.date"
-            ))
-        })?;
+        if let Some(fixed) = p.key.strip_prefix("run.").filter(|k| *k != "scale") {
+            return Err(perr(format!(
+                "run.{fixed} cannot be varied: the sweep's own `seed`, `replicates` and the base's dates hold for every point; allowed: run.scale or any key outside [run]"
+            )));
+        }
+        // The key must exist; every value of a list must be admissible (checked one by one, so
+        // the message names the value), and so must both ends of a range.
+        let probes: Vec<toml::Value> = match grid.last().filter(|g| g.0 == i) {
+            Some(g) => g.1.clone(),
+            None => vec![
+                toml::Value::Float(p.from.unwrap_or(0.0)),
+                toml::Value::Float(p.to.unwrap_or(0.0)),
+            ],
+        };
+        for v in probes {
+            scenario::with_overrides(&base, &[(p.key.clone(), v.clone())]).map_err(|m| {
+                perr(format!(
+                    "value {v}: {m}; allowed: a scenario key path such as policy.repression or event.nep.date, with values in its range"
+                ))
+            })?;
+        }
+    }
+    let design: usize = grid
+        .iter()
+        .map(|g| g.1.len())
+        .chain(
+            lhs.first()
+                .map(|_| cfg.lhs.as_ref().map_or(1, |l| l.samples.max(1) as usize)),
+        )
+        .try_fold(1usize, |a, n| a.checked_mul(n))
+        .unwrap_or(usize::MAX);
+    if design > MAX_POINTS || design.saturating_mul(cfg.replicates as usize) > MAX_RUNS {
+        return Err(err(
+            path,
+            &text,
+            "parameter",
+            format!(
+                "the design has {design} points × {} replicates; allowed: at most {MAX_POINTS} points and {MAX_RUNS} runs",
+                cfg.replicates
+            ),
+        ));
     }
     let samples = match (&cfg.lhs, lhs.is_empty()) {
         (Some(l), false) if l.samples >= 1 && l.samples <= 100_000 => l.samples as usize,
@@ -219,7 +257,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
                 .collect(),
         );
     }
-    let keys: Vec<String> = cfg.parameters.iter().map(|p| p.key.clone()).collect();
+    let keys = keys_of(&cfg);
     let mut points: Vec<Vec<toml::Value>> = vec![vec![toml::Value::Boolean(false); keys.len()]];
     for (i, vals) in &grid {
         points = points
@@ -249,15 +287,34 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             })
             .collect();
     }
-    if points.len() * cfg.replicates as usize > 10_000_000 {
+    // Every point must run: values can be admissible alone and not together (shares that must
+    // sum to one, an event moved past another), and a sweep that fails at its 40th point has
+    // already written records. Checked in parallel; the first bad point in design order is named.
+    let bad = {
+        use rayon::prelude::*;
+        points
+            .par_iter()
+            .enumerate()
+            .filter_map(|(n, q)| {
+                let sets: Vec<(String, toml::Value)> =
+                    keys_of(&cfg).into_iter().zip(q.iter().cloned()).collect();
+                scenario::with_overrides(&base, &sets).err().map(|m| (n, m))
+            })
+            .min_by_key(|(n, _)| *n)
+    };
+    if let Some((n, m)) = bad {
+        let at: Vec<String> = keys_of(&cfg)
+            .iter()
+            .zip(&points[n])
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         return Err(err(
             path,
             &text,
-            "replicates",
+            "parameter",
             format!(
-                "{} points × {} replicates is too many runs; allowed: at most 10,000,000",
-                points.len(),
-                cfg.replicates
+                "design point {n} ({}) cannot run: {m}; allowed: values that are admissible together",
+                at.join(", ")
             ),
         ));
     }
@@ -311,6 +368,14 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         outcomes,
         id,
     })
+}
+
+/// At most this many design points (each is checked before the sweep starts) and runs.
+pub const MAX_POINTS: usize = 100_000;
+pub const MAX_RUNS: usize = 10_000_000;
+
+fn keys_of(cfg: &SweepCfg) -> Vec<String> {
+    cfg.parameters.iter().map(|p| p.key.clone()).collect()
 }
 
 fn param_line(text: &str, i: usize) -> Option<usize> {

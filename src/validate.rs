@@ -141,6 +141,14 @@ pub fn load_targets_text(
 ) -> Result<Vec<Pattern>, ScenarioError> {
     let file: TargetsFile =
         toml::from_str(text).map_err(|e: toml::de::Error| scenario::toml_err(path, text, &e))?;
+    if file.targets.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: path.display().to_string(),
+            line: None,
+            key: Some("target".into()),
+            message: "no targets; allowed: one or more [[target]] tables".into(),
+        });
+    }
     resolve_targets(path, text, "target", file.targets, res)
 }
 
@@ -164,6 +172,7 @@ pub fn resolve_targets(
                 message,
             }
         };
+        scenario::check_name(&t.id).map_err(|m| err("id", m))?;
         let col = |key: &str, name: &Option<String>| -> Result<usize, ScenarioError> {
             let name = name
                 .as_deref()
@@ -295,11 +304,28 @@ pub fn resolve_targets(
                     to,
                 }
             }
-            "election" => Kind::Election {
-                week: week("date", &t.date)?,
-                classes: classes(&t.class)?,
-                metric: metric(&ELECTION_METRICS)?,
-            },
+            "election" => {
+                let w = week("date", &t.date)?;
+                if !res
+                    .events
+                    .iter()
+                    .any(|e| e.week == w && e.event.soviet_election)
+                {
+                    return Err(err(
+                        "date",
+                        format!(
+                            "no soviet election is held in the week of {}; allowed: the date of an election (an event with soviet_election = true: {})",
+                            t.date.as_deref().unwrap_or(""),
+                            dates_of(res, |e| e.soviet_election)
+                        ),
+                    ));
+                }
+                Kind::Election {
+                    week: w,
+                    classes: classes(&t.class)?,
+                    metric: metric(&ELECTION_METRICS)?,
+                }
+            }
             "campaign" => {
                 let campaign = t.campaign.clone().ok_or_else(|| {
                     err(
@@ -315,8 +341,21 @@ pub fn resolve_targets(
                         ),
                     ));
                 }
+                let w = week("date", &t.date)?;
+                let named =
+                    |e: &crate::params::EventCfg| e.campaign.is_some_and(|c| c.name() == campaign);
+                if !res.events.iter().any(|e| e.week == w && named(&e.event)) {
+                    return Err(err(
+                        "date",
+                        format!(
+                            "no {campaign} campaign is held in the week of {}; allowed: the date of that campaign ({})",
+                            t.date.as_deref().unwrap_or(""),
+                            dates_of(res, named)
+                        ),
+                    ));
+                }
                 Kind::Campaign {
-                    week: week("date", &t.date)?,
+                    week: w,
                     classes: classes(&t.class)?,
                     metric: metric(&CAMPAIGN_METRICS)?,
                     campaign,
@@ -359,6 +398,12 @@ pub fn resolve_targets(
             (Some(a), Some(b)) => (a, b),
             _ => return Err(err("band", format!("allowed: [min, max] as {allowed}"))),
         };
+        if lo.is_nan() || hi.is_nan() {
+            return Err(err(
+                "band",
+                format!("allowed: [min, max] as {allowed}, not NaN"),
+            ));
+        }
         if lo > hi {
             return Err(err(
                 "band",
@@ -378,6 +423,21 @@ pub fn resolve_targets(
         });
     }
     Ok(out)
+}
+
+/// The dates of the run's events that `pick` selects, as a list for a message.
+fn dates_of(res: &Resolved, pick: impl Fn(&crate::params::EventCfg) -> bool) -> String {
+    let d: Vec<&str> = res
+        .events
+        .iter()
+        .filter(|e| pick(&e.event))
+        .map(|e| e.date.as_str())
+        .collect();
+    if d.is_empty() {
+        "this run has none".into()
+    } else {
+        d.join(", ")
+    }
 }
 
 /// The line of `key` in the `i`-th `[[target]]` block (or of the block itself).

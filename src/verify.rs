@@ -34,6 +34,12 @@ pub enum Status {
     Missing,
     /// Not re-derived (e.g. a summary when only a sample of replicates was run).
     NotChecked(String),
+    /// A claim of the manifest (what `pact cite` prints) that its own scenario and seeds do not
+    /// give: what it says, and what they give.
+    FalseClaim {
+        claimed: String,
+        derived: String,
+    },
 }
 
 /// What the manifest says was run, re-resolved.
@@ -97,6 +103,101 @@ pub fn derivation(m: &Value) -> Result<Derivation, VerifyError> {
         run_id,
         targets,
     })
+}
+
+/// The manifest's claims that `pact cite` prints (scenario name, master seed, replicates, seeds,
+/// weeks, the command that reproduces it, the run id), each checked against what its scenario
+/// files and resolved parameters give. `extra` is what the reproduce command holds between the
+/// scenario's path and `--seed` (` --targets PATH` for validate).
+pub fn claims(m: &Value, d: &Derivation) -> Vec<(String, Status)> {
+    let r = &d.res.scenario.run;
+    let verb = if d.kind == "validate" {
+        "validate"
+    } else {
+        "run"
+    };
+    let reproduce = m["reproduce"].as_str().unwrap_or("");
+    let extra = if d.kind == "validate" {
+        reproduce
+            .split_once(" --targets ")
+            .and_then(|(_, t)| t.split_once(" --seed "))
+            .map(|(t, _)| format!(" --targets {t}"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let json = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "nothing".into(),
+        other => other.to_string(),
+    };
+    let expected: Vec<(&str, Value)> = vec![
+        ("scenario_name", Value::from(d.res.name.clone())),
+        ("master_seed", Value::from(r.seed)),
+        ("replicates", Value::from(r.replicates)),
+        ("replicate_seeds", Value::from(d.seeds.clone())),
+        ("weeks", Value::from(d.res.clock.weeks)),
+        (
+            "reproduce",
+            Value::from(output::reproduce_command(verb, &d.res, &extra)),
+        ),
+        ("run_id", Value::from(output::run_id(&d.res, &d.seeds))),
+        (
+            "parameters_sha256",
+            Value::from(output::sha256_hex(
+                serde_json::to_string(&d.res)
+                    .expect("parameters serialise")
+                    .as_bytes(),
+            )),
+        ),
+    ];
+    expected
+        .into_iter()
+        .map(|(key, want)| {
+            let got = &m[key];
+            let status = if *got == want {
+                Status::Identical
+            } else {
+                Status::FalseClaim {
+                    claimed: json(got),
+                    derived: json(&want),
+                }
+            };
+            (format!("manifest.json ({key})"), status)
+        })
+        .collect()
+}
+
+/// The claims of a comparison's manifest: the two run ids are those of its runs, and the
+/// command that reproduces it names their seed, replicates and scale.
+pub fn compare_claims(m: &Value, a: &Derivation, b: &Derivation) -> Vec<(String, Status)> {
+    let r = &a.res.scenario.run;
+    let mut out = Vec::new();
+    let mut check = |key: &str, ok: bool, derived: String| {
+        let status = if ok {
+            Status::Identical
+        } else {
+            Status::FalseClaim {
+                claimed: m[key].as_str().unwrap_or("nothing").to_string(),
+                derived,
+            }
+        };
+        out.push((format!("manifest.json ({key})"), status));
+    };
+    for (key, d) in [("run_id_a", a), ("run_id_b", b)] {
+        let id = output::run_id(&d.res, &d.seeds);
+        check(key, m[key].as_str() == Some(id.as_str()), id);
+    }
+    // From scenario files, the command names the run settings; from finished runs, only folders.
+    let reproduce = m["reproduce"].as_str().unwrap_or("");
+    let settings = format!(
+        " --seed {} --replicates {} --scale {}",
+        r.seed, r.replicates, r.scale
+    );
+    let ok = reproduce.starts_with("pact compare ")
+        && (!reproduce.contains(" --") || reproduce.ends_with(&settings));
+    check("reproduce", ok, format!("pact compare A B{settings}"));
+    out
 }
 
 /// Replicates to re-run: all, or `n` evenly spaced (always including the first).

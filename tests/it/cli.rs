@@ -80,7 +80,8 @@ fn existing_output_is_kept_without_force_and_replaced_with_it() {
     let d = Dir::new();
     let s = d.write("tiny.toml", TINY);
     let out = d.path("out");
-    std::fs::create_dir(&out).unwrap();
+    let first = pact(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
     std::fs::write(out.join("keep.txt"), "precious").unwrap();
     let o = pact(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));

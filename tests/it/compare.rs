@@ -147,11 +147,7 @@ fn mismatched_inputs_are_refused() {
         d.path("y").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("different replicate seeds"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("run.seed differs"), "{}", stderr(&o));
     // A run made by another version of pact.
     assert!(
         pact(&["run", s.to_str().unwrap(), "--out", rc.to_str().unwrap()])

@@ -244,6 +244,6 @@ fn threads_zero() {
         "",
         &[],
         &["--threads", "0"],
-        &["--threads", "allowed 1 or more"],
+        &["--threads", "allowed 1 to 1024"],
     );
 }

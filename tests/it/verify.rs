@@ -38,7 +38,7 @@ fn fresh_outputs_verify() {
         "elections.csv: identical",
         "campaigns.csv: identical",
         "summary.json: identical",
-        "manifest.json (run id): identical",
+        "manifest.json (run_id): identical",
     ] {
         assert!(out.contains(f), "{out}");
     }
@@ -137,8 +137,7 @@ fn tampering_is_found() {
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("manifest.json (run id): different")
-            && out.contains("timeseries.csv: different"),
+        out.contains("manifest.json (run_id): false") && out.contains("timeseries.csv: different"),
         "{out}"
     );
 }
