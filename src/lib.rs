@@ -32,3 +32,9 @@ pub mod world;
 
 /// The version of pact, part of every manifest.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The authors, as a citation names them.
+pub const AUTHORS: &str = env!("CARGO_PKG_AUTHORS");
+
+/// The year this version was released: the year of a citation (set with the version).
+pub const RELEASE_YEAR: u16 = 2026;

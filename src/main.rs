@@ -720,15 +720,7 @@ fn verify_sweep(
 ) -> Result<(), Failure> {
     use pact::verify::Status;
     this_version(dir, m)?;
-    let path = PathBuf::from(m["sweep_path"].as_str().unwrap_or(""));
-    let sw = pact::sweep::load(&path).map_err(bad_input)?;
-    if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: the sweep file {} (or its base) changed since the sweep ran",
-            dir.display(),
-            path.display()
-        )));
-    }
+    let sw = sweep_of(dir, m)?;
     let which = pact::verify::sample(sw.runs(), sample);
     let runs: std::collections::BTreeMap<usize, Vec<f64>> = {
         use rayon::prelude::*;
@@ -943,9 +935,14 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|(k, n)| format!("{k}of{n}"))
         .unwrap_or_else(|| "all".into());
     let mpath = out.join("manifest.json");
+    // A sweep is identified by its content (the sweep id), not by the path it was given as.
+    let same_sweep = |m: &str| {
+        serde_json::from_str::<serde_json::Value>(m)
+            .is_ok_and(|v| v["sweep_id"].as_str() == Some(sw.id.as_str()))
+    };
     if out.exists() {
         match std::fs::read_to_string(&mpath) {
-            Ok(m) if m == manifest => {}
+            Ok(m) if same_sweep(&m) => {}
             Ok(_) => {
                 return Err(bad_input(anyhow::anyhow!(
                     "{}: holds a different sweep (or one made by another pact version); allowed: the same sweep file, or a new --out",
@@ -1073,6 +1070,21 @@ fn write_results(
     Ok(())
 }
 
+/// The sweep a folder's manifest describes, re-loaded from the texts it recorded; its id must be
+/// the one recorded (the manifest was not edited).
+fn sweep_of(dir: &Path, m: &serde_json::Value) -> Result<pact::sweep::Sweep, Failure> {
+    let mpath = dir.join("manifest.json");
+    let sw = pact::sweep::from_manifest(m)
+        .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", mpath.display())))?;
+    if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: key `sweep_id`: the recorded sweep file and base files give another id; the manifest was edited",
+            mpath.display()
+        )));
+    }
+    Ok(sw)
+}
+
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let m = read_manifest(&args.dir)?;
     if m["kind"] != "sweep" {
@@ -1081,15 +1093,8 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             args.dir.display()
         )));
     }
-    let path = PathBuf::from(m["sweep_path"].as_str().unwrap_or(""));
-    let sw = pact::sweep::load(&path).map_err(bad_input)?;
-    if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: the sweep file {} or the pact version changed since the slices ran; allowed: the same sweep file and version",
-            args.dir.display(),
-            path.display()
-        )));
-    }
+    this_version(&args.dir, &m)?;
+    let sw = sweep_of(&args.dir, &m)?;
     let mut slices: Vec<(usize, usize, PathBuf)> = Vec::new();
     for e in std::fs::read_dir(&args.dir).map_err(|e| io_failure(e, &args.dir))? {
         let p = e.map_err(|e| io_failure(e, &args.dir))?.path();
@@ -1176,53 +1181,13 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
 
 fn cite(args: CiteArgs) -> Result<(), Failure> {
     let m = read_manifest(&args.dir)?;
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("unknown").to_string();
-    let (id, version, commit, reproduce) = if m["kind"] == "compare" {
-        (
-            format!(
-                "{}+{}",
-                &s(&m["run_id_a"])[..16.min(s(&m["run_id_a"]).len())],
-                &s(&m["run_id_b"])[..16.min(s(&m["run_id_b"]).len())]
-            ),
-            s(&m["pact_version"]),
-            s(&m["git_commit"]),
-            s(&m["reproduce"]),
-        )
-    } else {
-        let full = s(&m["run_id"]);
-        (
-            full[..16.min(full.len())].to_string(),
-            s(&m["pact_version"]),
-            s(&m["git_commit"]),
-            s(&m["reproduce"]),
-        )
-    };
-    let what = if m["kind"] == "compare" {
-        format!("comparison of {} and {}", s(&m["a"]), s(&m["b"]))
-    } else {
-        format!(
-            "scenario \"{}\", master seed {}, {} replicates",
-            s(&m["scenario_name"]),
-            m["master_seed"],
-            m["replicates"]
-        )
-    };
-    println!("run id: {id}");
-    println!("pact version: {version} (git commit {commit})");
-    println!("reproduce with: {reproduce}");
-    println!("check with: pact verify {}", args.dir.display());
-    println!();
-    println!(
-        "Cite as: pact {version}, {what}; run id {id}. Reproduce with `{reproduce}` and check with `pact verify`."
-    );
-    println!();
-    println!("@software{{pact_run_{id},");
-    println!(
-        "  title = {{pact: an agent-based simulator of the social contract between the Bolshevik party and Moscow's workers, 1920--1925}},"
-    );
-    println!("  version = {{{version}}},");
-    println!("  note = {{{what}; run id {id}; git commit {commit}; reproduce with: {reproduce}}}");
-    println!("}}");
+    let c = pact::verify::citation(&m).map_err(|e| {
+        bad_input(anyhow::anyhow!(
+            "{}: {e}",
+            args.dir.join("manifest.json").display()
+        ))
+    })?;
+    print!("{}", c.text(&args.dir.display().to_string()));
     Ok(())
 }
 

@@ -597,14 +597,6 @@ impl Checker {
             });
         }
     }
-    fn min(&mut self, key: &str, v: f64, lo: f64) {
-        if !(v >= lo && v.is_finite()) {
-            self.0.push(RangeError {
-                key: key.into(),
-                message: format!("{v} is out of range; allowed {lo} or more"),
-            });
-        }
-    }
 }
 
 impl Scenario {
@@ -635,14 +627,24 @@ impl Scenario {
             });
         }
         let p = &self.population;
-        c.min("population.represented_workers", p.represented_workers, 1.0);
+        c.range(
+            "population.represented_workers",
+            p.represented_workers,
+            1_000.0,
+            10_000_000.0,
+        );
         c.range(
             "population.persons_per_worker",
             p.persons_per_worker,
             1.0,
             10.0,
         );
-        c.min("population.population_1917", p.population_1917, 1.0);
+        c.range(
+            "population.population_1917",
+            p.population_1917,
+            1.0,
+            100_000_000.0,
+        );
         c.range("population.village_pool", p.village_pool, 0.0, 5.0);
         for (k, v) in [
             ("unemployed_share", p.unemployed_share),
@@ -675,12 +677,15 @@ impl Scenario {
             0.0,
             1.0,
         );
-        c.min(
+        // Party members in administration are agents of their own: no more of them than the
+        // workers the city's agents stand for, or the agents would outnumber the scale.
+        c.range(
             "population.party_in_administration",
             p.party_in_administration,
             0.0,
+            p.represented_workers.clamp(0.0, 10_000_000.0),
         );
-        c.min("population.officials", p.officials, 0.0);
+        c.range("population.officials", p.officials, 0.0, 10_000_000.0);
         let w = &self.workplaces;
         for (k, v) in [
             ("large_share", w.large_share),
@@ -873,10 +878,11 @@ impl PolicyCfg {
         }
         c.range(&format!("{at}.privilege"), self.privilege, 1.0, 100.0);
         c.range(&format!("{at}.repression"), self.repression, 0.0, 20.0);
-        c.min(
+        c.range(
             &format!("{at}.officials_per_output"),
             self.officials_per_output,
             0.0,
+            10_000_000.0,
         );
     }
 }

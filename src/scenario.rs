@@ -13,8 +13,15 @@ use std::path::{Path, PathBuf};
 /// A scenario error: one line naming the file, the key, the line where known and what is allowed.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the scenario: {reason}")]
-    Read { file: String, reason: String },
+    /// A file that cannot be read: `what` it is (the scenario, the targets file, ...), the
+    /// system's reason, and a hint (may be empty).
+    #[error("{file}: cannot read the {what}: {reason}{hint}")]
+    Read {
+        file: String,
+        what: &'static str,
+        reason: String,
+        hint: &'static str,
+    },
     #[error("{file}{}: {}{message}", line.map(|l| format!(":{l}")).unwrap_or_default(), key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]
     Invalid {
         file: String,
@@ -75,9 +82,35 @@ pub struct Resolved {
 
 /// Reads a scenario file, resolves its `extends` chain and validates everything.
 pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
+    load_with(path, &|p| std::fs::read_to_string(p))
+}
+
+/// How scenario files are read: from the file system, or from the texts a manifest recorded
+/// (so that a folder is re-derived from what it holds, wherever it is read from).
+pub type Reader<'a> = dyn Fn(&Path) -> std::io::Result<String> + Sync + 'a;
+
+/// A reader serving the texts of `files` (path as recorded, text) and nothing else.
+pub fn recorded(files: Vec<(String, String)>) -> impl Fn(&Path) -> std::io::Result<String> + Sync {
+    move |p: &Path| {
+        let key = p.display().to_string();
+        files
+            .iter()
+            .find(|(path, _)| *path == key)
+            .map(|(_, text)| text.clone())
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not among the files the manifest recorded",
+                )
+            })
+    }
+}
+
+/// [`load`], reading the files through `read`.
+pub fn load_with(path: &Path, read: &Reader) -> Result<Resolved, ScenarioError> {
     let mut sources = Vec::new();
     let mut stack = Vec::new();
-    let merged = load_table(path, &mut stack, &mut sources)?;
+    let merged = load_table(path, read, &mut stack, &mut sources)?;
     let scenario: Scenario =
         toml::Value::Table(merged)
             .try_into()
@@ -175,9 +208,18 @@ pub fn resolve(
             "the run is longer than 30 years; allowed: at most 30 years".into(),
         ));
     }
-    scenario
-        .validate_ranges()
-        .map_err(|e| locate_err(&e.key, e.message))?;
+    scenario.validate_ranges().map_err(|e| {
+        // An event's field (`event[i].purge`) is named by the event's id, at its line.
+        let event = e.key.strip_prefix("event[").and_then(|r| {
+            let (i, k) = r.split_once("].")?;
+            let i: usize = i.parse().ok()?;
+            Some((i, scenario.events.get(i)?, k))
+        });
+        match event {
+            Some((i, ev, k)) => event_err(&sources, &main_file, i, ev, k, e.message),
+            None => locate_err(&e.key, e.message),
+        }
+    })?;
     let clock = Clock::new(start, end);
     // Provenance: the child-most file (index in `sources`, 0 = the file run) that sets the run's
     // dates. Summary dates and events inherited from above that file fall outside a run it
@@ -310,7 +352,7 @@ fn event_err(
     let label = if e.id.is_empty() {
         format!("event[{i}]")
     } else {
-        format!("event `{}`", e.id)
+        format!("event.{}", e.id)
     };
     for s in sources {
         // The line of the innermost key that is written out (e.g. `policy` for an inline table).
@@ -333,12 +375,15 @@ fn event_err(
 /// Reads one file and its parents, returning the merged table.
 fn load_table(
     path: &Path,
+    read: &Reader,
     stack: &mut Vec<PathBuf>,
     sources: &mut Vec<SourceFile>,
 ) -> Result<toml::Table, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    let text = read(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
+        what: "scenario",
         reason: e.to_string(),
+        hint: "",
     })?;
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if stack.contains(&canon) {
@@ -372,19 +417,19 @@ fn load_table(
     let merged = match table.get("extends") {
         Some(toml::Value::String(parent)) => {
             let parent_path = path.parent().unwrap_or(Path::new(".")).join(parent);
-            if !parent_path.exists() {
+            if let Err(e) = read(&parent_path) {
                 return Err(ScenarioError::invalid(
                     path,
                     find_key_line(&text, "extends"),
                     Some("extends".into()),
                     format!(
-                        "parent scenario `{}` not found; allowed: a path relative to this file",
+                        "parent scenario `{}` not found ({e}); allowed: a path relative to this file",
                         parent_path.display()
                     ),
                 ));
             }
             // The parent's name is not inherited: a child is named by its own `name` or file.
-            let mut parent = load_table(&parent_path, stack, sources)?;
+            let mut parent = load_table(&parent_path, read, stack, sources)?;
             parent.remove("name");
             check_event_targets(path, &text, &table, Some(&parent))?;
             let mut base = toml::Value::Table(parent);
@@ -469,7 +514,7 @@ fn check_event_ids(path: &Path, text: &str, table: &toml::Table) -> Result<(), S
             return Err(ScenarioError::invalid(
                 path,
                 line,
-                Some(format!("event `{id}`.id")),
+                Some(format!("event.{id}.id")),
                 format!("`{id}` names two events in this file; allowed: one [[event]] per id"),
             ));
         }
@@ -506,7 +551,7 @@ fn check_event_targets(
         let label = if id.is_empty() {
             "event".to_string()
         } else {
-            format!("event `{id}`")
+            format!("event.{id}")
         };
         let message = match parent {
             None if disables => "disables an event, but this scenario extends none; allowed: `enabled = false` only in a scenario with `extends`, naming one of its parent's events".to_string(),
@@ -564,7 +609,7 @@ fn check_event_order(path: &Path, text: &str, table: &toml::Table) -> Result<(),
         let key = if id.is_empty() {
             format!("event[{i}].date")
         } else {
-            format!("event `{id}`.date")
+            format!("event.{id}.date")
         };
         let line = find_event_line(text, id, ds, "date");
         let d = Date::parse(ds).ok_or_else(|| {
@@ -603,8 +648,22 @@ pub fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
     let line = e.span().map(|s| line_of(text, s.start));
     let key = line.and_then(|l| key_at_line(text, l));
     let msg = e.message().trim().replace('\n', " ");
+    // TOML reads `date = 1921-03-21` as a date-time, which serde reports as a map.
+    let unquoted_date = e
+        .span()
+        .and_then(|s| text.get(s.start..s.end))
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.len() >= 7
+                && v.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && v.as_bytes()[4] == b'-'
+        });
     let msg = if msg.starts_with("unknown field") {
         format!("{msg} (unknown key)")
+    } else if unquoted_date {
+        format!(
+            "{msg}: dates are quoted strings; allowed: \"YYYY-MM-DD\" in quotes, e.g. date = \"1921-03-21\""
+        )
     } else {
         msg
     };

@@ -97,9 +97,45 @@ fn err(path: &Path, text: &str, key: &str, message: String) -> ScenarioError {
 
 /// Reads and checks a sweep file: every key path, range, outcome and statistic.
 pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    load_with(path, &|p| std::fs::read_to_string(p))
+}
+
+/// Re-loads the sweep a manifest describes from the texts it recorded (the sweep file and its
+/// base chain), not from the files on disk: a sweep is identified by its content, wherever it
+/// is read from.
+pub fn from_manifest(m: &serde_json::Value) -> Result<Sweep, ScenarioError> {
+    let bad = |message: &str| ScenarioError::Invalid {
+        file: "manifest.json".into(),
+        line: None,
+        key: None,
+        message: message.into(),
+    };
+    let path = m["sweep_path"]
+        .as_str()
+        .ok_or_else(|| bad("no sweep_path"))?;
+    let text = m["sweep_file"]
+        .as_str()
+        .ok_or_else(|| bad("no sweep_file"))?;
+    let mut files = vec![(path.to_string(), text.to_string())];
+    for f in m["base_files"]
+        .as_array()
+        .ok_or_else(|| bad("no base_files"))?
+    {
+        match (f[0].as_str(), f[1].as_str()) {
+            (Some(p), Some(t)) => files.push((p.to_string(), t.to_string())),
+            _ => return Err(bad("base_files: allowed [path, text] pairs")),
+        }
+    }
+    load_with(Path::new(path), &scenario::recorded(files))
+}
+
+/// [`load`], reading the sweep file and its base chain through `read`.
+pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Sweep, ScenarioError> {
+    let text = read(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
+        what: "sweep file",
         reason: e.to_string(),
+        hint: "",
     })?;
     let cfg: SweepCfg =
         toml::from_str(&text).map_err(|e: toml::de::Error| scenario::toml_err(path, &text, &e))?;
@@ -111,7 +147,10 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             format!("{} is out of range; allowed 1 to 100000", cfg.replicates),
         ));
     }
-    let mut base = scenario::load(&path.parent().unwrap_or(Path::new(".")).join(&cfg.base))?;
+    let mut base = scenario::load_with(
+        &path.parent().unwrap_or(Path::new(".")).join(&cfg.base),
+        read,
+    )?;
     if let Some(s) = cfg.scale {
         base.scenario.run.scale = s;
     }

@@ -128,7 +128,9 @@ const CAMPAIGN_METRICS: [&str; 3] = ["share_for", "share_against", "share_away"]
 pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
+        what: "targets file",
         reason: e.to_string(),
+        hint: " (the targets file is targets.toml beside the scenario unless --targets FILE names another)",
     })?;
     load_targets_text(path, &text, res)
 }

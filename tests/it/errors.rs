@@ -125,7 +125,7 @@ fn events_out_of_order() {
         text,
         &[],
         &[],
-        &["bad.toml:7", "event `a`.date", "out of order"],
+        &["bad.toml:7", "event.a.date", "out of order"],
     );
 }
 
@@ -136,7 +136,7 @@ fn event_outside_the_run() {
         text,
         &[],
         &[],
-        &["bad.toml:6", "event `late`.date", "outside the run"],
+        &["bad.toml:6", "event.late.date", "outside the run"],
     );
 }
 
@@ -147,11 +147,7 @@ fn event_policy_out_of_range() {
         text,
         &[],
         &[],
-        &[
-            "bad.toml:4",
-            "event `x`.policy.repression",
-            "allowed 0 to 20",
-        ],
+        &["bad.toml:4", "event.x.policy.repression", "allowed 0 to 20"],
     );
 }
 
@@ -162,7 +158,7 @@ fn event_policy_unknown_key() {
         text,
         &[],
         &[],
-        &["bad.toml:4", "event `x`.policy", "unknown field `nep`"],
+        &["bad.toml:4", "event.x.policy", "unknown field `nep`"],
     );
 }
 

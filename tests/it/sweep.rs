@@ -294,7 +294,7 @@ fi
         "{calls}"
     );
     assert!(
-        calls.contains("--dependency=afterok:101") && calls.contains("merge"),
+        calls.contains("--dependency=afterany:101") && calls.contains("merge"),
         "{calls}"
     );
     same(&whole, &out);
