@@ -949,10 +949,14 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                     out.display()
                 )));
             }
+            // Empty but for the locks of slices that are starting.
             Err(_)
-                if std::fs::read_dir(&out)
-                    .map(|mut d| d.next().is_none())
-                    .unwrap_or(false) => {}
+                if std::fs::read_dir(&out).is_ok_and(|d| {
+                    d.flatten().all(|e| {
+                        let n = e.file_name().to_string_lossy().into_owned();
+                        n.starts_with(".records") && n.ends_with(".lock")
+                    })
+                }) => {}
             Err(_) => {
                 return Err(bad_input(anyhow::anyhow!(
                     "{}: exists and is not a sweep folder; allowed: a new or empty folder",
