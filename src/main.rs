@@ -1209,17 +1209,29 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| Path::new("results").join(&res.name));
     check_out(&out, args.common.force)?;
     let pool = thread_pool(args.common.threads)?;
-    let (seeds, runs) = run_with_progress(&pool, &res, "");
     let env = environment(&pool);
     let prov = output::Provenance {
         kind: "run".into(),
         reproduce: output::reproduce_command("run", &res, ""),
         inputs: Vec::new(),
     };
-    let files = output::run_outputs(&res, &seeds, &runs, &env, &prov);
-    output::write_folder(&out, &files, args.common.force)
-        .with_context(|| format!("cannot write {}", out.display()))
-        .map_err(|e| Failure { code: 1, error: e })?;
+    // Replicates go to their files as they finish; only the summary's values are kept.
+    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let cannot_write = |e: std::io::Error| Failure {
+        code: 1,
+        error: anyhow::anyhow!("cannot write {}: {e}", out.display()),
+    };
+    let mut writer =
+        output::RunWriter::create(&res, &seeds, &out, args.common.force).map_err(cannot_write)?;
+    let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
+    let pb = progress_bar(
+        total,
+        &format!("{} × {}", res.name, res.scenario.run.replicates),
+    );
+    pool.install(|| pact::run::run_each(&res, &|n| pb.inc(n), |_, run| writer.push(&run)))
+        .map_err(cannot_write)?;
+    pb.finish_and_clear();
+    writer.finish(&env, &prov).map_err(cannot_write)?;
     eprintln!(
         "wrote {} ({} replicates × {} weeks)",
         out.display(),

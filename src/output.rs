@@ -58,23 +58,34 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
 
-/// `timeseries.csv`: one row per replicate × week.
-pub fn timeseries_csv(res: &Resolved, seeds: &[u64], runs: &[RunRecord]) -> String {
+/// The header line of `timeseries.csv`.
+fn timeseries_header() -> String {
     let mut s = String::from("replicate,seed,week,date");
     for c in WeekRecord::COLUMNS {
         s.push(',');
         s.push_str(c);
     }
     s.push('\n');
-    for (r, run) in runs.iter().enumerate() {
-        for (w, rec) in run.weeks.iter().enumerate() {
-            let _ = write!(s, "{r},{},{w},{}", seeds[r], res.clock.date(w));
-            for v in rec.values() {
-                s.push(',');
-                num(&mut s, v);
-            }
-            s.push('\n');
+    s
+}
+
+/// The rows of replicate `r` in `timeseries.csv`, appended to `s`.
+fn timeseries_rows(s: &mut String, res: &Resolved, r: usize, seed: u64, run: &RunRecord) {
+    for (w, rec) in run.weeks.iter().enumerate() {
+        let _ = write!(s, "{r},{seed},{w},{}", res.clock.date(w));
+        for v in rec.values() {
+            s.push(',');
+            num(s, v);
         }
+        s.push('\n');
+    }
+}
+
+/// `timeseries.csv`: one row per replicate × week.
+pub fn timeseries_csv(res: &Resolved, seeds: &[u64], runs: &[RunRecord]) -> String {
+    let mut s = timeseries_header();
+    for (r, run) in runs.iter().enumerate() {
+        timeseries_rows(&mut s, res, r, seeds[r], run);
     }
     s
 }
@@ -84,29 +95,34 @@ pub fn elections_csv(res: &Resolved, runs: &[RunRecord]) -> String {
     let mut s = ELECTION_COLUMNS.join(",");
     s.push('\n');
     for (r, run) in runs.iter().enumerate() {
-        for e in &run.elections {
-            let _ = write!(s, "{r},{},{},{}", e.week, res.clock.date(e.week), e.class);
-            for v in [
-                e.electorate,
-                e.votes_party,
-                e.votes_nonparty,
-                e.votes_other_socialist,
-                e.abstentions,
-                ratio(e.abstentions, e.electorate),
-                e.delegates_party,
-                e.delegates_nonparty,
-                e.delegates_other_socialist,
-                e.won_party,
-                e.won_nonparty,
-                e.won_other_socialist,
-            ] {
-                s.push(',');
-                num(&mut s, v);
-            }
-            let _ = writeln!(s, ",{},{}", e.executive, e.executive_party_share);
-        }
+        election_rows(&mut s, res, r, run);
     }
     s
+}
+
+/// The rows of replicate `r` in `elections.csv`, appended to `s`.
+fn election_rows(s: &mut String, res: &Resolved, r: usize, run: &RunRecord) {
+    for e in &run.elections {
+        let _ = write!(s, "{r},{},{},{}", e.week, res.clock.date(e.week), e.class);
+        for v in [
+            e.electorate,
+            e.votes_party,
+            e.votes_nonparty,
+            e.votes_other_socialist,
+            e.abstentions,
+            ratio(e.abstentions, e.electorate),
+            e.delegates_party,
+            e.delegates_nonparty,
+            e.delegates_other_socialist,
+            e.won_party,
+            e.won_nonparty,
+            e.won_other_socialist,
+        ] {
+            s.push(',');
+            num(s, v);
+        }
+        let _ = writeln!(s, ",{},{}", e.executive, e.executive_party_share);
+    }
 }
 
 /// `campaigns.csv`: one row per replicate × campaign × workplace size class.
@@ -114,36 +130,45 @@ pub fn campaigns_csv(res: &Resolved, runs: &[RunRecord]) -> String {
     let mut s = CAMPAIGN_COLUMNS.join(",");
     s.push('\n');
     for (r, run) in runs.iter().enumerate() {
-        for c in &run.campaigns {
-            let _ = write!(
-                s,
-                "{r},{},{},{},{}",
-                c.week,
-                res.clock.date(c.week),
-                c.campaign,
-                c.class
-            );
-            for v in [
-                c.workers,
-                c.votes_for,
-                c.votes_against,
-                c.stayed_away,
-                ratio(c.votes_for, c.workers),
-                ratio(c.votes_against, c.workers),
-                ratio(c.stayed_away, c.workers),
-            ] {
-                s.push(',');
-                num(&mut s, v);
-            }
-            s.push('\n');
-        }
+        campaign_rows(&mut s, res, r, run);
     }
     s
 }
 
+/// The rows of replicate `r` in `campaigns.csv`, appended to `s`.
+fn campaign_rows(s: &mut String, res: &Resolved, r: usize, run: &RunRecord) {
+    for c in &run.campaigns {
+        let _ = write!(
+            s,
+            "{r},{},{},{},{}",
+            c.week,
+            res.clock.date(c.week),
+            c.campaign,
+            c.class
+        );
+        for v in [
+            c.workers,
+            c.votes_for,
+            c.votes_against,
+            c.stayed_away,
+            ratio(c.votes_for, c.workers),
+            ratio(c.votes_against, c.workers),
+            ratio(c.stayed_away, c.workers),
+        ] {
+            s.push(',');
+            num(s, v);
+        }
+        s.push('\n');
+    }
+}
+
 /// `summary.json`.
 pub fn summary_json(res: &Resolved, runs: &[RunRecord]) -> String {
-    let mut s = serde_json::to_string_pretty(&summarise(res, runs)).expect("summary serialises");
+    summary_text(&summarise(res, runs))
+}
+
+fn summary_text(summary: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(summary).expect("summary serialises");
     s.push('\n');
     s
 }
@@ -196,12 +221,15 @@ struct SourceEntry<'a> {
 
 /// SHA-256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes as lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// The git commit pact was built from, if known at build time.
@@ -238,6 +266,25 @@ pub fn with_manifest(
     env: &Environment,
     prov: &Provenance,
 ) -> Vec<(String, String)> {
+    let outputs = files
+        .iter()
+        .map(|(n, c)| (n.clone(), sha256_hex(c.as_bytes())))
+        .collect();
+    files.push((
+        "manifest.json".to_string(),
+        manifest(res, seeds, outputs, env, prov),
+    ));
+    files
+}
+
+/// The text of `manifest.json`, given the outputs' names and SHA-256 digests.
+pub fn manifest(
+    res: &Resolved,
+    seeds: &[u64],
+    outputs: Vec<(String, String)>,
+    env: &Environment,
+    prov: &Provenance,
+) -> String {
     let params = serde_json::to_string(res).expect("parameters serialise");
     let manifest = Manifest {
         pact_version: crate::VERSION,
@@ -273,15 +320,11 @@ pub fn with_manifest(
         weeks: res.clock.weeks,
         floating_point: "IEEE 754 arithmetic without fast-math; exp and pow from the pure-Rust libm crate; float sums in a fixed order; numbers written in shortest round-trip form",
         environment: env,
-        outputs: files
-            .iter()
-            .map(|(n, c)| (n.clone(), sha256_hex(c.as_bytes())))
-            .collect(),
+        outputs,
     };
     let mut m = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     m.push('\n');
-    files.push(("manifest.json".to_string(), m));
-    files
+    m
 }
 
 /// Every output file of `pact run`, as (name, contents), manifest last.
@@ -387,49 +430,216 @@ pub fn clean_stale(parent: &Path, name: &str) {
 /// the final name (and its temporary is removed by the next write into that parent); an existing
 /// folder is replaced only when `force` is set, only if pact wrote it, and only at the end.
 pub fn write_folder(out: &Path, files: &[(String, String)], force: bool) -> std::io::Result<()> {
-    if out.exists() && !(force && is_pact_folder(out)) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already exists{}",
-                out.display(),
-                if force {
-                    " and is not a folder pact wrote"
-                } else {
-                    "; pass --force to replace it"
-                }
-            ),
-        ));
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    clean_stale(parent, &name);
-    let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    std::fs::create_dir_all(&tmp)?;
+    let stage = Staging::create(out, force)?;
     for (n, c) in files {
-        let p = tmp.join(n);
+        stage.write(n, c)?;
+    }
+    stage.commit()
+}
+
+/// An output folder being written: a temporary sibling (`.NAME.tmp-PID`) that [`commit`]
+/// renames over the final name, or that is removed if dropped uncommitted.
+///
+/// [`commit`]: Staging::commit
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    parent: PathBuf,
+    name: String,
+    committed: bool,
+}
+
+impl Staging {
+    /// Starts a folder for `out`, refusing an existing `out` unless `force` is set and pact wrote
+    /// it; removes what killed runs left beside it.
+    pub fn create(out: &Path, force: bool) -> std::io::Result<Staging> {
+        if out.exists() && !(force && is_pact_folder(out)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already exists{}",
+                    out.display(),
+                    if force {
+                        " and is not a folder pact wrote"
+                    } else {
+                        "; pass --force to replace it"
+                    }
+                ),
+            ));
+        }
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&parent)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        clean_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+            parent,
+            name,
+            committed: false,
+        })
+    }
+
+    /// Where a file named `name` (a relative path) of the folder is being written.
+    pub fn path(&self, name: &str) -> std::io::Result<PathBuf> {
+        let p = self.tmp.join(name);
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(p, c)?;
+        Ok(p)
     }
-    if out.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        std::fs::rename(out, &old)?;
-        std::fs::rename(&tmp, out)?;
-        std::fs::remove_dir_all(&old)?;
-    } else {
-        std::fs::rename(&tmp, out)?;
+
+    /// Writes one file of the folder.
+    pub fn write(&self, name: &str, contents: &str) -> std::io::Result<()> {
+        std::fs::write(self.path(name)?, contents)
     }
-    Ok(())
+
+    /// Puts the folder in place under its final name.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        if self.out.exists() {
+            let old = self
+                .parent
+                .join(format!(".{}.old-{}", self.name, std::process::id()));
+            std::fs::rename(&self.out, &old)?;
+            std::fs::rename(&self.tmp, &self.out)?;
+            std::fs::remove_dir_all(&old)?;
+        } else {
+            std::fs::rename(&self.tmp, &self.out)?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// A file written as it grows, its SHA-256 computed on the way (for the manifest).
+struct Hashed {
+    name: &'static str,
+    file: std::io::BufWriter<std::fs::File>,
+    hash: Sha256,
+    buf: String,
+}
+
+impl Hashed {
+    fn create(stage: &Staging, name: &'static str, header: &str) -> std::io::Result<Hashed> {
+        let file = std::io::BufWriter::new(std::fs::File::create(stage.path(name)?)?);
+        let mut h = Hashed {
+            name,
+            file,
+            hash: Sha256::new(),
+            buf: String::new(),
+        };
+        h.buf.push_str(header);
+        h.flush()?;
+        Ok(h)
+    }
+
+    /// Writes out what was appended to `buf`.
+    fn flush(&mut self) -> std::io::Result<()> {
+        use std::io::Write as _;
+        self.hash.update(self.buf.as_bytes());
+        self.file.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<(String, String)> {
+        use std::io::Write as _;
+        self.flush()?;
+        self.file.flush()?;
+        Ok((self.name.to_string(), hex(&self.hash.finalize())))
+    }
+}
+
+/// The output folder of `pact run`, written replicate by replicate: each replicate's rows go to
+/// the files as it finishes and only what `summary.json` needs is kept, so memory does not grow
+/// with the number of replicates. The bytes are those of [`run_outputs`].
+pub struct RunWriter<'a> {
+    res: &'a Resolved,
+    seeds: &'a [u64],
+    stage: Staging,
+    files: [Hashed; 3],
+    summary: crate::run::SummaryValues,
+    next: usize,
+}
+
+impl<'a> RunWriter<'a> {
+    /// Starts the folder `out` (see [`Staging::create`]) and writes the files' headers.
+    pub fn create(
+        res: &'a Resolved,
+        seeds: &'a [u64],
+        out: &Path,
+        force: bool,
+    ) -> std::io::Result<RunWriter<'a>> {
+        let stage = Staging::create(out, force)?;
+        let files = [
+            Hashed::create(&stage, "timeseries.csv", &timeseries_header())?,
+            Hashed::create(
+                &stage,
+                "elections.csv",
+                &format!("{}\n", ELECTION_COLUMNS.join(",")),
+            )?,
+            Hashed::create(
+                &stage,
+                "campaigns.csv",
+                &format!("{}\n", CAMPAIGN_COLUMNS.join(",")),
+            )?,
+        ];
+        Ok(RunWriter {
+            res,
+            seeds,
+            stage,
+            files,
+            summary: crate::run::SummaryValues::new(res),
+            next: 0,
+        })
+    }
+
+    /// Writes the next replicate (replicates arrive in order: 0, 1, ...).
+    pub fn push(&mut self, run: &RunRecord) -> std::io::Result<()> {
+        let (r, res) = (self.next, self.res);
+        let [ts, el, ca] = &mut self.files;
+        timeseries_rows(&mut ts.buf, res, r, self.seeds[r], run);
+        election_rows(&mut el.buf, res, r, run);
+        campaign_rows(&mut ca.buf, res, r, run);
+        for f in &mut self.files {
+            f.flush()?;
+        }
+        self.summary.push(res, run);
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Writes `summary.json` and `manifest.json` and puts the folder in place.
+    pub fn finish(self, env: &Environment, prov: &Provenance) -> std::io::Result<()> {
+        let mut outputs = Vec::new();
+        for f in self.files {
+            outputs.push(f.finish()?);
+        }
+        let summary = summary_text(&self.summary.summarise(self.res));
+        self.stage.write("summary.json", &summary)?;
+        outputs.push(("summary.json".to_string(), sha256_hex(summary.as_bytes())));
+        let m = manifest(self.res, self.seeds, outputs, env, prov);
+        self.stage.write("manifest.json", &m)?;
+        self.stage.commit()
+    }
 }

@@ -33,11 +33,41 @@ pub fn replicate_seeds(master: u64, n: u32) -> Vec<u64> {
 /// Runs every replicate of the scenario (master seed and count from `[run]`) in parallel.
 /// `progress` is called with the number of weeks just simulated.
 pub fn run_all(res: &Resolved, progress: &(dyn Fn(u64) + Sync)) -> Vec<RunRecord> {
+    let mut runs = Vec::with_capacity(res.scenario.run.replicates as usize);
+    run_each(
+        res,
+        progress,
+        |_, run| -> Result<(), std::convert::Infallible> {
+            runs.push(run);
+            Ok(())
+        },
+    )
+    .unwrap_or_else(|e| match e {});
+    runs
+}
+
+/// Runs every replicate in parallel and hands each to `sink` in replicate order (0, 1, ...) as
+/// soon as it and those before it are done: a few batches of replicates are held at a time,
+/// never the whole run, so memory does not grow with the number of replicates. Stops at the
+/// first error of `sink`.
+pub fn run_each<E>(
+    res: &Resolved,
+    progress: &(dyn Fn(u64) + Sync),
+    mut sink: impl FnMut(usize, RunRecord) -> Result<(), E>,
+) -> Result<(), E> {
     let seeds = replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
-    seeds
-        .par_iter()
-        .map(|&s| run_replicate(res, s, progress))
-        .collect()
+    // A batch keeps every thread busy; its size changes how much is held, never a result.
+    let batch = 2 * rayon::current_num_threads().max(1);
+    for (b, chunk) in seeds.chunks(batch).enumerate() {
+        let runs: Vec<RunRecord> = chunk
+            .par_iter()
+            .map(|&s| run_replicate(res, s, progress))
+            .collect();
+        for (k, run) in runs.into_iter().enumerate() {
+            sink(b * batch + k, run)?;
+        }
+    }
+    Ok(())
 }
 
 /// Median and 5–95% band of one metric at one date across replicates.
@@ -66,30 +96,60 @@ pub fn quantile(xs: &[f64], q: f64) -> f64 {
     v[lo] + frac * (v[hi] - v[lo])
 }
 
+/// What `summary.json` needs of the replicates: each summary week's values, replicate by
+/// replicate. Filled as replicates finish, so a run need not keep its replicates whole.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryValues {
+    /// `rows[i][r]`: the values of summary week i in replicate r (absent if the run is shorter).
+    rows: Vec<Vec<Vec<f64>>>,
+}
+
+impl SummaryValues {
+    pub fn new(res: &Resolved) -> SummaryValues {
+        SummaryValues {
+            rows: vec![Vec::new(); res.summary_weeks.len()],
+        }
+    }
+
+    /// Takes what the summary needs of the next replicate.
+    pub fn push(&mut self, res: &Resolved, run: &RunRecord) {
+        for (i, &w) in res.summary_weeks.iter().enumerate() {
+            if let Some(rec) = run.weeks.get(w) {
+                self.rows[i].push(rec.values());
+            }
+        }
+    }
+
+    /// For each summary date, each metric's median and 5–95% band across replicates.
+    pub fn summarise(&self, res: &Resolved) -> BTreeMap<String, BTreeMap<String, Band>> {
+        let mut out = BTreeMap::new();
+        for (i, &w) in res.summary_weeks.iter().enumerate() {
+            let date = res.clock.date(w).to_string();
+            let mut metrics = BTreeMap::new();
+            for (c, name) in WeekRecord::COLUMNS.iter().enumerate() {
+                let xs: Vec<f64> = self.rows[i].iter().map(|row| row[c]).collect();
+                metrics.insert(
+                    name.to_string(),
+                    Band {
+                        median: quantile(&xs, 0.5),
+                        p5: quantile(&xs, 0.05),
+                        p95: quantile(&xs, 0.95),
+                    },
+                );
+            }
+            out.insert(date, metrics);
+        }
+        out
+    }
+}
+
 /// `summary.json`: for each summary date, each metric's median and 5–95% band across replicates.
 pub fn summarise(res: &Resolved, runs: &[RunRecord]) -> BTreeMap<String, BTreeMap<String, Band>> {
-    let mut out = BTreeMap::new();
-    for &w in &res.summary_weeks {
-        let date = res.clock.date(w).to_string();
-        let mut metrics = BTreeMap::new();
-        for (c, name) in WeekRecord::COLUMNS.iter().enumerate() {
-            let xs: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.weeks.get(w))
-                .map(|rec| rec.values()[c])
-                .collect();
-            metrics.insert(
-                name.to_string(),
-                Band {
-                    median: quantile(&xs, 0.5),
-                    p5: quantile(&xs, 0.05),
-                    p95: quantile(&xs, 0.95),
-                },
-            );
-        }
-        out.insert(date, metrics);
+    let mut v = SummaryValues::new(res);
+    for run in runs {
+        v.push(res, run);
     }
-    out
+    v.summarise(res)
 }
 
 #[cfg(test)]
