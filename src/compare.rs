@@ -312,10 +312,10 @@ fn g(x: f64) -> String {
 /// `compare.md` (also what `pact compare` prints).
 pub fn markdown(a: &Table, b: &Table, rows: &[Row]) -> String {
     let mut s = format!(
-        "# {} (B) against {} (A)\n\n{} replicates with common random numbers: replicate k of both scenarios uses the same seed, so differences come from the policy, not from noise. Difference = B − A with a 95% t-interval across replicates; sign stability = share of replicates where the difference has the sign of the mean difference.\n\n",
+        "# {} (B) against {} (A)\n\n{} with common random numbers: replicate k of both scenarios uses the same seed, so differences come from the policy, not from noise. Difference = B − A with a 95% t-interval across replicates; sign stability = share of replicates where the difference has the sign of the mean difference.\n\n",
         b.name,
         a.name,
-        a.seeds.len()
+        crate::output::counted(a.seeds.len() as u64, "replicate")
     );
     if let Some(why) = no_intervals(a.seeds.len()) {
         s.push_str(&format!("No intervals: {why}.\n\n"));

@@ -1233,10 +1233,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     pb.finish_and_clear();
     writer.finish(&env, &prov).map_err(cannot_write)?;
     eprintln!(
-        "wrote {} ({} replicates × {} weeks)",
+        "wrote {} ({} × {})",
         out.display(),
-        res.scenario.run.replicates,
-        res.clock.weeks
+        output::counted(res.scenario.run.replicates, "replicate"),
+        output::counted(res.clock.weeks as u64, "week")
     );
     Ok(())
 }

@@ -219,6 +219,12 @@ struct SourceEntry<'a> {
     text: &'a str,
 }
 
+/// A count with its noun, singular or plural: `1 replicate`, `2 replicates`.
+pub fn counted(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// SHA-256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))

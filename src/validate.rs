@@ -675,9 +675,9 @@ fn show(v: &Verdict, x: f64) -> String {
 pub fn markdown(verdicts: &[Verdict], res: &Resolved) -> String {
     let passed = verdicts.iter().filter(|v| v.pass).count();
     let mut s = format!(
-        "# Validation of `{}`\n\n{} replicates, master seed {}, {} workers. PASS when the median across replicates lies in the band.\n\n{} of {} patterns pass.\n\n",
+        "# Validation of `{}`\n\n{}, master seed {}, {} workers. PASS when the median across replicates lies in the band.\n\n{} of {} patterns pass.\n\n",
         res.name,
-        res.scenario.run.replicates,
+        crate::output::counted(res.scenario.run.replicates, "replicate"),
         res.scenario.run.seed,
         res.scenario.run.scale,
         passed,

@@ -275,10 +275,10 @@ pub fn citation(m: &Value) -> Result<Citation, VerifyError> {
         "run" | "validate" => (
             hex("run_id")?,
             format!(
-                "scenario \"{}\", master seed {}, {} replicates",
+                "scenario \"{}\", master seed {}, {}",
                 name("scenario_name")?,
                 number("master_seed")?,
-                number("replicates")?
+                output::counted(number("replicates")?, "replicate")
             ),
             printable("reproduce")?,
         ),
@@ -290,9 +290,9 @@ pub fn citation(m: &Value) -> Result<Citation, VerifyError> {
         "sweep" => (
             hex("sweep_id")?,
             format!(
-                "sweep \"{}\", {} runs, master seed {}",
+                "sweep \"{}\", {}, master seed {}",
                 name("sweep_name")?,
-                number("runs")?,
+                output::counted(number("runs")?, "run"),
                 number("master_seed")?
             ),
             format!("pact sweep {}", printable("sweep_path")?),

@@ -8,6 +8,7 @@ mod docs;
 mod errors;
 mod invariants;
 mod levers;
+mod readme;
 mod regression;
 mod scenarios;
 mod support;
