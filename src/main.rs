@@ -1046,10 +1046,10 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         None => {
             write_results(&sw, &out, &recorded)?;
             eprintln!(
-                "wrote {} ({} runs × {} outcomes)",
+                "wrote {} ({} × {})",
                 out.display(),
-                recorded.len(),
-                sw.outcomes.len()
+                output::counted(recorded.len() as u64, "run"),
+                output::counted(sw.outcomes.len() as u64, "outcome")
             );
         }
     }
@@ -1090,6 +1090,13 @@ fn sweep_of(dir: &Path, m: &serde_json::Value) -> Result<pact::sweep::Sweep, Fai
 }
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {
+    if args.dir.is_dir() && !args.dir.join("manifest.json").exists() {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: no slice of a sweep has started here (no manifest.json): the slices never ran (cancelled, or failed before starting); run them with `pact sweep SWEEP --out {} --shard K/N`, then merge",
+            args.dir.display(),
+            args.dir.display()
+        )));
+    }
     let m = read_manifest(&args.dir)?;
     if m["kind"] != "sweep" {
         return Err(bad_input(anyhow::anyhow!(
@@ -1137,11 +1144,16 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         .map(|k| format!("{k}/{n}"))
         .collect();
     if !missing.is_empty() {
-        return Err(bad_input(anyhow::anyhow!(
-            "{}: missing slices {}",
-            args.dir.display(),
-            missing.join(", ")
-        )));
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "{}: missing slices {} (never started, failed before recording, or cancelled); run each with `pact sweep {} --out {} --shard K/{n}` (or submit the same Slurm script again), then merge",
+                args.dir.display(),
+                missing.join(", "),
+                m["sweep_path"].as_str().unwrap_or("SWEEP"),
+                args.dir.display()
+            ),
+        });
     }
     let mut all = std::collections::BTreeMap::new();
     for (k, _, p) in &slices {
@@ -1166,11 +1178,16 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             .filter(|&r| pact::sweep::in_shard(r, Some((*k, n))))
             .count();
         if runs.len() != expected {
-            return Err(bad_input(anyhow::anyhow!(
-                "{}: slice {k}/{n} has {} of its {expected} runs; run it again to finish",
-                p.display(),
-                runs.len()
-            )));
+            return Err(Failure {
+                code: 1,
+                error: anyhow::anyhow!(
+                    "{}: slice {k}/{n} has {} of its {expected} runs; run it again to finish (`pact sweep {} --out {} --shard {k}/{n}`), then merge",
+                    p.display(),
+                    runs.len(),
+                    m["sweep_path"].as_str().unwrap_or("SWEEP"),
+                    args.dir.display()
+                ),
+            });
         }
         all.extend(runs);
     }

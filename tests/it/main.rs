@@ -6,6 +6,7 @@ mod compare;
 mod determinism;
 mod docs;
 mod errors;
+mod fuzz;
 mod invariants;
 mod levers;
 mod readme;

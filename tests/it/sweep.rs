@@ -218,9 +218,14 @@ fn merge_refuses_missing_or_foreign_slices() {
     let out = d.path("out");
     assert!(sweep(&spec, &out, &["--shard", "0/3"]).status.success());
     assert!(sweep(&spec, &out, &["--shard", "2/3"]).status.success());
+    // Missing slices are a failure to finish (exit 1), named with the command that runs them.
     let o = pact(&["merge", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("missing slices 1/3"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("missing slices 1/3") && stderr(&o).contains("--shard K/3"),
+        "{}",
+        stderr(&o)
+    );
     // A different sweep into the same folder is refused.
     let other = d.write(
         "other.toml",
@@ -234,7 +239,10 @@ fn merge_refuses_missing_or_foreign_slices() {
 #[test]
 fn the_slurm_script_runs_slices_and_the_dependent_merge() {
     let d = Dir::new();
-    let spec = setup(&d, SWEEP);
+    // Paths with spaces (regression: they broke every slice).
+    std::fs::create_dir(d.path("in dir")).unwrap();
+    d.write("in dir/tiny.toml", TINY);
+    let spec = d.write("in dir/sweep.toml", SWEEP);
     let whole = d.path("whole");
     assert!(sweep(&spec, &whole, &[]).status.success());
     // A stand-in sbatch: runs an array's tasks one after another with SLURM_ARRAY_TASK_ID set,
@@ -269,7 +277,7 @@ fi
         .status()
         .unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm_sweep.sh");
-    let out = d.path("cluster");
+    let out = d.path("out dir/cluster");
     let path = format!(
         "{}:{}",
         bin.display(),
