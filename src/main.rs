@@ -204,6 +204,20 @@ fn load(
     Ok(res)
 }
 
+/// Replicates that `validate`, `compare` and `verify` hold whole in memory (about 0.3 MB a
+/// replicate at the default dates, twice for a comparison); `pact run` streams them instead.
+const MAX_HELD: u32 = 5_000;
+
+/// Refuses more replicates than a command that holds them all can keep.
+fn held(replicates: usize, command: &str, instead: &str) -> Result<(), Failure> {
+    if replicates > MAX_HELD as usize {
+        return Err(bad_input(anyhow::anyhow!(
+            "--replicates: {replicates} is out of range for pact {command}, which holds every replicate in memory; allowed 1 to {MAX_HELD} ({instead})"
+        )));
+    }
+    Ok(())
+}
+
 fn progress_bar(total: u64, label: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -340,6 +354,11 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
         args.common.seed,
         Some(args.replicates),
         args.common.scale,
+    )?;
+    held(
+        res.scenario.run.replicates as usize,
+        "validate",
+        "pact run streams up to 100000",
     )?;
     let targets = args.targets.clone().unwrap_or_else(|| {
         args.scenario
@@ -540,6 +559,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 args.replicates,
                 args.common.scale,
             )?;
+            held(
+                a.scenario.run.replicates as usize,
+                "compare",
+                "pact run streams up to 100000",
+            )?;
             let seed = Some(a.scenario.run.seed);
             let reps = Some(a.scenario.run.replicates);
             let b = load(&args.b, seed, reps, Some(a.scenario.run.scale))?;
@@ -680,6 +704,7 @@ fn verify_folder(
         ))
     })?;
     let which = verify::sample(d.seeds.len(), sample);
+    held(which.len(), "verify", "re-run a sample with --sample N")?;
     let runs = verify::rerun(&d, &which);
     let expected = verify::expected_files(&d, &which, &runs)
         .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", dir.display())))?;

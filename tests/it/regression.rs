@@ -848,3 +848,31 @@ fn r09_streamed_run_writes_the_bytes_of_the_run_held_in_memory() {
     let written = std::fs::read_dir(&out).unwrap().count();
     assert_eq!(written, held.len());
 }
+
+#[test]
+fn r09_commands_that_hold_every_replicate_refuse_more_than_they_can_keep() {
+    let d = Dir::new();
+    let s = d.write("tiny.toml", TINY);
+    let o = pact(&[
+        "validate",
+        s.to_str().unwrap(),
+        "--replicates",
+        "100000",
+        "--out",
+        d.path("v").to_str().unwrap(),
+    ]);
+    refused(
+        &o,
+        &["--replicates: 100000", "pact validate", "allowed 1 to 5000"],
+    );
+    let o = pact(&[
+        "compare",
+        s.to_str().unwrap(),
+        s.to_str().unwrap(),
+        "--replicates",
+        "5001",
+        "--out",
+        d.path("c").to_str().unwrap(),
+    ]);
+    refused(&o, &["--replicates: 5001", "pact compare"]);
+}
