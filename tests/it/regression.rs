@@ -611,7 +611,7 @@ fn r13_compare_checks_its_output_folder_before_simulating() {
         "big.toml",
         &TINY
             .replace("scale = 1000", "scale = 5000000")
-            .replace("replicates = 2", "replicates = 100000"),
+            .replace("replicates = 2", "replicates = 5000"),
     );
     let out = d.path("out");
     std::fs::create_dir(&out).unwrap();
