@@ -6,9 +6,9 @@
 //! `cargo bench --bench step`
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use pact::record::RunRecord;
+use pact::model::record::RunRecord;
+use pact::model::world::World;
 use pact::scenario::Resolved;
-use pact::world::World;
 use std::path::Path;
 
 fn historical(scale: u64) -> Resolved {
@@ -22,14 +22,17 @@ fn historical(scale: u64) -> Resolved {
 
 /// The world at the first week of June 1921.
 fn mid_1921(res: &Resolved) -> World {
-    let mut world = World::new(res, pact::rng::replicate_seed(res.scenario.run.seed, 0));
+    let mut world = World::new(
+        res,
+        pact::model::rng::replicate_seed(res.scenario.run.seed, 0),
+    );
     let target = res
         .clock
         .week_of(pact::date::Date::parse("1921-06-06").unwrap())
         .unwrap();
     let mut out = RunRecord::default();
     while world.week < target {
-        pact::step::step(&mut world, res, &mut out);
+        pact::model::step::step(&mut world, res, &mut out);
     }
     world
 }
@@ -49,7 +52,7 @@ fn bench_step(c: &mut Criterion) {
                     // The world is handed back so that criterion drops it after timing:
                     // freeing ~100 MB is not part of a step.
                     |(mut w, mut out)| {
-                        pool.install(|| pact::step::step(&mut w, &res, &mut out));
+                        pool.install(|| pact::model::step::step(&mut w, &res, &mut out));
                         (w, out)
                     },
                     BatchSize::LargeInput,
@@ -66,7 +69,7 @@ fn bench_run(c: &mut Criterion) {
     let res = historical(200_000);
     let pool = pact::threads::pool(None).unwrap();
     g.bench_function("default_scale", |b| {
-        b.iter(|| pool.install(|| pact::run::run_replicate(&res, 1, &|_| {})))
+        b.iter(|| pool.install(|| pact::experiment::run::run_replicate(&res, 1, &|_| {})))
     });
     g.finish();
 }

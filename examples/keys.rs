@@ -19,6 +19,6 @@ fn walk(prefix: &str, v: &toml::Value) {
     }
 }
 fn main() {
-    let s = pact::params::Scenario::default();
+    let s = pact::scenario::params::Scenario::default();
     walk("", &toml::Value::try_from(&s).unwrap());
 }

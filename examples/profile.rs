@@ -12,11 +12,11 @@ fn main() {
     let mut res = pact::scenario::load(std::path::Path::new(&args[1])).expect("scenario");
     res.scenario.run.scale = args[2].parse().expect("WORKERS: a number");
     let weeks: usize = args[3].parse().expect("WEEKS: a number");
-    let seed = pact::rng::replicate_seed(res.scenario.run.seed, 0);
-    let mut world = pact::world::World::new(&res, seed);
-    let mut out = pact::record::RunRecord::default();
+    let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
+    let mut world = pact::model::world::World::new(&res, seed);
+    let mut out = pact::model::record::RunRecord::default();
     for _ in 0..weeks.min(res.clock.weeks) {
-        pact::step::step(&mut world, &res, &mut out);
+        pact::model::step::step(&mut world, &res, &mut out);
     }
     println!(
         "agents by status after {} weeks: {:?}",

@@ -20,7 +20,7 @@ fn main() {
     let mut t: Vec<f64> = (0..reps)
         .map(|_| {
             let start = std::time::Instant::now();
-            pool.install(|| pact::run::run_replicate(&res, 1, &|_| {}));
+            pool.install(|| pact::experiment::run::run_replicate(&res, 1, &|_| {}));
             start.elapsed().as_secs_f64()
         })
         .collect();

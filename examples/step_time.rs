@@ -22,25 +22,25 @@ fn main() {
     let mut res = pact::scenario::load(Path::new("scenarios/historical.toml")).expect("scenario");
     res.scenario.run.scale = args[1].parse().expect("WORKERS: a number");
     let reps: usize = args[2].parse().expect("REPS: a number");
-    let seed = pact::rng::replicate_seed(res.scenario.run.seed, 0);
-    let mut world = pact::world::World::new(&res, seed);
+    let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
+    let mut world = pact::model::world::World::new(&res, seed);
     let june = pact::date::Date::parse(args.get(3).map_or("1921-06-06", |s| s.as_str()))
         .expect("DATE: YYYY-MM-DD");
     let target = res.clock.week_of(june).expect("week");
-    let mut out = pact::record::RunRecord::default();
+    let mut out = pact::model::record::RunRecord::default();
     while world.week < target {
-        pact::step::step(&mut world, &res, &mut out);
+        pact::model::step::step(&mut world, &res, &mut out);
     }
-    let time = |w: &mut pact::world::World, o: &mut pact::record::RunRecord| {
+    let time = |w: &mut pact::model::world::World, o: &mut pact::model::record::RunRecord| {
         let start = std::time::Instant::now();
-        pact::step::step(w, &res, o);
+        pact::model::step::step(w, &res, o);
         start.elapsed().as_secs_f64() * 1e3
     };
     let pool = pact::threads::pool(None).expect("thread pool");
     let copies: Vec<f64> = (0..reps)
         .map(|_| {
             let mut w = world.clone();
-            pool.install(|| time(&mut w, &mut pact::record::RunRecord::default()))
+            pool.install(|| time(&mut w, &mut pact::model::record::RunRecord::default()))
         })
         .collect();
     let consecutive: Vec<f64> = (0..reps)

@@ -1,15 +1,18 @@
 //! Traces one worker and one workplace week by week: `cargo run --release --example trace -- SCENARIO [WORKER]`.
-use pact::record::RunRecord;
-use pact::world::World;
+use pact::model::record::RunRecord;
+use pact::model::world::World;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let res = pact::scenario::load(std::path::Path::new(&args[1])).expect("scenario");
     let who: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let mut world = World::new(&res, pact::rng::replicate_seed(res.scenario.run.seed, 0));
+    let mut world = World::new(
+        &res,
+        pact::model::rng::replicate_seed(res.scenario.run.seed, 0),
+    );
     let mut out = RunRecord::default();
     for t in 0..res.clock.weeks {
-        pact::step::step(&mut world, &res, &mut out);
+        pact::model::step::step(&mut world, &res, &mut out);
         let w = &world.workers;
         // Where the worker is stored this week (the storage order changes; its id does not).
         let id =
@@ -19,15 +22,17 @@ fn main() {
         let k = w.wp[id] as usize;
         if t % 4 == 0 {
             let bl = (0..w.len())
-                .filter(|&i| w.flags[i] & pact::world::flag::BLACKLISTED != 0)
+                .filter(|&i| w.flags[i] & pact::model::world::flag::BLACKLISTED != 0)
                 .count();
             let bl_timer0 = (0..w.len())
-                .filter(|&i| w.flags[i] & pact::world::flag::BLACKLISTED != 0 && w.timer[i] == 0)
+                .filter(|&i| {
+                    w.flags[i] & pact::model::world::flag::BLACKLISTED != 0 && w.timer[i] == 0
+                })
                 .count();
             let bl_unemp = (0..w.len())
                 .filter(|&i| {
-                    w.flags[i] & pact::world::flag::BLACKLISTED != 0
-                        && w.status[i] == pact::world::Status::Unemployed
+                    w.flags[i] & pact::model::world::flag::BLACKLISTED != 0
+                        && w.status[i] == pact::model::world::Status::Unemployed
                 })
                 .count();
             println!(

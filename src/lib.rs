@@ -13,22 +13,12 @@
 // Structure-of-arrays code indexes several columns with one id; range loops say so plainly.
 #![allow(clippy::needless_range_loop)]
 
-pub mod compare;
 pub mod date;
-pub mod mechanisms;
+pub mod experiment;
+pub mod model;
 pub mod output;
-pub mod params;
-pub mod record;
-pub mod rng;
-pub mod run;
 pub mod scenario;
-pub mod step;
-pub mod svg;
-pub mod sweep;
 pub mod threads;
-pub mod validate;
-pub mod verify;
-pub mod world;
 
 /// The version of pact, part of every manifest.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

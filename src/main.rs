@@ -276,14 +276,15 @@ fn run_with_progress(
     pool: &rayon::ThreadPool,
     res: &Resolved,
     label: &str,
-) -> (Vec<u64>, Vec<pact::record::RunRecord>) {
+) -> (Vec<u64>, Vec<pact::model::record::RunRecord>) {
     let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
     let pb = progress_bar(
         total,
         &format!("{label}{} × {}", res.name, res.scenario.run.replicates),
     );
-    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
-    let runs = pool.install(|| pact::run::run_all(res, &|n| pb.inc(n)));
+    let seeds =
+        pact::experiment::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let runs = pool.install(|| pact::experiment::run::run_all(res, &|n| pb.inc(n)));
     pb.finish_and_clear();
     (seeds, runs)
 }
@@ -366,7 +367,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
             .unwrap_or(Path::new("."))
             .join("targets.toml")
     });
-    let patterns = pact::validate::load_targets(&targets, &res).map_err(bad_input)?;
+    let patterns = pact::experiment::validate::load_targets(&targets, &res).map_err(bad_input)?;
     let out = args
         .common
         .out
@@ -375,11 +376,11 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     check_out(&out, args.common.force)?;
     let pool = thread_pool(args.common.threads)?;
     let (seeds, runs) = run_with_progress(&pool, &res, "validate ");
-    let verdicts = pact::validate::judge(&patterns, &res, &runs);
+    let verdicts = pact::experiment::validate::judge(&patterns, &res, &runs);
     let env = environment(&pool);
     let targets_text = std::fs::read_to_string(&targets).unwrap_or_default();
     let mut files = output::data_files(&res, &seeds, &runs);
-    files.extend(pact::validate::files(
+    files.extend(pact::experiment::validate::files(
         &patterns,
         &verdicts,
         &res,
@@ -396,7 +397,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
         inputs: vec![("targets.toml".into(), targets_text)],
     };
     let files = output::with_manifest(&res, &seeds, files, &env, &prov);
-    let table = pact::validate::markdown(&verdicts, &res);
+    let table = pact::experiment::validate::markdown(&verdicts, &res);
     output::write_folder(&out, &files, args.common.force)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(|e| Failure { code: 1, error: e })?;
@@ -436,7 +437,7 @@ fn this_version(dir: &Path, manifest: &serde_json::Value) -> Result<(), Failure>
 }
 
 /// A finished run's table and resolved parameters, checked against this version of pact.
-fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Failure> {
+fn read_run(dir: &Path) -> Result<(pact::experiment::compare::Table, serde_json::Value), Failure> {
     let read = |f: &str| {
         std::fs::read_to_string(dir.join(f)).map_err(|e| {
             bad_input(anyhow::anyhow!(
@@ -460,9 +461,12 @@ fn read_run(dir: &Path) -> Result<(pact::compare::Table, serde_json::Value), Fai
             dir.join("manifest.json").display()
         ))
     })?;
-    let table =
-        pact::compare::table_from_csv(&name, &read("timeseries.csv")?, &read("elections.csv")?)
-            .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", dir.display())))?;
+    let table = pact::experiment::compare::table_from_csv(
+        &name,
+        &read("timeseries.csv")?,
+        &read("elections.csv")?,
+    )
+    .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", dir.display())))?;
     let seeds: Vec<u64> = manifest["replicate_seeds"]
         .as_array()
         .map(|v| v.iter().filter_map(|x| x.as_u64()).collect())
@@ -585,9 +589,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             let pool = thread_pool(args.common.threads)?;
             let total = 2 * u64::from(a.scenario.run.replicates) * a.clock.weeks as u64;
             let pbar = progress_bar(total, &format!("compare {} / {}", a.name, b.name));
-            let seeds = pact::run::replicate_seeds(a.scenario.run.seed, a.scenario.run.replicates);
-            let runs_a = pool.install(|| pact::run::run_all(&a, &|n| pbar.inc(n)));
-            let runs_b = pool.install(|| pact::run::run_all(&b, &|n| pbar.inc(n)));
+            let seeds = pact::experiment::run::replicate_seeds(
+                a.scenario.run.seed,
+                a.scenario.run.replicates,
+            );
+            let runs_a = pool.install(|| pact::experiment::run::run_all(&a, &|n| pbar.inc(n)));
+            let runs_b = pool.install(|| pact::experiment::run::run_all(&b, &|n| pbar.inc(n)));
             pbar.finish_and_clear();
             let env = environment(&pool);
             let (da, db) = run_folders(&a.name, &b.name);
@@ -616,8 +623,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             compare_manifest = Some(m);
             let dates: Vec<pact::date::Date> =
                 (0..a.clock.weeks).map(|w| a.clock.date(w)).collect();
-            let ta = pact::compare::Table::from_runs(&a.name, &seeds, dates.clone(), &runs_a);
-            let tb = pact::compare::Table::from_runs(&b.name, &seeds, dates, &runs_b);
+            let ta = pact::experiment::compare::Table::from_runs(
+                &a.name,
+                &seeds,
+                dates.clone(),
+                &runs_a,
+            );
+            let tb = pact::experiment::compare::Table::from_runs(&b.name, &seeds, dates, &runs_b);
             let json = |r: &Resolved| serde_json::to_value(r).expect("parameters serialise");
             (ta, tb, json(&a), json(&b))
         }
@@ -639,7 +651,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             )));
         }
     };
-    let rows = pact::compare::compare(&ta, &tb).map_err(|e| {
+    let rows = pact::experiment::compare::compare(&ta, &tb).map_err(|e| {
         bad_input(anyhow::anyhow!(
             "{} vs {}: {e}",
             args.a.display(),
@@ -648,9 +660,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     })?;
     let out = compare_out(&args.common.out, &ta.name, &tb.name);
     check_out(&out, args.common.force)?;
-    let table = pact::compare::markdown(&ta, &tb, &rows);
-    let marks = pact::compare::policy_marks(&pa, &pb);
-    let top = pact::compare::files(&ta, &tb, &rows, &marks);
+    let table = pact::experiment::compare::markdown(&ta, &tb, &rows);
+    let marks = pact::experiment::compare::policy_marks(&pa, &pb);
+    let top = pact::experiment::compare::files(&ta, &tb, &rows, &marks);
     if let Some(mut m) = compare_manifest {
         m["outputs"] = serde_json::json!(
             top.iter()
@@ -693,9 +705,15 @@ fn verify_folder(
     dir: &Path,
     prefix: &str,
     sample: Option<usize>,
-    report: &mut Vec<(String, pact::verify::Status)>,
-) -> Result<(pact::verify::Derivation, Vec<pact::record::RunRecord>), Failure> {
-    use pact::verify::{self, Status};
+    report: &mut Vec<(String, pact::experiment::verify::Status)>,
+) -> Result<
+    (
+        pact::experiment::verify::Derivation,
+        Vec<pact::model::record::RunRecord>,
+    ),
+    Failure,
+> {
+    use pact::experiment::verify::{self, Status};
     let m = read_manifest(dir)?;
     let d = verify::derivation(&m).map_err(|e| {
         bad_input(anyhow::anyhow!(
@@ -741,21 +759,21 @@ fn verify_sweep(
     dir: &Path,
     m: &serde_json::Value,
     sample: Option<usize>,
-    report: &mut Vec<(String, pact::verify::Status)>,
+    report: &mut Vec<(String, pact::experiment::verify::Status)>,
 ) -> Result<(), Failure> {
-    use pact::verify::Status;
+    use pact::experiment::verify::Status;
     this_version(dir, m)?;
     let sw = sweep_of(dir, m)?;
-    let which = pact::verify::sample(sw.runs(), sample);
+    let which = pact::experiment::verify::sample(sw.runs(), sample);
     let runs: std::collections::BTreeMap<usize, Vec<f64>> = {
         use rayon::prelude::*;
         let text: Vec<String> = which
             .par_iter()
-            .map(|&r| pact::sweep::run_one(&sw, r))
+            .map(|&r| pact::experiment::sweep::run_one(&sw, r))
             .collect();
-        pact::sweep::parse_records(&sw, &text.concat())
+        pact::experiment::sweep::parse_records(&sw, &text.concat())
     };
-    let expected = pact::sweep::results_csv(&sw, &runs);
+    let expected = pact::experiment::sweep::results_csv(&sw, &runs);
     let actual = std::fs::read_to_string(dir.join("results.csv"))
         .ok()
         .map(|t| {
@@ -773,13 +791,13 @@ fn verify_sweep(
                 .map(|(_, l)| format!("{l}\n"))
                 .collect::<String>()
         });
-    report.extend(pact::verify::check(
+    report.extend(pact::experiment::verify::check(
         &[("results.csv".into(), expected)],
         &|_| actual.clone(),
     ));
     if which.len() == sw.runs() {
-        report.extend(pact::verify::check(
-            &pact::sweep::figures(&sw, &runs),
+        report.extend(pact::experiment::verify::check(
+            &pact::experiment::sweep::figures(&sw, &runs),
             &|n| std::fs::read_to_string(dir.join(n)).ok(),
         ));
     } else {
@@ -793,7 +811,7 @@ fn verify_sweep(
 }
 
 fn verify(args: VerifyArgs) -> Result<(), Failure> {
-    use pact::verify::Status;
+    use pact::experiment::verify::Status;
     if args.sample == Some(0) {
         return Err(bad_input(anyhow::anyhow!(
             "--sample 0: allowed 1 or more replicates to re-run (or no --sample to re-run all)"
@@ -829,21 +847,30 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
                 args.sample,
                 &mut report,
             )?;
-            report.extend(pact::verify::compare_claims(&m, &da, &db));
-            let which = pact::verify::sample(da.seeds.len(), args.sample);
+            report.extend(pact::experiment::verify::compare_claims(&m, &da, &db));
+            let which = pact::experiment::verify::sample(da.seeds.len(), args.sample);
             if which.len() == da.seeds.len() {
                 let dates: Vec<pact::date::Date> = (0..da.res.clock.weeks)
                     .map(|w| da.res.clock.date(w))
                     .collect();
-                let ta =
-                    pact::compare::Table::from_runs(&da.res.name, &da.seeds, dates.clone(), &ra);
-                let tb = pact::compare::Table::from_runs(&db.res.name, &db.seeds, dates, &rb);
-                let rows = pact::compare::compare(&ta, &tb)
+                let ta = pact::experiment::compare::Table::from_runs(
+                    &da.res.name,
+                    &da.seeds,
+                    dates.clone(),
+                    &ra,
+                );
+                let tb = pact::experiment::compare::Table::from_runs(
+                    &db.res.name,
+                    &db.seeds,
+                    dates,
+                    &rb,
+                );
+                let rows = pact::experiment::compare::compare(&ta, &tb)
                     .map_err(|e| bad_input(anyhow::anyhow!("{e}")))?;
                 let json = |r: &Resolved| serde_json::to_value(r).expect("parameters serialise");
-                let marks = pact::compare::policy_marks(&json(&da.res), &json(&db.res));
-                let expected = pact::compare::files(&ta, &tb, &rows, &marks);
-                report.extend(pact::verify::check(&expected, &|n| {
+                let marks = pact::experiment::compare::policy_marks(&json(&da.res), &json(&db.res));
+                let expected = pact::experiment::compare::files(&ta, &tb, &rows, &marks);
+                report.extend(pact::experiment::verify::check(&expected, &|n| {
                     std::fs::read_to_string(args.dir.join(n)).ok()
                 }));
             } else {
@@ -949,13 +976,13 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Every argument is checked before any work or any write.
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let pool = thread_pool(args.threads)?;
-    let sw = pact::sweep::load(&args.sweep).map_err(bad_input)?;
+    let sw = pact::experiment::sweep::load(&args.sweep).map_err(bad_input)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&sw.name));
     check_parent(&out)?;
-    let manifest = pact::sweep::manifest(&sw, &args.sweep.display().to_string());
+    let manifest = pact::experiment::sweep::manifest(&sw, &args.sweep.display().to_string());
     let shard_tag = shard
         .map(|(k, n)| format!("{k}of{n}"))
         .unwrap_or_else(|| "all".into());
@@ -993,7 +1020,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&out).map_err(|e| io_failure(e, &out))?;
     // One process per slice of a folder at a time: a second one would rewrite the records the
     // first is appending to.
-    let _lock = output::lock(&out.join(format!(".{}.lock", pact::sweep::records_name(shard))))
+    let _lock = output::lock(&out.join(format!(".{}.lock", pact::experiment::sweep::records_name(shard))))
         .map_err(|e| match e {
             output::LockError::Busy(pid) => bad_input(anyhow::anyhow!(
                 "{}: in use by process {pid} (another pact sweep on the same slice); allowed: one process per slice of a folder",
@@ -1005,17 +1032,22 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         write_atomic(&mpath, &manifest, &shard_tag)?;
     }
     // Resume: keep the complete, intact runs already recorded; drop torn lines.
-    let rpath = out.join(pact::sweep::records_name(shard));
+    let rpath = out.join(pact::experiment::sweep::records_name(shard));
     let header = format!("# sweep {}\n", sw.id);
-    let done =
-        pact::sweep::parse_records(&sw, &std::fs::read_to_string(&rpath).unwrap_or_default());
+    let done = pact::experiment::sweep::parse_records(
+        &sw,
+        &std::fs::read_to_string(&rpath).unwrap_or_default(),
+    );
     write_atomic(
         &rpath,
-        &format!("{header}{}", pact::sweep::records_text(&sw, &done)),
+        &format!(
+            "{header}{}",
+            pact::experiment::sweep::records_text(&sw, &done)
+        ),
         &shard_tag,
     )?;
     let mut todo: Vec<usize> = (0..sw.runs())
-        .filter(|&r| pact::sweep::in_shard(r, shard) && !done.contains_key(&r))
+        .filter(|&r| pact::experiment::sweep::in_shard(r, shard) && !done.contains_key(&r))
         .collect();
     if let Some(n) = args.stop_after {
         todo.truncate(n);
@@ -1030,7 +1062,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     pool.install(|| {
         use rayon::prelude::*;
         todo.par_iter().for_each(|&r| {
-            let lines = pact::sweep::run_one(&sw, r);
+            let lines = pact::experiment::sweep::run_one(&sw, r);
             // One write per run: a run is recorded whole or (if killed mid-write) detected as torn.
             let mut f = file.lock().expect("records file lock");
             if let Err(e) = f.write_all(lines.as_bytes()).and_then(|_| f.flush()) {
@@ -1043,12 +1075,12 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     if let Some(e) = failed.into_inner().expect("lock") {
         return Err(io_failure(e, &rpath));
     }
-    let recorded = pact::sweep::parse_records(
+    let recorded = pact::experiment::sweep::parse_records(
         &sw,
         &std::fs::read_to_string(&rpath).map_err(|e| io_failure(e, &rpath))?,
     );
     let expected = (0..sw.runs())
-        .filter(|&r| pact::sweep::in_shard(r, shard))
+        .filter(|&r| pact::experiment::sweep::in_shard(r, shard))
         .count();
     if recorded.len() < expected {
         return Err(Failure {
@@ -1083,17 +1115,17 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
 
 /// results.csv and the figures, from the complete set of runs.
 fn write_results(
-    sw: &pact::sweep::Sweep,
+    sw: &pact::experiment::sweep::Sweep,
     out: &Path,
     runs: &std::collections::BTreeMap<usize, Vec<f64>>,
 ) -> Result<(), Failure> {
     write_atomic(
         &out.join("results.csv"),
-        &pact::sweep::results_csv(sw, runs),
+        &pact::experiment::sweep::results_csv(sw, runs),
         "results",
     )?;
     std::fs::create_dir_all(out.join("figures")).map_err(|e| io_failure(e, out))?;
-    for (name, svg) in pact::sweep::figures(sw, runs) {
+    for (name, svg) in pact::experiment::sweep::figures(sw, runs) {
         write_atomic(&out.join(name), &svg, "results")?;
     }
     Ok(())
@@ -1101,9 +1133,9 @@ fn write_results(
 
 /// The sweep a folder's manifest describes, re-loaded from the texts it recorded; its id must be
 /// the one recorded (the manifest was not edited).
-fn sweep_of(dir: &Path, m: &serde_json::Value) -> Result<pact::sweep::Sweep, Failure> {
+fn sweep_of(dir: &Path, m: &serde_json::Value) -> Result<pact::experiment::sweep::Sweep, Failure> {
     let mpath = dir.join("manifest.json");
-    let sw = pact::sweep::from_manifest(m)
+    let sw = pact::experiment::sweep::from_manifest(m)
         .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", mpath.display())))?;
     if m["sweep_id"].as_str() != Some(sw.id.as_str()) {
         return Err(bad_input(anyhow::anyhow!(
@@ -1189,10 +1221,10 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
                 p.display()
             )));
         }
-        let runs = pact::sweep::parse_records(&sw, &text);
+        let runs = pact::experiment::sweep::parse_records(&sw, &text);
         if let Some(r) = runs
             .keys()
-            .find(|r| !pact::sweep::in_shard(**r, Some((*k, n))))
+            .find(|r| !pact::experiment::sweep::in_shard(**r, Some((*k, n))))
         {
             return Err(bad_input(anyhow::anyhow!(
                 "{}: holds run {r}, which belongs to another slice",
@@ -1200,7 +1232,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             )));
         }
         let expected = (0..sw.runs())
-            .filter(|&r| pact::sweep::in_shard(r, Some((*k, n))))
+            .filter(|&r| pact::experiment::sweep::in_shard(r, Some((*k, n))))
             .count();
         if runs.len() != expected {
             return Err(Failure {
@@ -1227,7 +1259,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
 
 fn cite(args: CiteArgs) -> Result<(), Failure> {
     let m = read_manifest(&args.dir)?;
-    let c = pact::verify::citation(&m).map_err(|e| {
+    let c = pact::experiment::verify::citation(&m).map_err(|e| {
         bad_input(anyhow::anyhow!(
             "{}: {e}",
             args.dir.join("manifest.json").display()
@@ -1258,7 +1290,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         inputs: Vec::new(),
     };
     // Replicates go to their files as they finish; only the summary's values are kept.
-    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let seeds =
+        pact::experiment::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
     let cannot_write = |e: std::io::Error| Failure {
         code: 1,
         error: anyhow::anyhow!("cannot write {}: {e}", out.display()),
@@ -1270,8 +1303,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         total,
         &format!("{} × {}", res.name, res.scenario.run.replicates),
     );
-    pool.install(|| pact::run::run_each(&res, &|n| pb.inc(n), |_, run| writer.push(&run)))
-        .map_err(cannot_write)?;
+    pool.install(|| {
+        pact::experiment::run::run_each(&res, &|n| pb.inc(n), |_, run| writer.push(&run))
+    })
+    .map_err(cannot_write)?;
     pb.finish_and_clear();
     writer.finish(&env, &prov).map_err(cannot_write)?;
     eprintln!(

@@ -23,7 +23,7 @@ fn run_writes_every_output_with_documented_columns() {
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     let header: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
     let mut expected = vec!["replicate", "seed", "week", "date"];
-    expected.extend(pact::record::WeekRecord::COLUMNS);
+    expected.extend(pact::model::record::WeekRecord::COLUMNS);
     assert_eq!(header, expected);
     // 2 replicates × 26 weeks.
     assert_eq!(ts.lines().count(), 1 + 2 * 26);
@@ -57,7 +57,7 @@ fn run_writes_every_output_with_documented_columns() {
     assert_eq!(manifest["replicate_seeds"].as_array().unwrap().len(), 2);
     assert_eq!(
         manifest["replicate_seeds"][1],
-        pact::rng::replicate_seed(5, 1)
+        pact::model::rng::replicate_seed(5, 1)
     );
     assert!(
         manifest["scenario_files"][0]["text"]

@@ -22,11 +22,14 @@ fn a_scenario_against_itself_differs_by_exactly_zero() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("common random numbers"));
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), pact::compare::COLUMNS.join(","));
+    assert_eq!(
+        lines.next().unwrap(),
+        pact::experiment::compare::COLUMNS.join(",")
+    );
     let mut n = 0;
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), pact::compare::COLUMNS.len());
+        assert_eq!(f.len(), pact::experiment::compare::COLUMNS.len());
         assert_eq!(f[2], f[3], "{l}");
         assert_eq!(
             (f[4], f[5], f[6], f[7], f[8]),

@@ -95,20 +95,25 @@ fn results_do_not_depend_on_the_storage_order() {
     // in shuffled order): every record is the same. Through June 1922: the strike wave and
     // its suppression, NEP's redundancies and hiring, a soviet election and a campaign.
     let res = historical_with("", 6_000, "1922-06-30");
-    let seed = pact::rng::replicate_seed(res.scenario.run.seed, 0);
+    let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
     let run = |shuffle: bool| {
-        let mut world = pact::world::World::new(&res, seed);
-        let mut out = pact::record::RunRecord::default();
+        let mut world = pact::model::world::World::new(&res, seed);
+        let mut out = pact::model::record::RunRecord::default();
         for week in 0..res.clock.weeks {
             if shuffle {
                 let n = world.workers.len();
                 let mut order: Vec<u32> = (0..n as u32).collect();
                 order.sort_by_key(|&i| {
-                    pact::rng::hash(7, pact::rng::Stream::Init, u64::from(i), week as u64)
+                    pact::model::rng::hash(
+                        7,
+                        pact::model::rng::Stream::Init,
+                        u64::from(i),
+                        week as u64,
+                    )
                 });
                 world.workers.reorder(&order);
             }
-            pact::step::step(&mut world, &res, &mut out);
+            pact::model::step::step(&mut world, &res, &mut out);
         }
         let mut ids = world.workers.id.clone();
         ids.sort_unstable();
@@ -126,7 +131,7 @@ fn results_do_not_depend_on_the_storage_order() {
 #[test]
 fn reorder_takes_only_permutations() {
     let res = historical_with("", 1_000, "1920-02-01");
-    let mut world = pact::world::World::new(&res, 1);
+    let mut world = pact::model::world::World::new(&res, 1);
     let n = world.workers.len() as u32;
     let last = world.workers.id[n as usize - 1];
     let mut order: Vec<u32> = (0..n).rev().collect();

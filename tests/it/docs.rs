@@ -26,11 +26,11 @@ fn scenarios_md_documents_every_key() {
     let mut keys = Vec::new();
     leaves(
         "",
-        &toml::Value::try_from(pact::params::Scenario::default()).unwrap(),
+        &toml::Value::try_from(pact::scenario::params::Scenario::default()).unwrap(),
         &mut keys,
     );
     keys.extend(["name", "extends"].map(String::from));
-    for k in pact::params::EventCfg::default().fields() {
+    for k in pact::scenario::params::EventCfg::default().fields() {
         keys.push(format!("event.{k}"));
     }
     for k in keys.into_iter().filter(|k| k != "event") {
@@ -45,9 +45,9 @@ fn scenarios_md_documents_every_key() {
 #[test]
 fn outputs_md_documents_every_column() {
     let doc = read("docs/outputs.md");
-    for (c, d) in pact::record::WeekRecord::COLUMNS
+    for (c, d) in pact::model::record::WeekRecord::COLUMNS
         .iter()
-        .zip(pact::record::WeekRecord::DOCS)
+        .zip(pact::model::record::WeekRecord::DOCS)
     {
         assert!(
             doc.contains(&format!("| `{c}` | {} |", d.trim())),

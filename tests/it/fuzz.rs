@@ -162,8 +162,8 @@ fn library_cases(cases: usize, seed: u64) {
     let base = pact::scenario::load(&d.path("tiny.toml")).unwrap();
     let historical = std::fs::read_to_string(scenario("historical.toml")).unwrap();
     let m = {
-        let runs = pact::run::run_all(&base, &|_| {});
-        let seeds = pact::run::replicate_seeds(base.scenario.run.seed, 2);
+        let runs = pact::experiment::run::run_all(&base, &|_| {});
+        let seeds = pact::experiment::run::replicate_seeds(base.scenario.run.seed, 2);
         let env = pact::output::Environment {
             threads: 1,
             platform: "test".into(),
@@ -187,10 +187,10 @@ fn library_cases(cases: usize, seed: u64) {
                     if let Ok(mut res) = pact::scenario::load(&p) {
                         // A valid mutant runs a few weeks at the smallest scale.
                         res.scenario.run.scale = 1000;
-                        let mut world = pact::world::World::new(&res, 1);
-                        let mut out = pact::record::RunRecord::default();
+                        let mut world = pact::model::world::World::new(&res, 1);
+                        let mut out = pact::model::record::RunRecord::default();
                         for _ in 0..res.clock.weeks.min(6) {
-                            pact::step::step(&mut world, &res, &mut out);
+                            pact::model::step::step(&mut world, &res, &mut out);
                         }
                     }
                 });
@@ -199,23 +199,27 @@ fn library_cases(cases: usize, seed: u64) {
                 let text = mutant(SWEEP, &mut r);
                 let p = d.write("sweep.toml", &text);
                 no_panic("sweep::load", &text, || {
-                    let _ = pact::sweep::load(&p);
+                    let _ = pact::experiment::sweep::load(&p);
                 });
             }
             3 => {
                 let text = mutant(TARGETS, &mut r);
                 no_panic("validate::load_targets_text", &text, || {
-                    let _ = pact::validate::load_targets_text(Path::new("t.toml"), &text, &base);
+                    let _ = pact::experiment::validate::load_targets_text(
+                        Path::new("t.toml"),
+                        &text,
+                        &base,
+                    );
                 });
             }
             _ => {
                 let text = mutant(&m, &mut r);
                 no_panic("manifest readers", &text, || {
                     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                        let _ = pact::verify::citation(&v);
-                        let _ = pact::sweep::from_manifest(&v);
-                        if let Ok(d) = pact::verify::derivation(&v) {
-                            let _ = pact::verify::claims(&v, &d);
+                        let _ = pact::experiment::verify::citation(&v);
+                        let _ = pact::experiment::sweep::from_manifest(&v);
+                        if let Ok(d) = pact::experiment::verify::derivation(&v) {
+                            let _ = pact::experiment::verify::claims(&v, &d);
                         }
                     }
                 });

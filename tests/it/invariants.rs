@@ -1,8 +1,8 @@
 //! Invariants that hold every week of a run.
 
 use crate::support::*;
-use pact::record::RunRecord;
-use pact::world::{Politics, SizeClass, Status, World, flag};
+use pact::model::record::RunRecord;
+use pact::model::world::{Politics, SizeClass, Status, World, flag};
 
 #[test]
 fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
@@ -11,7 +11,7 @@ fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
     let n = world.workers.len();
     let mut out = RunRecord::default();
     for week in 0..res.clock.weeks {
-        pact::step::step(&mut world, &res, &mut out);
+        pact::model::step::step(&mut world, &res, &mut out);
         let w = &world.workers;
         // Each worker is in exactly one status; the status counts add up to the agents.
         let counts = world.status_counts();
@@ -68,7 +68,10 @@ fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
             assert!((w.wp[i] as usize) < world.wps.len());
         }
         let rec = out.weeks.last().unwrap();
-        for (c, v) in pact::record::WeekRecord::COLUMNS.iter().zip(rec.values()) {
+        for (c, v) in pact::model::record::WeekRecord::COLUMNS
+            .iter()
+            .zip(rec.values())
+        {
             assert!(v.is_finite() && v >= 0.0, "week {week}: {c} = {v}");
         }
         // Party members split exactly into factories, offices and administration.
@@ -107,7 +110,7 @@ fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
         let sum = e.votes_party + e.votes_nonparty + e.votes_other_socialist + e.abstentions;
         assert!((sum - e.electorate).abs() < 1e-6);
     }
-    let seats = |e: &pact::record::ElectionRecord| {
+    let seats = |e: &pact::model::record::ElectionRecord| {
         e.delegates_party + e.delegates_nonparty + e.delegates_other_socialist
     };
     let delegates: f64 = out.elections[..3].iter().map(seats).sum();

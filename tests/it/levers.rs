@@ -6,14 +6,14 @@ use crate::support::*;
 const SCALE: u64 = 4_000;
 
 /// Runs the historical baseline with `extra` TOML appended, to `end`.
-fn with(extra: &str, end: &str) -> (pact::scenario::Resolved, pact::record::RunRecord) {
+fn with(extra: &str, end: &str) -> (pact::scenario::Resolved, pact::model::record::RunRecord) {
     let res = historical_with(extra, SCALE, end);
     let run = run0(&res);
     (res, run)
 }
 
 fn m(
-    r: &(pact::scenario::Resolved, pact::record::RunRecord),
+    r: &(pact::scenario::Resolved, pact::model::record::RunRecord),
     col: &str,
     from: &str,
     to: &str,

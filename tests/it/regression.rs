@@ -820,7 +820,8 @@ fn r17_bad_targets_files_are_refused() {
 #[test]
 fn r09_streamed_run_writes_the_bytes_of_the_run_held_in_memory() {
     let res = load_text(&TINY.replace("replicates = 2", "replicates = 5"));
-    let seeds = pact::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let seeds =
+        pact::experiment::run::replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
     let env = pact::output::Environment {
         threads: 1,
         platform: "test".into(),
@@ -831,12 +832,12 @@ fn r09_streamed_run_writes_the_bytes_of_the_run_held_in_memory() {
         reproduce: pact::output::reproduce_command("run", &res, ""),
         inputs: Vec::new(),
     };
-    let runs = pact::run::run_all(&res, &|_| {});
+    let runs = pact::experiment::run::run_all(&res, &|_| {});
     let held = pact::output::run_outputs(&res, &seeds, &runs, &env, &prov);
     let d = Dir::new();
     let out = d.path("out");
     let mut w = pact::output::RunWriter::create(&res, &seeds, &out, false).unwrap();
-    pact::run::run_each(&res, &|_| {}, |_, run| w.push(&run)).unwrap();
+    pact::experiment::run::run_each(&res, &|_| {}, |_, run| w.push(&run)).unwrap();
     w.finish(&env, &prov).unwrap();
     for (name, text) in &held {
         assert_eq!(

@@ -76,7 +76,7 @@ fn load(name: &str) -> pact::scenario::Resolved {
 }
 
 /// The policy in force in week `w`.
-fn policy_at(res: &pact::scenario::Resolved, date: &str) -> pact::params::PolicyCfg {
+fn policy_at(res: &pact::scenario::Resolved, date: &str) -> pact::scenario::params::PolicyCfg {
     let w = res
         .clock
         .week_of(pact::date::Date::parse(date).unwrap())
@@ -90,7 +90,7 @@ fn policy_at(res: &pact::scenario::Resolved, date: &str) -> pact::params::Policy
 
 #[test]
 fn counterfactuals_change_the_levers_they_claim() {
-    use pact::params::{Executive, Regime, UnionFunding};
+    use pact::scenario::params::{Executive, Regime, UnionFunding};
     let h = load("historical.toml");
     let early = load("early_nep.toml");
     assert_eq!(policy_at(&early, "1920-04-01").regime, Regime::Nep);

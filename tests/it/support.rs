@@ -1,6 +1,6 @@
 //! Shared helpers: temporary scenarios, running the binary, running the library.
 
-use pact::record::RunRecord;
+use pact::model::record::RunRecord;
 use pact::scenario::Resolved;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -92,16 +92,16 @@ pub fn historical_with(extra: &str, scale: u64, end: &str) -> Resolved {
 
 /// Runs replicate 0 of a resolved scenario through the library.
 pub fn run0(res: &Resolved) -> RunRecord {
-    pact::run::run_replicate(
+    pact::experiment::run::run_replicate(
         res,
-        pact::rng::replicate_seed(res.scenario.run.seed, 0),
+        pact::model::rng::replicate_seed(res.scenario.run.seed, 0),
         &|_| {},
     )
 }
 
 /// Mean of a weekly column over weeks whose start date lies in [from, to).
 pub fn mean(res: &Resolved, run: &RunRecord, column: &str, from: &str, to: &str) -> f64 {
-    let c = pact::record::WeekRecord::COLUMNS
+    let c = pact::model::record::WeekRecord::COLUMNS
         .iter()
         .position(|x| *x == column)
         .expect("column");

@@ -6,10 +6,10 @@
 //! `campaigns.csv`), so anyone can re-check a pattern by hand.
 
 use crate::date::Date;
-use crate::record::{ElectionRecord, RunRecord, WeekRecord};
-use crate::run::quantile;
+use crate::experiment::run::quantile;
+use crate::model::record::{ElectionRecord, RunRecord, WeekRecord};
+use crate::output::svg;
 use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
-use crate::svg;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -344,8 +344,9 @@ pub fn resolve_targets(
                     ));
                 }
                 let w = week("date", &t.date)?;
-                let named =
-                    |e: &crate::params::EventCfg| e.campaign.is_some_and(|c| c.name() == campaign);
+                let named = |e: &crate::scenario::params::EventCfg| {
+                    e.campaign.is_some_and(|c| c.name() == campaign)
+                };
                 if !res.events.iter().any(|e| e.week == w && named(&e.event)) {
                     return Err(err(
                         "date",
@@ -428,7 +429,7 @@ pub fn resolve_targets(
 }
 
 /// The dates of the run's events that `pick` selects, as a list for a message.
-fn dates_of(res: &Resolved, pick: impl Fn(&crate::params::EventCfg) -> bool) -> String {
+fn dates_of(res: &Resolved, pick: impl Fn(&crate::scenario::params::EventCfg) -> bool) -> String {
     let d: Vec<&str> = res
         .events
         .iter()

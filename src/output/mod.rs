@@ -4,8 +4,10 @@
 //! Numbers are written with Rust's shortest round-trip formatting of `f64` (never an exponent),
 //! so a value read back is the value written. Rows are in (replicate, week) order.
 
-use crate::record::{RunRecord, WeekRecord};
-use crate::run::summarise;
+pub mod svg;
+
+use crate::experiment::run::summarise;
+use crate::model::record::{RunRecord, WeekRecord};
 use crate::scenario::Resolved;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -584,7 +586,7 @@ pub struct RunWriter<'a> {
     seeds: &'a [u64],
     stage: Staging,
     files: [Hashed; 3],
-    summary: crate::run::SummaryValues,
+    summary: crate::experiment::run::SummaryValues,
     next: usize,
 }
 
@@ -615,7 +617,7 @@ impl<'a> RunWriter<'a> {
             seeds,
             stage,
             files,
-            summary: crate::run::SummaryValues::new(res),
+            summary: crate::experiment::run::SummaryValues::new(res),
             next: 0,
         })
     }

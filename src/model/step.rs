@@ -21,20 +21,20 @@
 //! workers is an integer (counts, fixed-point sums), so its total is exact in any merge order.
 //! Results do not depend on the thread count.
 //!
-//! [`WpView`]: crate::world::WpView
-//! [`CityView`]: crate::world::CityView
+//! [`WpView`]: crate::model::world::WpView
+//! [`CityView`]: crate::model::world::CityView
 
-use crate::mechanisms as mech;
-use crate::params::{
-    Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding,
-};
-use crate::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
-use crate::rng::{self, Stream};
-use crate::scenario::{Resolved, ResolvedEvent};
-use crate::world::{
+use crate::model::mechanisms as mech;
+use crate::model::record::{CampaignRecord, ElectionRecord, RunRecord, WeekRecord};
+use crate::model::rng::{self, Stream};
+use crate::model::world::{
     CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, WorkersMut,
     World, flag,
 };
+use crate::scenario::params::{
+    Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding,
+};
+use crate::scenario::{Resolved, ResolvedEvent};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -595,7 +595,7 @@ fn gather(
     parts.concat()
 }
 
-/// Sorts indices of workers by the workers' [`id`](crate::world::Workers::id)s, the order of
+/// Sorts indices of workers by the workers' [`id`](crate::model::world::Workers::id)s, the order of
 /// every choice taken in order: at once when they are already in that order (the storage order
 /// not yet sorted), else a radix sort of (id, index) pairs ([`radix`]).
 fn by_id(idx: &mut [u32], id: &[u32]) {
@@ -736,7 +736,7 @@ fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &
 
 /// Harvest index for the agricultural year of week `t`: the harvest of year Y feeds the city
 /// from September of Y; a year missing from the table takes the nearest earlier (else later) year.
-pub fn harvest_at(exo: &crate::params::EconomyCfg, year: i32, month: u32) -> f64 {
+pub fn harvest_at(exo: &crate::scenario::params::EconomyCfg, year: i32, month: u32) -> f64 {
     let ag_year = if month >= 9 { year } else { year - 1 };
     let years = || {
         exo.harvest

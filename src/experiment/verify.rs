@@ -2,10 +2,10 @@
 //! files on disk: the check behind `pact verify`. Nothing here trusts the output files; they are
 //! only compared with what the manifest's scenario, parameters and seeds produce.
 
+use crate::experiment::run;
+use crate::model::record::RunRecord;
 use crate::output;
-use crate::params::Scenario;
-use crate::record::RunRecord;
-use crate::run;
+use crate::scenario::params::Scenario;
 use crate::scenario::{self, Resolved, SourceFile};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -341,10 +341,11 @@ pub fn expected_files(
         let text = d.targets.as_deref().ok_or_else(|| {
             VerifyError::Malformed("a validate manifest without targets.toml".into())
         })?;
-        let patterns = crate::validate::load_targets_text(Path::new("targets.toml"), text, &d.res)
-            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
-        let verdicts = crate::validate::judge(&patterns, &d.res, runs);
-        files.extend(crate::validate::files(
+        let patterns =
+            crate::experiment::validate::load_targets_text(Path::new("targets.toml"), text, &d.res)
+                .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        let verdicts = crate::experiment::validate::judge(&patterns, &d.res, runs);
+        files.extend(crate::experiment::validate::files(
             &patterns, &verdicts, &d.res, runs, text,
         ));
     }

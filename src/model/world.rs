@@ -5,9 +5,9 @@
 //! factory cells and committees, unions, party organs (city committee, Cheka, secretariat), the
 //! soviet, dissident groups and the city economy are collectives with state of their own.
 
-use crate::params::{EconomyCfg, PolicyCfg};
-use crate::rng::{self, Stream};
+use crate::model::rng::{self, Stream};
 use crate::scenario::Resolved;
+use crate::scenario::params::{EconomyCfg, PolicyCfg};
 
 /// What a worker is doing. Each worker is in exactly one status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -853,7 +853,7 @@ impl World {
             city: CityView::default(),
             disorder: 0.0,
             disorder_floor: 0.0,
-            harvest_now: crate::step::harvest_at(
+            harvest_now: crate::model::step::harvest_at(
                 &sc.economy,
                 res.clock.start.year,
                 res.clock.start.month,
@@ -861,7 +861,7 @@ impl World {
         };
         world.disorder_floor = world.workers.sort(world.wps.len());
         world.disorder = world.disorder_floor;
-        crate::step::refresh_view(&mut world, &res.scenario.mechanisms);
+        crate::model::step::refresh_view(&mut world, &res.scenario.mechanisms);
         world
     }
 

@@ -2,11 +2,11 @@
 //! Replicates run in parallel (rayon) and are collected in replicate order; each replicate's
 //! worker phase is itself parallel over fixed chunks. Results never depend on the thread count.
 
-use crate::record::{RunRecord, WeekRecord};
-use crate::rng;
+use crate::model::record::{RunRecord, WeekRecord};
+use crate::model::rng;
+use crate::model::step;
+use crate::model::world::World;
 use crate::scenario::Resolved;
-use crate::step;
-use crate::world::World;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;

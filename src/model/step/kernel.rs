@@ -2,7 +2,7 @@
 //! groups of 16 workers, written as straight-line arithmetic on the columns (selects instead of
 //! branches, one counter-based draw per worker with the stream chosen per lane) so that the
 //! compiler vectorises it: 16 workers per instruction with AVX-512 (detected at run time). The
-//! workers are stored by workplace ([`Workers::sort`](crate::world::Workers::sort)), so most
+//! workers are stored by workplace ([`Workers::sort`](crate::model::world::Workers::sort)), so most
 //! groups read one workplace's context once and add their counts to it as reductions; groups
 //! without city workers take a short path; mixed groups gather. Elsewhere the worker phase runs the reference, worker by
 //! worker (the compiler's cost model does not vectorise this loop for AVX2 or SSE2, and a
@@ -17,8 +17,8 @@
 //! draw a lane, and only the workers the pass will change sent on to it.
 
 use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide, fx};
-use crate::rng::{self, Stream};
-use crate::world::{Politics, Status, WorkersMut, flag};
+use crate::model::rng::{self, Stream};
+use crate::model::world::{Politics, Status, WorkersMut, flag};
 
 /// Workers per block: a block's columns (about 14 KB) stay in the L1 cache between the passes
 /// over the block (decisions, custody, counts). 256 measured faster than 64 or 1,024.
@@ -197,7 +197,7 @@ fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut 
 
 /// Lanes per group: one AVX-512 vector of 32-bit values. The kernel's loops run over groups, so
 /// every loop has a fixed trip count and compiles to straight vector code with no remainder.
-const G: usize = crate::world::GROUP;
+const G: usize = crate::model::world::GROUP;
 
 /// The first `G` elements of `s` from `at`, as an array.
 #[inline(always)]
@@ -713,11 +713,11 @@ fn decide_arrays(
         };
         let cons = ration + money * k.market_fill;
         let e0 = if k.week0 { cons } else { exp_c[l] };
-        let hard = crate::mechanisms::hardship(cons, e0, dep, k.dep_weight);
+        let hard = crate::model::mechanisms::hardship(cons, e0, dep, k.dep_weight);
         let p = pol[l] as u8;
         // Legitimacy.
         let mut lg = leg_c[l];
-        lg += crate::mechanisms::contract_effect(cons, e0, k.contract_rate);
+        lg += crate::model::mechanisms::contract_effect(cons, e0, k.contract_rate);
         let e1 = e0 + k.expectation_rate * (cons - e0);
         lg += k.cell_rate * g.cell * (1.0 - lg);
         lg -= k.privilege * lg;
@@ -734,7 +734,7 @@ fn decide_arrays(
             + k.exemplary_f;
         let fe = fe.clamp(0.0, 1.0);
         // Stance.
-        let gr = crate::mechanisms::grievance(hard, lg);
+        let gr = crate::model::mechanisms::grievance(hard, lg);
         let d = (gr + select(p, &CONVICTION)).clamp(0.0, 1.0);
         let wp_risk = if was_public {
             g.risk_public
@@ -743,10 +743,15 @@ fn decide_arrays(
         };
         let rr = (risk_av[l] * (1.0 + fe)).min(1.0);
         let net = rr * wp_risk;
-        let public =
-            crate::mechanisms::expresses(d, net, k.threshold, k.expressive_cost, g.peer_public);
+        let public = crate::model::mechanisms::expresses(
+            d,
+            net,
+            k.threshold,
+            k.expressive_cost,
+            g.peer_public,
+        );
         let nd = if employed {
-            crate::mechanisms::strike_need(
+            crate::model::mechanisms::strike_need(
                 theta[l],
                 d - net - k.threshold,
                 k.strike_weight,
@@ -760,7 +765,7 @@ fn decide_arrays(
         // Effort.
         let hunger = ((k.subsistence - cons) / k.subsistence).clamp(0.0, 1.0);
         let eff = if employed {
-            crate::mechanisms::effort(
+            crate::model::mechanisms::effort(
                 k.effort_base,
                 k.effort_legitimacy,
                 lg,
@@ -888,7 +893,7 @@ fn count_group(c: &WorkersMut, g0: usize, r: &RecordCtx, src: &impl Source, t: &
         let hv = if city { hard[l] } else { 0.0 };
         t.legitimacy[l] += fx(lv);
         t.hardship[l] += fx(hv);
-        t.grievance[l] += fx(crate::mechanisms::grievance(hv, lv));
+        t.grievance[l] += fx(crate::model::mechanisms::grievance(hv, lv));
         t.fear[l] += fx(if city { fear[l] } else { 0.0 });
         t.consumption[l] += fx(if employed { cons[l] } else { 0.0 });
         t.effort[l] += fx(if employed { eff[l] } else { 0.0 });

@@ -188,7 +188,8 @@ mod tests {
         let mut held = 0;
         let mut skipped = 0;
         for case in 0..20_000u64 {
-            let u = |k: u64| crate::rng::uniform(42, crate::rng::Stream::Init, case, k);
+            let u =
+                |k: u64| crate::model::rng::uniform(42, crate::model::rng::Stream::Init, case, k);
             let n = 1 + (u(0) * 60.0) as usize;
             let mut needs: Vec<f32> = (0..n).map(|i| -0.3 + 1.5 * u(10 + i as u64)).collect();
             needs.sort_by(f32::total_cmp);

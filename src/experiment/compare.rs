@@ -8,9 +8,9 @@
 //! `timeseries.csv` and `elections.csv` of finished runs.
 
 use crate::date::Date;
-use crate::record::{RunRecord, WeekRecord};
-use crate::run::quantile;
-use crate::svg;
+use crate::experiment::run::quantile;
+use crate::model::record::{RunRecord, WeekRecord};
+use crate::output::svg;
 use serde::Serialize;
 
 /// One scenario's outputs: weekly values by replicate, and election abstention by replicate.

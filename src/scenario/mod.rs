@@ -1,12 +1,14 @@
 //! Loading a scenario: reading files, resolving `extends`, checking every key, and producing the
 //! resolved parameters and the dated timeline the simulation runs on.
 //!
-//! Two stages, as in ripgrep's flags: the TOML types of [`crate::params`] mirror the file and only
+//! Two stages, as in ripgrep's flags: the TOML types of [`crate::scenario::params`] mirror the file and only
 //! validate; [`Resolved`] holds derived, ready-to-use values (the clock, events by week, the
 //! policy and economy in force after each event).
 
+pub mod params;
+
 use crate::date::{Clock, Date};
-use crate::params::{EconomyCfg, EventCfg, PolicyCfg, Scenario};
+use params::{EconomyCfg, EventCfg, PolicyCfg, Scenario};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

@@ -8,12 +8,12 @@
 //! runs finish, one line per run × outcome, each line carrying a checksum, so a sweep killed at
 //! any moment resumes where it stopped and a half-written record is detected and discarded.
 
+use crate::experiment::run::quantile;
+use crate::experiment::validate::{self, Pattern, Target};
+use crate::model::record::RunRecord;
+use crate::model::rng;
 use crate::output::sha256_hex;
-use crate::record::RunRecord;
-use crate::rng;
-use crate::run::quantile;
 use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
-use crate::validate::{self, Pattern, Target};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -453,7 +453,7 @@ pub fn run_one(sw: &Sweep, r: usize) -> String {
         .collect();
     let res = scenario::with_overrides(&sw.base, &sets)
         .expect("design points were checked when the sweep was loaded");
-    let record: RunRecord = crate::run::run_replicate(&res, sw.seed_of(r), &|_| {});
+    let record: RunRecord = crate::experiment::run::run_replicate(&res, sw.seed_of(r), &|_| {});
     let mut out = String::new();
     for p in &sw.outcomes {
         let v = validate::evaluate(p, &res, &record);
@@ -637,7 +637,7 @@ pub fn figures(
                 if pts.len() != sw.points.len() {
                     continue;
                 }
-                crate::svg::response_curve(
+                crate::output::svg::response_curve(
                     &format!("{}: {}", sw.name, pat.target.id),
                     &sw.keys[0],
                     &pat.target.id,
@@ -651,7 +651,7 @@ pub fn figures(
                     .zip(&stats)
                     .map(|(p, s)| (cell(&p[0]), cell(&p[1]), s.0))
                     .collect();
-                crate::svg::heatmap(
+                crate::output::svg::heatmap(
                     &format!("{}: {} (median)", sw.name, pat.target.id),
                     &sw.keys[0],
                     &sw.keys[1],
