@@ -17,6 +17,7 @@ pub mod date;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod scenario;
 pub mod threads;
 

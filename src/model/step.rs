@@ -31,6 +31,7 @@ use crate::model::world::{
     CityView, Economy, OFFICE_SECTOR, Politics, SECTORS, SizeClass, Status, Workers, WorkersMut,
     World, flag,
 };
+use crate::par::{self, fx, unfx};
 use crate::scenario::params::{
     Campaign, Executive, MechanismCfg, PaySystem, PolicyCfg, Regime, UnionFunding,
 };
@@ -137,30 +138,6 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     finish_view(world, m, &counts);
     out.weeks.push(record(world, res, &tally, &counts));
     world.week += 1;
-}
-
-/// Fixed-point resolution of sums of per-worker reals: 2^24 units per 1.0 (the resolution of
-/// an f32 in [0, 1)). Integer sums are exact, so a total never depends on how the workers were
-/// split into parallel tasks or in which order the partial sums were added, and a worker's
-/// contribution can be taken out again exactly.
-const FX: f32 = 16_777_216.0;
-
-/// `x` (in [0, 2^27)) in fixed point, rounded to the nearest unit. Adding 2^28 in f64 puts the
-/// unit of least precision at exactly 2^-24, so the low bits of the sum are the fixed-point
-/// value: four instructions, no float-to-integer conversion.
-#[inline(always)]
-fn fx(x: f32) -> i64 {
-    const BIAS: f64 = (1u64 << 28) as f64;
-    debug_assert!(
-        (0.0..134_217_728.0).contains(&x),
-        "{x} out of fixed-point range"
-    );
-    ((f64::from(x) + BIAS).to_bits() - BIAS.to_bits()) as i64
-}
-
-/// A fixed-point sum as a real.
-fn unfx(s: i64) -> f64 {
-    s as f64 / f64::from(FX)
 }
 
 /// Per-workplace counts of the employed (the view).
@@ -499,53 +476,24 @@ impl RecordCtx<'_> {
     }
 }
 
-/// Ranges of [`CHUNK`] workers (the last may be shorter): fixed by the number of workers only.
-fn ranges(n: usize) -> impl IndexedParallelIterator<Item = Range<usize>> {
-    (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(move |c| c * CHUNK..((c + 1) * CHUNK).min(n))
-}
-
 /// Runs `body` on every chunk of workers in parallel (mutable), adding into one [`Agg`].
 fn fold_mut<'a>(
     chunks: Vec<WorkersMut<'a>>,
     nw: usize,
     body: impl Fn(&mut Agg, WorkersMut<'a>) + Sync + Send,
 ) -> Agg {
-    chunks
-        .into_par_iter()
-        .fold(
-            || Agg::new(nw),
-            |mut a, c| {
-                body(&mut a, c);
-                a
-            },
-        )
-        .reduce_with(Agg::merge)
-        .unwrap_or_else(|| Agg::new(nw))
+    par::fold(chunks, || Agg::new(nw), body, Agg::merge)
 }
 
-/// Runs `body` on every range of worker ids in parallel (read-only), adding into one [`Agg`].
+/// Runs `body` on every range of [`CHUNK`] worker ids in parallel (read-only), adding into one
+/// [`Agg`].
 fn fold_ref(n: usize, nw: usize, body: impl Fn(&mut Agg, Range<usize>) + Sync + Send) -> Agg {
-    ranges(n)
-        .fold(
-            || Agg::new(nw),
-            |mut a, r| {
-                body(&mut a, r);
-                a
-            },
-        )
-        .reduce_with(Agg::merge)
-        .unwrap_or_else(|| Agg::new(nw))
+    par::fold(par::ranges(n, CHUNK), || Agg::new(nw), body, Agg::merge)
 }
 
 /// The workers with status `want` and none of the flags `clear`, in storage order, scanned in
-/// parallel: each parallel task starts an accumulator with `init` and passes it every such
-/// worker of its consecutive chunks with `take`; the accumulators come back in storage order.
-/// Status and flags are tested 32 workers at a time without a branch per worker (the compiler
-/// vectorises the comparisons). One accumulator per task, not per chunk: hundreds of small
-/// allocations from two threads at once contend in the system allocator and made a scan slower
-/// on two threads than on one (docs/BENCHMARKS.md, sixth round).
+/// parallel ([`par::scan`]): each parallel task's accumulator from `init` is passed every such
+/// worker with `take`.
 fn scan<A: Send>(
     w: &Workers,
     want: Status,
@@ -553,29 +501,14 @@ fn scan<A: Send>(
     init: impl Fn() -> A + Sync + Send,
     take: impl Fn(&mut A, usize) + Sync + Send,
 ) -> Vec<A> {
-    const L: usize = 32;
-    ranges(w.len())
-        .fold(&init, |mut acc, r| {
-            let (st, fl) = (&w.status[r.clone()], &w.flags[r.clone()]);
-            let passes = |s: Status, f: u8| (s == want) & (f & clear == 0);
-            for (g, (s, f)) in st.chunks_exact(L).zip(fl.chunks_exact(L)).enumerate() {
-                let mut bits = 0u32;
-                for l in 0..L {
-                    bits |= u32::from(passes(s[l], f[l])) << l;
-                }
-                while bits != 0 {
-                    take(&mut acc, r.start + g * L + bits.trailing_zeros() as usize);
-                    bits &= bits - 1;
-                }
-            }
-            for i in r.start + st.len() / L * L..r.end {
-                if passes(w.status[i], w.flags[i]) {
-                    take(&mut acc, i);
-                }
-            }
-            acc
-        })
-        .collect()
+    par::scan(
+        &w.status,
+        &w.flags,
+        CHUNK,
+        |s: Status, f: u8| (s == want) & (f & clear == 0),
+        init,
+        take,
+    )
 }
 
 /// Indices of the workers with status `want`, none of the flags `clear` and `also` true (of
@@ -593,70 +526,6 @@ fn gather(
         }
     });
     parts.concat()
-}
-
-/// Sorts indices of workers by the workers' [`id`](crate::model::world::Workers::id)s, the order of
-/// every choice taken in order: at once when they are already in that order (the storage order
-/// not yet sorted), else a radix sort of (id, index) pairs ([`radix`]).
-fn by_id(idx: &mut [u32], id: &[u32]) {
-    if idx
-        .windows(2)
-        .all(|p| id[p[0] as usize] < id[p[1] as usize])
-    {
-        return;
-    }
-    let mut keys: Vec<u64> = idx
-        .iter()
-        .map(|&i| (u64::from(id[i as usize]) << 32) | u64::from(i))
-        .collect();
-    radix(&mut keys, id.len(), |k| (k >> 32) as usize);
-    for (i, k) in idx.iter_mut().zip(keys) {
-        *i = k as u32;
-    }
-}
-
-/// Sorts `items` by `key` (every key below `bound`), stably: least significant digit first,
-/// 11 bits a digit (two passes for keys below 2^22).
-fn radix<T: Copy + Default>(items: &mut Vec<T>, bound: usize, key: impl Fn(&T) -> usize) {
-    let mut tmp = vec![T::default(); items.len()];
-    let bits = usize::BITS - bound.leading_zeros();
-    let mut shift = 0;
-    while shift < bits {
-        let digit = |x: &T| (key(x) >> shift) & 0x7ff;
-        let mut at = [0usize; 0x801];
-        for x in items.iter() {
-            at[digit(x) + 1] += 1;
-        }
-        for d in 1..at.len() {
-            at[d] += at[d - 1];
-        }
-        for x in items.iter() {
-            tmp[at[digit(x)]] = *x;
-            at[digit(x)] += 1;
-        }
-        std::mem::swap(items, &mut tmp);
-        shift += 11;
-    }
-}
-
-/// Worker indices `ids` grouped by workplace, their order kept within each: a counting sort.
-/// Returns the offsets (workplace k's members are `grouped[offsets[k]..offsets[k + 1]]`).
-fn group_by_wp(ids: &[u32], wp: &[u32], nw: usize) -> (Vec<usize>, Vec<u32>) {
-    let mut offsets = vec![0usize; nw + 1];
-    for &i in ids {
-        offsets[wp[i as usize] as usize + 1] += 1;
-    }
-    for k in 0..nw {
-        offsets[k + 1] += offsets[k];
-    }
-    let mut fill = offsets.clone();
-    let mut grouped = vec![0u32; ids.len()];
-    for &i in ids {
-        let k = wp[i as usize] as usize;
-        grouped[fill[k]] = i;
-        fill[k] += 1;
-    }
-    (offsets, grouped)
 }
 
 fn apply_event(world: &mut World, ev: &ResolvedEvent, m: &MechanismCfg, tally: &mut Tally) {
@@ -1307,7 +1176,7 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
     }
     let w = &world.workers;
     let members = gather(w, Status::Employed, 0, |i| candidate[w.wp[i] as usize]);
-    let (offsets, grouped) = group_by_wp(&members, &w.wp, nw);
+    let (offsets, grouped) = par::group_by(&members, &w.wp, nw);
     // The need of the last worker to join; -∞ where no strike holds.
     let cut: Vec<f32> = (0..nw)
         .into_par_iter()
@@ -1341,7 +1210,7 @@ fn strike_cascades(world: &mut World, m: &MechanismCfg, a: &mut Agg, prev: &[f32
             strikers.push(i as u32);
         }
     }
-    by_id(&mut strikers, &w.id);
+    par::by_id(&mut strikers, &w.id);
     strikers
 }
 
@@ -1663,7 +1532,7 @@ fn management(world: &mut World, res: &Resolved, tally: &mut Tally, counts: &mut
         // Choose the redundant by a per-week random priority, in id order of draws.
         let w = &world.workers;
         let mut members = gather(w, Status::Employed, 0, |i| excess[w.wp[i] as usize] > 0);
-        by_id(&mut members, &w.id);
+        par::by_id(&mut members, &w.id);
         let w = &mut world.workers;
         for &i in &members {
             let i = i as usize;
@@ -1746,7 +1615,7 @@ fn hire(
         [] => 0,
         [j] if candidates[candidates.len() - 1].rank < candidates[0].rank => j,
         _ => {
-            radix(&mut candidates, n, |c| c.rank as usize);
+            par::radix(&mut candidates, n, |c| c.rank as usize);
             0
         }
     };
@@ -2523,14 +2392,14 @@ mod tests {
             .collect();
         let mut expected = idx.clone();
         expected.sort_by_key(|&i| id[i as usize]);
-        by_id(&mut idx, &id);
+        par::by_id(&mut idx, &id);
         assert_eq!(idx, expected);
         // Already in id order: unchanged.
         let ordered: Vec<u32> = (0..n).collect();
         let mut same = ordered.clone();
-        by_id(&mut same, &ordered);
+        par::by_id(&mut same, &ordered);
         assert_eq!(same, ordered);
-        by_id(&mut [], &ordered);
+        par::by_id(&mut [], &ordered);
     }
 
     /// Hiring as first written: the candidates' indices sorted by id, then both passes in id

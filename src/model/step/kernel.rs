@@ -16,9 +16,10 @@
 //! The module also holds the Cheka/party pass's filter ([`party_chunk`]): the same groups, one
 //! draw a lane, and only the workers the pass will change sent on to it.
 
-use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide, fx};
+use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide};
 use crate::model::rng::{self, Stream};
 use crate::model::world::{Politics, Status, WorkersMut, flag};
+use crate::par::fx;
 
 /// Workers per block: a block's columns (about 14 KB) stay in the L1 cache between the passes
 /// over the block (decisions, custody, counts). 256 measured faster than 64 or 1,024.
