@@ -4,6 +4,13 @@
 //! Counts of people are in persons (agents × persons per agent), so they do not depend on
 //! `run.scale`; counts of strikes are in real workplaces for the same reason.
 
+use crate::model::counts::Counts;
+use crate::model::economy::special_ration;
+use crate::model::step::Tally;
+use crate::model::world::{Politics, SizeClass, Status, World};
+use crate::par::unfx;
+use crate::scenario::Resolved;
+
 macro_rules! columns {
     ($(#[$m:meta])* pub struct $name:ident { $($(#[doc = $doc:literal])* $field:ident),* $(,)? }) => {
         $(#[$m])*
@@ -174,4 +181,140 @@ pub struct RunRecord {
     pub weeks: Vec<WeekRecord>,
     pub elections: Vec<ElectionRecord>,
     pub campaigns: Vec<CampaignRecord>,
+}
+
+/// Phase 7 of the step: this week's record, from the counts kept through the step.
+pub(crate) fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> WeekRecord {
+    let per = world.weight;
+    let pop = &res.scenario.population;
+    let counts = a.status.map(|c| c as usize);
+    let (party_fact, party_office, party_admin) = (
+        a.party_factory as usize,
+        a.party_office as usize,
+        a.party_admin as usize,
+    );
+    let n_emp = counts[Status::Employed as usize];
+    let (legit, hard, griev, fear) = (
+        unfx(a.legitimacy),
+        unfx(a.hardship),
+        unfx(a.grievance),
+        unfx(a.fear),
+    );
+    let (cons_emp, eff) = (unfx(a.consumption), unfx(a.effort));
+    let workers_city = (counts[0] + counts[1]).max(1) as f64;
+    let in_city = (counts[0] + counts[1] + counts[5]) as f64;
+    let e = &world.economy;
+    let nw = world.wps.len();
+    let mut strikes_active = 0.0;
+    let mut arrears = 0.0;
+    let mut committees = 0.0;
+    let mut wp_total = 0.0;
+    let mut cell_num = 0.0f64;
+    let mut cell_den = 0.0f64;
+    for k in 0..nw {
+        let wt = f64::from(world.wps.weight[k]);
+        wp_total += wt;
+        if world.wps.strike[k] != 0 {
+            strikes_active += wt;
+        }
+        if world.wps.arrears[k] > 0 {
+            arrears += wt;
+        }
+        if world.wps.committee_nonparty[k] {
+            committees += wt;
+        }
+        if world.wps.class[k] != SizeClass::Office {
+            let n = f64::from(world.view.employed[k]);
+            cell_num += f64::from(world.view.cell_strength[k]) * n;
+            cell_den += n;
+        }
+    }
+    let mut dues_num = 0.0;
+    let mut dues_den = 0.0;
+    for (s, u) in world.unions.iter().enumerate() {
+        let n: f64 = (0..nw)
+            .filter(|&k| world.wps.sector[k] as usize == s)
+            .map(|k| f64::from(world.view.employed[k]))
+            .sum();
+        dues_num += f64::from(u.dues_share) * n;
+        dues_den += n;
+    }
+    let best = f64::from(e.ration[0] * special_ration(&world.policy));
+    let worst = f64::from(e.ration[1].min(e.ration[2]));
+    let party_total = party_fact + party_office + party_admin;
+    let pop_city = in_city * per * pop.persons_per_worker;
+    WeekRecord {
+        population_city: pop_city,
+        population_villages: counts[Status::Village as usize] as f64 * per,
+        population_index: pop_city / pop.population_1917,
+        employed: counts[0] as f64 * per,
+        unemployed: counts[1] as f64 * per,
+        vacancies: (0..nw)
+            .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
+            .sum::<f64>()
+            * per,
+        blacklisted: a.blacklisted as f64 * per,
+        in_custody: counts[3] as f64 * per,
+        in_exile: counts[4] as f64 * per,
+        real_wage: if n_emp > 0 {
+            cons_emp / n_emp as f64
+        } else {
+            0.0
+        },
+        output_index: e.output_index,
+        capacity: e.capacity,
+        food_supply: e.ration_pool + e.market_food,
+        ration_pool: e.ration_pool,
+        market_food: e.market_food,
+        price_index: 1.0 / e.market_fill.max(1e-6),
+        markets: world.policy.markets,
+        strikers: t.strikers as f64 * per,
+        strikes_active,
+        strikes_started_local: t.started[0],
+        strikes_started_solidarity: t.started[1],
+        strikes_settled_local: t.settled[0],
+        strikes_settled_solidarity: t.settled[1],
+        strikes_suppressed_local: t.suppressed[0],
+        strikes_suppressed_solidarity: t.suppressed[1],
+        strikes_faded: t.faded,
+        arrests: t.arrests as f64 * per,
+        sackings: t.sackings as f64 * per,
+        exiles: t.exiles as f64 * per,
+        legitimacy: legit / workers_city,
+        grievance: griev / workers_city,
+        hardship: hard / workers_city,
+        fear: fear / workers_city,
+        effort: if n_emp > 0 { eff / n_emp as f64 } else { 0.0 },
+        dissent_private: a.private as f64 / workers_city,
+        dissent_public: a.public as f64 / workers_city,
+        party_members: party_total as f64 * per,
+        party_in_factories: party_fact as f64 * per,
+        party_in_administration: party_admin as f64 * per,
+        party_recent_share: a.party_recent as f64 / party_total.max(1) as f64,
+        cell_strength: if cell_den > 0.0 {
+            cell_num / cell_den
+        } else {
+            0.0
+        },
+        promotions: t.promotions as f64 * per,
+        recruits: t.recruits as f64 * per,
+        party_exits: t.exits as f64 * per,
+        union_dues_share: if dues_den > 0.0 {
+            dues_num / dues_den
+        } else {
+            0.0
+        },
+        union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
+        dissident_nonparty: a.politics[Politics::NonPartySocialist as usize] as f64 * per,
+        dissident_socialist_parties: (a.politics[Politics::Sr as usize]
+            + a.politics[Politics::Menshevik as usize]
+            + a.politics[Politics::Anarchist as usize]) as f64
+            * per,
+        dissident_communists: a.politics[Politics::DissidentCommunist as usize] as f64 * per,
+        officials: world.party.officials,
+        privilege_ratio: world.policy.privilege,
+        ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
+        arrears_share: arrears / wp_total.max(1e-9),
+        committees_nonparty: committees / wp_total.max(1e-9),
+    }
 }

@@ -853,7 +853,7 @@ impl World {
             city: CityView::default(),
             disorder: 0.0,
             disorder_floor: 0.0,
-            harvest_now: crate::model::step::harvest_at(
+            harvest_now: crate::model::economy::harvest_at(
                 &sc.economy,
                 res.clock.start.year,
                 res.clock.start.month,
@@ -861,7 +861,7 @@ impl World {
         };
         world.disorder_floor = world.workers.sort(world.wps.len());
         world.disorder = world.disorder_floor;
-        crate::model::step::refresh_view(&mut world, &res.scenario.mechanisms);
+        crate::model::counts::refresh_view(&mut world, &res.scenario.mechanisms);
         world
     }
 

@@ -16,59 +16,62 @@
 //! The module also holds the Cheka/party pass's filter ([`party_chunk`]): the same groups, one
 //! draw a lane, and only the workers the pass will change sent on to it.
 
-use super::{Agg, Ctx, PartyCtx, PartyWp, RecordCtx, SKILL_PAY, WpCtx, decide};
+use crate::model::counts::{Agg, RecordCtx};
+use crate::model::economy::SKILL_PAY;
+use crate::model::party::{PartyCtx, PartyWp};
 use crate::model::rng::{self, Stream};
+use crate::model::workers::{Ctx, WpCtx, decide};
 use crate::model::world::{Politics, Status, WorkersMut, flag};
 use crate::par::fx;
 
 /// Workers per block: a block's columns (about 14 KB) stay in the L1 cache between the passes
 /// over the block (decisions, custody, counts). 256 measured faster than 64 or 1,024.
-const B: usize = 256;
+pub(crate) const B: usize = 256;
 
 /// Per-step constants of the kernel, derived once from the [`Ctx`].
 #[derive(Clone, Copy)]
-pub(super) struct Consts {
-    key_migrate: u64,
-    key_return: u64,
-    week_term: u64,
-    week0: bool,
-    min_share: f32,
-    voluntary: bool,
-    unemployed_ration: f32,
-    cons_village: f32,
-    cons_admin: f32,
+pub(crate) struct Consts {
+    pub(crate) key_migrate: u64,
+    pub(crate) key_return: u64,
+    pub(crate) week_term: u64,
+    pub(crate) week0: bool,
+    pub(crate) min_share: f32,
+    pub(crate) voluntary: bool,
+    pub(crate) unemployed_ration: f32,
+    pub(crate) cons_village: f32,
+    pub(crate) cons_admin: f32,
     /// `privilege_rate · visible privilege`, `0.1 · exemplary`, `information_rate · surprise`:
     /// the leading factors of three products, as the reference evaluates them (left to right).
-    privilege: f32,
-    exemplary_l: f32,
-    information: f32,
-    fear_city: f32,
-    exemplary_f: f32,
-    one_minus_decay: f32,
-    piece: f32,
-    piece_rates: bool,
-    mobilised: bool,
-    unemployed_dep: f32,
-    dole: f32,
-    market_fill: f32,
-    dep_weight: f32,
-    contract_rate: f32,
-    expectation_rate: f32,
-    cell_rate: f32,
-    outrage_rate: f32,
-    anchor_rate: f32,
-    fear_witness: f32,
-    threshold: f32,
-    expressive_cost: f32,
-    strike_weight: f32,
-    subsistence: f32,
-    effort_base: f32,
-    effort_legitimacy: f32,
-    effort_fear: f32,
-    migrate_leave: f32,
-    village_pull: f32,
-    migrate_return: f32,
-    city_pull: f32,
+    pub(crate) privilege: f32,
+    pub(crate) exemplary_l: f32,
+    pub(crate) information: f32,
+    pub(crate) fear_city: f32,
+    pub(crate) exemplary_f: f32,
+    pub(crate) one_minus_decay: f32,
+    pub(crate) piece: f32,
+    pub(crate) piece_rates: bool,
+    pub(crate) mobilised: bool,
+    pub(crate) unemployed_dep: f32,
+    pub(crate) dole: f32,
+    pub(crate) market_fill: f32,
+    pub(crate) dep_weight: f32,
+    pub(crate) contract_rate: f32,
+    pub(crate) expectation_rate: f32,
+    pub(crate) cell_rate: f32,
+    pub(crate) outrage_rate: f32,
+    pub(crate) anchor_rate: f32,
+    pub(crate) fear_witness: f32,
+    pub(crate) threshold: f32,
+    pub(crate) expressive_cost: f32,
+    pub(crate) strike_weight: f32,
+    pub(crate) subsistence: f32,
+    pub(crate) effort_base: f32,
+    pub(crate) effort_legitimacy: f32,
+    pub(crate) effort_fear: f32,
+    pub(crate) migrate_leave: f32,
+    pub(crate) village_pull: f32,
+    pub(crate) migrate_return: f32,
+    pub(crate) city_pull: f32,
 }
 
 impl Consts {
@@ -118,7 +121,7 @@ impl Consts {
 }
 
 /// A value per identity (indexed by the discriminant, as [`Politics::ALL`] lists them).
-type ByIdentity = [f32; 7];
+pub(crate) type ByIdentity = [f32; 7];
 
 /// A [`Politics`] method's values by identity (evaluated at compile time).
 macro_rules! by_identity {
@@ -134,12 +137,12 @@ macro_rules! by_identity {
     }};
 }
 
-const ANCHOR: ByIdentity = by_identity!(anchor);
-const CONVICTION: ByIdentity = by_identity!(conviction);
+pub(crate) const ANCHOR: ByIdentity = by_identity!(anchor);
+pub(crate) const CONVICTION: ByIdentity = by_identity!(conviction);
 
 /// `t[p]` as a chain of selects on the discriminant `p` (a table lookup would need a gather).
 #[inline(always)]
-pub(super) fn select(p: u8, t: &ByIdentity) -> f32 {
+pub(crate) fn select(p: u8, t: &ByIdentity) -> f32 {
     let mut v = t[0];
     for (q, &x) in t.iter().enumerate().skip(1) {
         if p == q as u8 {
@@ -151,7 +154,7 @@ pub(super) fn select(p: u8, t: &ByIdentity) -> f32 {
 
 /// [`SKILL_PAY`] as selects on the skill (0, 1, 2).
 #[inline(always)]
-fn skill_pay(s: u8) -> f32 {
+pub(crate) fn skill_pay(s: u8) -> f32 {
     if s == 0 {
         SKILL_PAY[0]
     } else if s == 1 {
@@ -163,7 +166,7 @@ fn skill_pay(s: u8) -> f32 {
 
 /// Decides and counts one chunk of workers: the kernel where the CPU has AVX-512, else the
 /// reference (the same results).
-pub(super) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
+pub(crate) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     #[cfg(target_arch = "x86_64")]
     {
         if avx512() {
@@ -172,18 +175,18 @@ pub(super) fn chunk(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &
             return;
         }
     }
-    super::reference_chunk(c, x, r, k.min_share, k.voluntary, a);
+    crate::model::workers::reference_chunk(c, x, r, k.min_share, k.voluntary, a);
 }
 
 /// The kernel compiled without AVX-512 (for tests on any CPU).
 #[cfg(test)]
-pub(super) fn chunk_portable(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
+pub(crate) fn chunk_portable(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     chunk_body::<false>(c, x, k, r, a);
 }
 
 /// Whether the CPU has the AVX-512 extensions the kernel is compiled for.
 #[cfg(target_arch = "x86_64")]
-pub(super) fn avx512() -> bool {
+pub(crate) fn avx512() -> bool {
     std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512vl")
         && std::arch::is_x86_feature_detected!("avx512bw")
@@ -192,23 +195,23 @@ pub(super) fn avx512() -> bool {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
+pub(crate) fn chunk_avx512(c: &mut WorkersMut, x: &Ctx, k: &Consts, r: &RecordCtx, a: &mut Agg) {
     chunk_body::<true>(c, x, k, r, a);
 }
 
 /// Lanes per group: one AVX-512 vector of 32-bit values. The kernel's loops run over groups, so
 /// every loop has a fixed trip count and compiles to straight vector code with no remainder.
-const G: usize = crate::model::world::GROUP;
+pub(crate) const G: usize = crate::model::world::GROUP;
 
 /// The first `G` elements of `s` from `at`, as an array.
 #[inline(always)]
-fn lanes<T>(s: &[T], at: usize) -> &[T; G] {
+pub(crate) fn lanes<T>(s: &[T], at: usize) -> &[T; G] {
     s[at..at + G].try_into().expect("a whole group")
 }
 
 /// The first `G` elements of `s` from `at`, as a mutable array.
 #[inline(always)]
-fn lanes_mut<T>(s: &mut [T], at: usize) -> &mut [T; G] {
+pub(crate) fn lanes_mut<T>(s: &mut [T], at: usize) -> &mut [T; G] {
     (&mut s[at..at + G]).try_into().expect("a whole group")
 }
 
@@ -216,7 +219,7 @@ fn lanes_mut<T>(s: &mut [T], at: usize) -> &mut [T; G] {
 /// unemployed) read their workplace's context; the other lanes take whatever context the group
 /// reads and select their own values.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
+pub(crate) enum Kind {
     /// No city worker: only the village, administration, custody and exile.
     Quiet,
     /// Every city worker of the group belongs to this workplace: its context is read once.
@@ -229,7 +232,7 @@ enum Kind {
 /// `AVX512`, which only the kernel's AVX-512 functions pass, two masked vector reductions;
 /// else lane by lane).
 #[inline(always)]
-fn kind<const AVX512: bool>(st: &[Status; G], wp: &[u32; G]) -> Kind {
+pub(crate) fn kind<const AVX512: bool>(st: &[Status; G], wp: &[u32; G]) -> Kind {
     #[cfg(target_arch = "x86_64")]
     let (lo, hi) = if AVX512 {
         // SAFETY: `AVX512` is true only in functions compiled for AVX-512, which run only
@@ -251,7 +254,7 @@ fn kind<const AVX512: bool>(st: &[Status; G], wp: &[u32; G]) -> Kind {
 
 /// The least and greatest workplace of the group's city workers (`u32::MAX` and 0 if none).
 #[inline(always)]
-fn city_range(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
+pub(crate) fn city_range(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
     let (mut lo, mut hi) = (u32::MAX, 0u32);
     for l in 0..G {
         let city = st[l] as u8 <= Status::Unemployed as u8;
@@ -265,7 +268,7 @@ fn city_range(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
 #[inline]
-fn city_range_avx512(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
+pub(crate) fn city_range_avx512(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
     use std::arch::x86_64::*;
     // SAFETY: both arrays are 16 elements of 1 and 4 bytes (`Status` is `repr(u8)`): one
     // unaligned 128-bit and one 512-bit load.
@@ -283,7 +286,7 @@ fn city_range_avx512(st: &[Status; G], wp: &[u32; G]) -> (u32, u32) {
 }
 
 /// Where the lanes of a group read their workplace's context.
-trait Source {
+pub(crate) trait Source {
     fn at(&self, l: usize) -> &WpCtx;
     /// Whether lanes `0..n` have a context.
     fn covers(&self, n: usize) -> bool;
@@ -291,9 +294,9 @@ trait Source {
 
 /// Each lane its own workplace's context (a gather per field).
 #[derive(Clone, Copy)]
-struct Gathered<'a> {
-    ctx: &'a [WpCtx],
-    wp: &'a [u32],
+pub(crate) struct Gathered<'a> {
+    pub(crate) ctx: &'a [WpCtx],
+    pub(crate) wp: &'a [u32],
 }
 
 impl Source for Gathered<'_> {
@@ -309,7 +312,7 @@ impl Source for Gathered<'_> {
 }
 
 /// One context for every lane (a broadcast per field).
-struct Uniform(WpCtx);
+pub(crate) struct Uniform(WpCtx);
 
 impl Source for Uniform {
     #[inline(always)]
@@ -324,50 +327,50 @@ impl Source for Uniform {
 
 /// Counts of one chunk, lane by lane (each lane's column of the group adds into its own slot,
 /// which vectorises; the slots are summed once per chunk). 32-bit counts: a chunk has at most
-/// [`CHUNK`](super::CHUNK) workers.
+/// [`CHUNK`](crate::model::counts::CHUNK) workers.
 #[derive(Clone, Copy, Default)]
-struct LaneCounts {
-    status: [[i32; G]; 6],
-    politics: [[i32; G]; 7],
-    party_admin: [i32; G],
-    party_office: [i32; G],
-    party_factory: [i32; G],
-    party_recent: [i32; G],
-    public: [i32; G],
-    private: [i32; G],
-    blacklisted: [i32; G],
-    strikers: [i32; G],
-    legitimacy: [i64; G],
-    hardship: [i64; G],
-    grievance: [i64; G],
-    fear: [i64; G],
-    consumption: [i64; G],
-    effort: [i64; G],
+pub(crate) struct LaneCounts {
+    pub(crate) status: [[i32; G]; 6],
+    pub(crate) politics: [[i32; G]; 7],
+    pub(crate) party_admin: [i32; G],
+    pub(crate) party_office: [i32; G],
+    pub(crate) party_factory: [i32; G],
+    pub(crate) party_recent: [i32; G],
+    pub(crate) public: [i32; G],
+    pub(crate) private: [i32; G],
+    pub(crate) blacklisted: [i32; G],
+    pub(crate) strikers: [i32; G],
+    pub(crate) legitimacy: [i64; G],
+    pub(crate) hardship: [i64; G],
+    pub(crate) grievance: [i64; G],
+    pub(crate) fear: [i64; G],
+    pub(crate) consumption: [i64; G],
+    pub(crate) effort: [i64; G],
 }
 
 /// Counts of the employed of one workplace over a run of [`Kind::Uniform`] groups, lane by lane.
 #[derive(Clone, Copy, Default)]
-struct WpLanes {
-    employed: [i32; G],
-    strikers: [i32; G],
-    public: [i32; G],
-    party: [i32; G],
-    dissidents: [i32; G],
-    target: [i32; G],
-    effort: [i64; G],
-    initiators: [i32; G],
-    sustaining: [i32; G],
-    ready: [i32; G],
-    payers: [i32; G],
+pub(crate) struct WpLanes {
+    pub(crate) employed: [i32; G],
+    pub(crate) strikers: [i32; G],
+    pub(crate) public: [i32; G],
+    pub(crate) party: [i32; G],
+    pub(crate) dissidents: [i32; G],
+    pub(crate) target: [i32; G],
+    pub(crate) effort: [i64; G],
+    pub(crate) initiators: [i32; G],
+    pub(crate) sustaining: [i32; G],
+    pub(crate) ready: [i32; G],
+    pub(crate) payers: [i32; G],
 }
 
-fn sum32(x: &[i32; G]) -> i64 {
+pub(crate) fn sum32(x: &[i32; G]) -> i64 {
     x.iter().map(|&v| i64::from(v)).sum()
 }
 
 impl LaneCounts {
     /// Adds the lanes' counts to the pass's counts.
-    fn flush(&self, a: &mut Agg) {
+    pub(crate) fn flush(&self, a: &mut Agg) {
         let t = &mut a.c;
         for (a, b) in t.status.iter_mut().zip(&self.status) {
             *a += sum32(b);
@@ -394,7 +397,7 @@ impl LaneCounts {
 
 impl WpLanes {
     /// Adds the lanes' counts to workplace `w` (of `sector`), and clears them.
-    fn flush(&mut self, w: usize, sector: u8, a: &mut Agg) {
+    pub(crate) fn flush(&mut self, w: usize, sector: u8, a: &mut Agg) {
         let t = &mut a.c.wp[w];
         t.employed += sum32(&self.employed) as i32;
         t.strikers += sum32(&self.strikers) as i32;
@@ -419,7 +422,7 @@ impl WpLanes {
 /// context ([`decide_lanes`], [`count_group`], [`scatter_group`]). The chunk's last workers that
 /// do not fill a group (at the very end of the agents only) go through the reference.
 #[inline(always)]
-fn chunk_body<const AVX512: bool>(
+pub(crate) fn chunk_body<const AVX512: bool>(
     c: &mut WorkersMut,
     x: &Ctx,
     k: &Consts,
@@ -487,7 +490,7 @@ fn chunk_body<const AVX512: bool>(
     }
     counts.flush(a);
     for j in whole..n {
-        super::reference_one(c, j, x, r, k.min_share, k.voluntary, a);
+        crate::model::workers::reference_one(c, j, x, r, k.min_share, k.voluntary, a);
     }
 }
 
@@ -495,13 +498,13 @@ fn chunk_body<const AVX512: bool>(
 /// (vectorised, with gathers) for 16 lanes; with the trip count known, the compiler would
 /// unroll it into scalar code instead.
 #[inline(always)]
-fn opaque(n: usize) -> usize {
+pub(crate) fn opaque(n: usize) -> usize {
     std::hint::black_box(n)
 }
 
 /// Whether any lane of a group is in custody or exile (a reduction, which vectorises).
 #[inline(always)]
-fn held(st: &[Status; G]) -> bool {
+pub(crate) fn held(st: &[Status; G]) -> bool {
     let mut any = false;
     for s in st {
         any |= (*s as u8).wrapping_sub(Status::Arrested as u8) <= 1;
@@ -511,7 +514,7 @@ fn held(st: &[Status; G]) -> bool {
 
 /// One group decides, by the loop its [`Kind`] calls for.
 #[inline(always)]
-fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCtx]) {
+pub(crate) fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCtx]) {
     match kd {
         Kind::Quiet => quiet_lanes(
             lanes(c.id, g0),
@@ -538,7 +541,7 @@ fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCt
 /// exile lanes keep every value.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn quiet_lanes(
+pub(crate) fn quiet_lanes(
     ids: &[u32; G],
     k: &Consts,
     st: &mut [Status; G],
@@ -590,7 +593,7 @@ fn quiet_lanes(
 /// [`decide`] on every lane, each column's new value selected by the worker's status. Workers in
 /// custody or exile keep every value.
 #[inline(always)]
-fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: usize) {
+pub(crate) fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: usize) {
     let m = at..at + n;
     decide_arrays(
         &c.id[m.clone()],
@@ -619,7 +622,7 @@ fn decide_lanes(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: 
 /// mutable references never overlap, which is what lets it vectorise the loop.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn decide_arrays(
+pub(crate) fn decide_arrays(
     ids: &[u32],
     k: &Consts,
     src: impl Source,
@@ -849,9 +852,15 @@ fn decide_arrays(
 /// Counts a group toward the view and the record as [`Counts::tally`] does, except the
 /// per-workplace counts of the employed ([`count_run`], [`scatter_group`]).
 ///
-/// [`Counts::tally`]: super::Counts::tally
+/// [`Counts::tally`]: crate::model::counts::Counts::tally
 #[inline(always)]
-fn count_group(c: &WorkersMut, g0: usize, r: &RecordCtx, src: &impl Source, t: &mut LaneCounts) {
+pub(crate) fn count_group(
+    c: &WorkersMut,
+    g0: usize,
+    r: &RecordCtx,
+    src: &impl Source,
+    t: &mut LaneCounts,
+) {
     let (st, fl, pol) = (
         lanes(c.status, g0),
         lanes(c.flags, g0),
@@ -904,7 +913,7 @@ fn count_group(c: &WorkersMut, g0: usize, r: &RecordCtx, src: &impl Source, t: &
 /// Counts a [`Kind::Quiet`] group as [`count_group`] would: only statuses, and officials'
 /// identities, are not zero there.
 #[inline(always)]
-fn count_quiet(c: &WorkersMut, g0: usize, r: &RecordCtx, t: &mut LaneCounts) {
+pub(crate) fn count_quiet(c: &WorkersMut, g0: usize, r: &RecordCtx, t: &mut LaneCounts) {
     let (st, pol, since) = (
         lanes(c.status, g0),
         lanes(c.politics, g0),
@@ -927,19 +936,19 @@ fn count_quiet(c: &WorkersMut, g0: usize, r: &RecordCtx, t: &mut LaneCounts) {
 }
 
 /// What the per-workplace counts of the employed read of a group.
-struct Employed<'a> {
-    st: &'a [Status; G],
-    fl: &'a [u8; G],
-    pol: &'a [Politics; G],
-    need: &'a [f32; G],
-    leg: &'a [f32; G],
-    fear: &'a [f32; G],
-    eff: &'a [f32; G],
+pub(crate) struct Employed<'a> {
+    pub(crate) st: &'a [Status; G],
+    pub(crate) fl: &'a [u8; G],
+    pub(crate) pol: &'a [Politics; G],
+    pub(crate) need: &'a [f32; G],
+    pub(crate) leg: &'a [f32; G],
+    pub(crate) fear: &'a [f32; G],
+    pub(crate) eff: &'a [f32; G],
 }
 
 impl<'a> Employed<'a> {
     #[inline(always)]
-    fn of(c: &'a WorkersMut, g0: usize) -> Employed<'a> {
+    pub(crate) fn of(c: &'a WorkersMut, g0: usize) -> Employed<'a> {
         Employed {
             st: lanes(c.status, g0),
             fl: lanes(c.flags, g0),
@@ -955,7 +964,14 @@ impl<'a> Employed<'a> {
 /// The employed of a [`Kind::Uniform`] group into the lane counts of their workplace's run
 /// (`prev`: the workplace's strike share last week).
 #[inline(always)]
-fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t: &mut WpLanes) {
+pub(crate) fn count_run(
+    c: &WorkersMut,
+    g0: usize,
+    k: &Consts,
+    r: &RecordCtx,
+    prev: f32,
+    t: &mut WpLanes,
+) {
     let g = Employed::of(c, g0);
     for l in 0..G {
         let e = g.st[l] == Status::Employed;
@@ -983,7 +999,14 @@ fn count_run(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, prev: f32, t:
 /// The employed of a [`Kind::Mixed`] group into their workplaces' counts, one by one (what
 /// [`count_run`] does for a group of one workplace).
 #[inline(always)]
-fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[WpCtx], a: &mut Agg) {
+pub(crate) fn scatter_group(
+    c: &WorkersMut,
+    g0: usize,
+    k: &Consts,
+    r: &RecordCtx,
+    ctx: &[WpCtx],
+    a: &mut Agg,
+) {
     let g = Employed::of(c, g0);
     let wp = lanes(c.wp, g0);
     for l in 0..G {
@@ -1017,11 +1040,11 @@ fn scatter_group(c: &WorkersMut, g0: usize, k: &Consts, r: &RecordCtx, ctx: &[Wp
 
 /// The Cheka/party pass over a chunk where the CPU has AVX-512: a vectorised filter computes,
 /// for every lane of a group, the worker's draw and the probability that the pass changes it
-/// ([`party_odds`](super::party_odds), [`party_thresholds`](super::party_thresholds)); only the
-/// workers whose draw falls below it go through [`party_worker`](super::party_worker) (about
+/// ([`party_odds`](crate::model::party::party_odds), [`party_thresholds`](crate::model::party::party_thresholds)); only the
+/// workers whose draw falls below it go through [`party_worker`](crate::model::party::party_worker) (about
 /// one in a thousand a week). The others the pass leaves unchanged, so the results are those
 /// of the pass worker by worker. False (nothing done) on other CPUs.
-pub(super) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool {
+pub(crate) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         if avx512() {
@@ -1036,18 +1059,18 @@ pub(super) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> bool
 
 /// The filtered pass compiled without AVX-512 (for tests on any CPU).
 #[cfg(test)]
-pub(super) fn party_portable(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+pub(crate) fn party_portable(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
     party_body::<false>(c, x, a);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn party_avx512(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+pub(crate) fn party_avx512(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
     party_body::<true>(c, x, a);
 }
 
 #[inline(always)]
-fn party_body<const AVX512: bool>(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+pub(crate) fn party_body<const AVX512: bool>(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
     c.assert_columns();
     let n = c.len();
     let whole = n - n % G;
@@ -1067,18 +1090,23 @@ fn party_body<const AVX512: bool>(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg)
         while hits != 0 {
             let l = hits.trailing_zeros() as usize;
             hits &= hits - 1;
-            super::party_worker(c, g0 + l, x, a);
+            crate::model::party::party_worker(c, g0 + l, x, a);
         }
     }
     for j in whole..n {
-        super::party_worker(c, j, x, a);
+        crate::model::party::party_worker(c, j, x, a);
     }
 }
 
 /// The lanes of the group at `g0` (as bits) holding an employed worker whose draw falls below
 /// the probability that the Cheka/party pass changes it.
 #[inline(always)]
-fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> PartyWp) -> u32 {
+pub(crate) fn party_hits(
+    c: &WorkersMut,
+    g0: usize,
+    x: &PartyCtx,
+    at: impl Fn(usize) -> PartyWp,
+) -> u32 {
     let (st, fl, po) = (
         lanes(c.status, g0),
         lanes(c.flags, g0),
@@ -1088,10 +1116,12 @@ fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> Par
     let (leg, dis) = (lanes(c.legitimacy, g0), lanes(c.dissent, g0));
     let mut hit = [false; G];
     for l in 0..G {
-        let odds = super::party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
-        let t = super::party_thresholds(odds);
-        let u = super::party_draw(x, ids[l]);
-        hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[super::OUTCOMES - 1]);
+        let odds =
+            crate::model::party::party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
+        let t = crate::model::party::party_thresholds(odds);
+        let u = crate::model::party::party_draw(x, ids[l]);
+        hit[l] =
+            (st[l] as u8 == Status::Employed as u8) & (u < t[crate::model::party::OUTCOMES - 1]);
     }
     let mut bits = 0u32;
     for (l, h) in hit.iter().enumerate() {

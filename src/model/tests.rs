@@ -1,0 +1,364 @@
+//! Unit tests of the step's phases: each path of the worker phase and of the party pass
+//! against the reference, hiring against the algorithm as first written, the counts kept
+//! through the step against a fresh count.
+
+use crate::model::counts::{Agent, Agg, Counts, RecordCtx, aggregate};
+use crate::model::management::hire;
+use crate::model::party::cheka_and_party;
+use crate::model::record::RunRecord;
+use crate::model::rng::{self, Stream};
+use crate::model::step::Tally;
+use crate::model::step::step;
+use crate::model::workers::{Path, workers};
+use crate::model::world::{Politics, Status, Workers, World, flag};
+use crate::par::{self};
+use crate::scenario::params::MechanismCfg;
+
+/// The worker phase from one state by every [`Path`]: the workers' columns and the counts.
+fn phase3(world: &World, m: &MechanismCfg, path: Path) -> (World, Agg) {
+    let mut w = world.clone();
+    let prev: Vec<f32> = (0..w.wps.len())
+        .map(|k| w.view.strikers[k] as f32 / w.view.employed[k].max(1) as f32)
+        .collect();
+    let a = workers(&mut w, m, &prev, path);
+    (w, a)
+}
+
+fn same(a: &(World, Agg), b: &(World, Agg), what: &str) {
+    let (wa, aa) = (&a.0.workers, &a.1);
+    let (wb, ab) = (&b.0.workers, &b.1);
+    macro_rules! column {
+        ($($c:ident),*) => {$(
+            for i in 0..wa.len() {
+                assert!(
+                    wa.$c[i] == wb.$c[i],
+                    "{what}: worker {i}, {}: {:?} vs {:?}",
+                    stringify!($c),
+                    wa.$c[i],
+                    wb.$c[i]
+                );
+            }
+        )*};
+    }
+    column!(
+        wp,
+        status,
+        need,
+        politics,
+        skill,
+        flags,
+        timer,
+        party_since,
+        ties,
+        threshold,
+        risk,
+        consumption,
+        expectation,
+        hardship,
+        legitimacy,
+        fear,
+        dissent,
+        effort
+    );
+    assert!(aa.c == ab.c, "{what}: counts differ");
+    for (k, (x, y)) in aa.extra.iter().zip(&ab.extra).enumerate() {
+        assert_eq!(
+            (x.initiators, x.sustaining, x.ready, x.arrests),
+            (y.initiators, y.sustaining, y.ready, y.arrests),
+            "{what}: workplace {k}"
+        );
+    }
+    assert_eq!(aa.payers, ab.payers, "{what}: dues payers");
+    assert_eq!(aa.exiles, ab.exiles, "{what}: exiles");
+}
+
+/// The world with every worker's state drawn at random (statuses, identities, flags,
+/// timers, stances) and migration made likely, so that every branch of the worker phase
+/// is taken many times.
+fn stirred(world: &World, m: &mut MechanismCfg) -> World {
+    let mut w = world.clone();
+    let u = |i: usize, salt: u64| rng::uniform(99, Stream::Init, i as u64, 7_000 + salt);
+    let n = w.workers.len();
+    let x = &mut w.workers;
+    for i in 0..n {
+        x.status[i] = Status::ALL[(u(i, 0) * 6.0) as usize % 6];
+        x.politics[i] = match (u(i, 1) * 7.0) as usize {
+            0 => Politics::Party,
+            1 => Politics::NonPartySocialist,
+            2 => Politics::Sr,
+            3 => Politics::Menshevik,
+            4 => Politics::Anarchist,
+            5 => Politics::DissidentCommunist,
+            _ => Politics::Unaffiliated,
+        };
+        x.flags[i] = (u(i, 2) * 64.0) as u8;
+        x.timer[i] = (u(i, 3) * 3.0) as u16;
+        x.skill[i] = (u(i, 4) * 3.0) as u8 % 3;
+        x.party_since[i] = (u(i, 5) * 200.0) as i16 - 50;
+        x.legitimacy[i] = u(i, 6);
+        x.dissent[i] = u(i, 7);
+        x.fear[i] = u(i, 8);
+        x.effort[i] = u(i, 9);
+        x.expectation[i] = 0.2 + u(i, 10);
+        x.ties[i] = u(i, 11);
+    }
+    m.migrate_leave = 0.5;
+    m.migrate_return = 0.5;
+    w
+}
+
+#[test]
+fn by_id_sorts_indices_by_id() {
+    let n = 100_000u32;
+    // ids: a permutation of 0..n; indices: a random subset, in storage order.
+    let mut id: Vec<u32> = (0..n).collect();
+    id.sort_by_key(|&i| rng::hash(5, Stream::Init, u64::from(i), 0));
+    let mut idx: Vec<u32> = (0..n)
+        .filter(|&i| rng::uniform(5, Stream::Init, u64::from(i), 1) < 0.3)
+        .collect();
+    let mut expected = idx.clone();
+    expected.sort_by_key(|&i| id[i as usize]);
+    par::by_id(&mut idx, &id);
+    assert_eq!(idx, expected);
+    // Already in id order: unchanged.
+    let ordered: Vec<u32> = (0..n).collect();
+    let mut same = ordered.clone();
+    par::by_id(&mut same, &ordered);
+    assert_eq!(same, ordered);
+    par::by_id(&mut [], &ordered);
+}
+
+/// Hiring as first written: the candidates' indices sorted by id, then both passes in id
+/// order from `start`, reading each candidate's status and workplace.
+fn hire_reference(
+    w: &mut Workers,
+    vac: &mut [u32],
+    start: usize,
+    mut next_wp: usize,
+    counts: &mut Counts,
+    r: &RecordCtx,
+) {
+    let nw = vac.len();
+    let mut candidates: Vec<u32> = (0..w.len() as u32)
+        .filter(|&i| {
+            w.status[i as usize] == Status::Unemployed
+                && w.flags[i as usize] & flag::BLACKLISTED == 0
+        })
+        .collect();
+    candidates.sort_by_key(|&i| w.id[i as usize]);
+    let split = candidates.partition_point(|&i| (w.id[i as usize] as usize) < start);
+    for pass in 0..2 {
+        for &i in candidates[split..].iter().chain(&candidates[..split]) {
+            let i = i as usize;
+            if w.status[i] != Status::Unemployed {
+                continue;
+            }
+            let own = w.wp[i] as usize;
+            if pass == 0 {
+                if vac[own] > 0 {
+                    vac[own] -= 1;
+                    counts.tally::<-1>(&Agent::of(w, i), r);
+                    w.status[i] = Status::Employed;
+                    counts.tally::<1>(&Agent::of(w, i), r);
+                }
+            } else {
+                let mut tries = 0;
+                while vac[next_wp] == 0 && tries < nw {
+                    next_wp = (next_wp + 1) % nw;
+                    tries += 1;
+                }
+                if vac[next_wp] == 0 {
+                    return;
+                }
+                vac[next_wp] -= 1;
+                counts.tally::<-1>(&Agent::of(w, i), r);
+                w.wp[i] = next_wp as u32;
+                w.status[i] = Status::Employed;
+                counts.tally::<1>(&Agent::of(w, i), r);
+                next_wp = (next_wp + 1) % nw;
+            }
+        }
+    }
+}
+
+#[test]
+fn hiring_equals_reference() {
+    // Real states every quarter and stirred ones (random statuses and flags), stored in
+    // workplace order and shuffled, with vacancies from none to more than there are
+    // candidates, scattered or at one workplace, and starts at either end and between:
+    // the same workers hired to the same workplaces, the same counts, the same vacancies
+    // left.
+    let mut cases = 0;
+    every_quarter(&["historical", "nep"], 3, 200, |name, week, world, m| {
+        let mut m2 = m.clone();
+        for (mut world, what) in [
+            (world.clone(), "as run"),
+            (stirred(world, &mut m2), "stirred"),
+        ] {
+            for shuffle in [false, true] {
+                if shuffle {
+                    let n = world.workers.len() as u32;
+                    let mut order: Vec<u32> = (0..n).collect();
+                    order.sort_by_key(|&i| rng::hash(11, Stream::Init, u64::from(i), week as u64));
+                    world.workers.reorder(&order);
+                }
+                let (n, nw) = (world.workers.len(), world.wps.len());
+                let counts = aggregate(&world, m);
+                let r = RecordCtx::of(&world, m);
+                let unemployed = counts.status[Status::Unemployed as usize] as u32;
+                let u = |k: usize, salt: u64| rng::uniform(4, Stream::Init, k as u64, salt);
+                let vacancies: [Vec<u32>; 4] = [
+                    vec![0; nw],
+                    (0..nw)
+                        .map(|k| (u(k, 1) * 3.0) as u32 * u32::from(u(k, 2) < 0.3))
+                        .collect(),
+                    (0..nw)
+                        .map(|k| (u(k, 3) * 2.0 * unemployed as f32 / nw as f32) as u32 + 1)
+                        .collect(),
+                    (0..nw)
+                        .map(|k| if k == nw / 2 { unemployed / 3 + 1 } else { 0 })
+                        .collect(),
+                ];
+                for (v, vac) in vacancies.iter().enumerate() {
+                    for (start, next_wp) in [(0, 0), (n - 1, nw - 1), (n / 3, nw / 2)] {
+                        let (mut wa, mut ca, mut va) =
+                            (world.workers.clone(), counts.clone(), vac.clone());
+                        let (mut wb, mut cb, mut vb) =
+                            (world.workers.clone(), counts.clone(), vac.clone());
+                        hire(&mut wa, &mut va, start, next_wp, &mut ca, &r);
+                        hire_reference(&mut wb, &mut vb, start, next_wp, &mut cb, &r);
+                        let what = format!(
+                            "{name}, week {week}, {what}, shuffled {shuffle}, vacancies {v}, start {start}"
+                        );
+                        assert!(
+                            wa.wp == wb.wp && wa.status == wb.status,
+                            "{what}: workers differ"
+                        );
+                        assert!(ca == cb, "{what}: counts differ");
+                        assert_eq!(va, vb, "{what}: vacancies left");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    });
+    assert_eq!(cases, 2 * 16 * 2 * 2 * 4 * 3);
+}
+
+/// Runs each scenario at 6,000 workers with `seed` through weeks 0..=`last`, calling `check`
+/// on the world before every 13th week's step; returns the final worlds.
+fn every_quarter(
+    names: &[&str],
+    seed: u64,
+    last: usize,
+    mut check: impl FnMut(&str, usize, &World, &MechanismCfg),
+) -> Vec<World> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    names
+        .iter()
+        .map(|name| {
+            let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
+            res.scenario.run.scale = 6_000;
+            let m = res.scenario.mechanisms.clone();
+            let mut world = World::new(&res, seed);
+            let mut out = RunRecord::default();
+            for week in 0..=last {
+                if week % 13 == 0 {
+                    check(name, week, &world, &m);
+                }
+                step(&mut world, &res, &mut out);
+            }
+            world
+        })
+        .collect()
+}
+
+#[test]
+fn party_filter_equals_reference() {
+    // The Cheka/party pass through the vectorised filter (with and without AVX-512) and
+    // worker by worker: the same workers, counts and tallies, in real states and in stirred
+    // ones where every outcome is frequent.
+    let mut changed = [0usize; 6];
+    every_quarter(&["historical", "nep"], 5, 104, |name, week, world, m| {
+        let mut m2 = m.clone();
+        let mut stir = stirred(world, &mut m2);
+        m2.party_leave = 0.2;
+        m2.dissident_join = 0.2;
+        stir.policy.promotion = 0.2;
+        stir.policy.recruitment = 0.3;
+        for (w, m, what) in [(world, m, "as run"), (&stir, &m2, "stirred")] {
+            let what = format!("{name}, week {week}, {what}");
+            let pass = |path| {
+                let mut w = w.clone();
+                let mut counts = aggregate(&w, m);
+                let mut tally = Tally {
+                    arrests: 7,
+                    ..Tally::default()
+                };
+                w.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+                cheka_and_party(&mut w, m, &mut tally, &mut counts, path);
+                let tallies = format!("{tally:?}");
+                ((w, Agg::new(0)), counts, tallies)
+            };
+            let reference = pass(Path::Reference);
+            for path in [Path::Fastest, Path::Portable] {
+                let other = pass(path);
+                same(&other.0, &reference.0, &what);
+                assert!(other.1 == reference.1, "{what}: counts differ");
+                assert_eq!(other.2, reference.2, "{what}: tallies");
+                assert_eq!(
+                    other.0.0.view.arrested_share, reference.0.0.view.arrested_share,
+                    "{what}"
+                );
+            }
+        }
+        // What the stirred pass did, outcome by outcome.
+        let mut after = stir.clone();
+        let mut counts = aggregate(&after, &m2);
+        let mut tally = Tally::default();
+        after.party.cheka_capacity = 0.05 * counts.status[0] as f64;
+        cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Reference);
+        let (b, a) = (&stir.workers, &after.workers);
+        let moved = |from: fn(Politics) -> bool, to: Politics| {
+            (0..a.len())
+                .filter(|&i| from(b.politics[i]) && a.politics[i] == to)
+                .count()
+        };
+        changed[0] += tally.arrests;
+        changed[1] += tally.promotions;
+        changed[2] += tally.recruits;
+        changed[3] += tally.exits;
+        changed[4] += moved(|p| p == Politics::Unaffiliated, Politics::NonPartySocialist);
+        changed[5] += moved(|p| p.dissident(), Politics::Unaffiliated);
+    });
+    // Every outcome (arrest, promotion, recruitment, exit, joining and leaving the groups)
+    // was met, so every branch of both paths was compared.
+    assert!(changed.iter().all(|&n| n > 50), "{changed:?}");
+}
+
+#[test]
+fn kernel_equals_reference() {
+    // Rations and labour mobilisation (1920), money wages and markets (1921), piece rates
+    // (from 1920 in `nep`), voluntary union dues (`independent_unions`); the first week
+    // (expectations start at what it delivers) and weeks with workers in custody and exile.
+    let mut checked = 0;
+    let names = ["historical", "nep", "independent_unions"];
+    let ends = every_quarter(&names, 11, 130, |name, week, world, m| {
+        let reference = phase3(world, m, Path::Reference);
+        let what = format!("{name}, week {week}");
+        same(&phase3(world, m, Path::Fastest), &reference, &what);
+        same(&phase3(world, m, Path::Portable), &reference, &what);
+        let mut m2 = m.clone();
+        let stir = stirred(world, &mut m2);
+        let what = format!("{name}, week {week}, stirred");
+        let reference = phase3(&stir, &m2, Path::Reference);
+        same(&phase3(&stir, &m2, Path::Fastest), &reference, &what);
+        same(&phase3(&stir, &m2, Path::Portable), &reference, &what);
+        checked += 1;
+    });
+    for world in ends {
+        let held = world.status_counts();
+        assert!(held[Status::Arrested as usize] + held[Status::Exiled as usize] > 0);
+    }
+    assert_eq!(checked, 33);
+}
