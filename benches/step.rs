@@ -22,7 +22,7 @@ fn historical(scale: u64) -> Resolved {
 
 /// The world at the first week of June 1921.
 fn mid_1921(res: &Resolved) -> World {
-    let mut world = World::new(
+    let mut world = pact::model::step::start(
         res,
         pact::model::rng::replicate_seed(res.scenario.run.seed, 0),
     );

@@ -13,7 +13,7 @@ fn main() {
     res.scenario.run.scale = args[2].parse().expect("WORKERS: a number");
     let weeks: usize = args[3].parse().expect("WEEKS: a number");
     let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
-    let mut world = pact::model::world::World::new(&res, seed);
+    let mut world = pact::model::step::start(&res, seed);
     let mut out = pact::model::record::RunRecord::default();
     for _ in 0..weeks.min(res.clock.weeks) {
         pact::model::step::step(&mut world, &res, &mut out);

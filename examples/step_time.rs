@@ -23,7 +23,7 @@ fn main() {
     res.scenario.run.scale = args[1].parse().expect("WORKERS: a number");
     let reps: usize = args[2].parse().expect("REPS: a number");
     let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
-    let mut world = pact::model::world::World::new(&res, seed);
+    let mut world = pact::model::step::start(&res, seed);
     let june = pact::date::Date::parse(args.get(3).map_or("1921-06-06", |s| s.as_str()))
         .expect("DATE: YYYY-MM-DD");
     let target = res.clock.week_of(june).expect("week");

@@ -1,12 +1,11 @@
 //! Traces one worker and one workplace week by week: `cargo run --release --example trace -- SCENARIO [WORKER]`.
 use pact::model::record::RunRecord;
-use pact::model::world::World;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let res = pact::scenario::load(std::path::Path::new(&args[1])).expect("scenario");
     let who: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let mut world = World::new(
+    let mut world = pact::model::step::start(
         &res,
         pact::model::rng::replicate_seed(res.scenario.run.seed, 0),
     );

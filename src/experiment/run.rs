@@ -5,7 +5,6 @@
 use crate::model::record::{RunRecord, WeekRecord};
 use crate::model::rng;
 use crate::model::step;
-use crate::model::world::World;
 use crate::scenario::Resolved;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -13,7 +12,7 @@ use std::collections::BTreeMap;
 
 /// Runs one replicate with seed `seed` from the first week to the last.
 pub fn run_replicate(res: &Resolved, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> RunRecord {
-    let mut world = World::new(res, seed);
+    let mut world = crate::model::step::start(res, seed);
     let mut out = RunRecord::default();
     out.weeks.reserve(res.clock.weeks);
     for _ in 0..res.clock.weeks {

@@ -14,6 +14,22 @@ pub const CHUNK: usize = 4096;
 
 /// Workforce (persons) at which standing surveillance is exactly `surveillance` per worker.
 pub(crate) const SURVEILLANCE_REF: f32 = 60.0;
+/// Counters of this week's institutional events (in agents or model workplaces).
+#[derive(Default, Clone, Debug)]
+pub(crate) struct Tally {
+    pub(crate) started: [f64; 2],
+    pub(crate) settled: [f64; 2],
+    pub(crate) suppressed: [f64; 2],
+    pub(crate) faded: f64,
+    pub(crate) arrests: usize,
+    pub(crate) strikers: usize,
+    pub(crate) sackings: usize,
+    pub(crate) exiles: usize,
+    pub(crate) promotions: usize,
+    pub(crate) recruits: usize,
+    pub(crate) exits: usize,
+}
+
 /// Per-workplace counts of the employed (the view).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub(crate) struct WpTally {

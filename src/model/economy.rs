@@ -22,28 +22,12 @@ pub(crate) fn special_ration(pol: &PolicyCfg) -> f32 {
 /// Pay differentials by skill.
 pub(crate) const SKILL_PAY: [f32; 3] = [0.8, 1.0, 1.3];
 
-/// Harvest index for the agricultural year of week `t`: the harvest of year Y feeds the city
-/// from September of Y; a year missing from the table takes the nearest earlier (else later) year.
-pub fn harvest_at(exo: &crate::scenario::params::EconomyCfg, year: i32, month: u32) -> f64 {
-    let ag_year = if month >= 9 { year } else { year - 1 };
-    let years = || {
-        exo.harvest
-            .iter()
-            .filter_map(|(y, h)| y.parse::<i32>().ok().map(|y| (y, *h)))
-    };
-    let latest_before = years()
-        .filter(|(y, _)| *y <= ag_year)
-        .max_by_key(|(y, _)| *y);
-    let earliest = years().min_by_key(|(y, _)| *y);
-    latest_before.or(earliest).map(|(_, h)| h).unwrap_or(1.0)
-}
-
 /// Phase 2: the city's economy this week.
 pub(crate) fn economy(world: &mut World, res: &Resolved) {
     let exo = &world.exo;
     let pol = &world.policy;
     let date = res.clock.date(world.week);
-    let h = harvest_at(exo, date.year, date.month);
+    let h = exo.harvest_at(date.year, date.month);
     world.harvest_now = h;
     let e = &mut world.economy;
     let nep = pol.regime == Regime::Nep;

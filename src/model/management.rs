@@ -1,9 +1,9 @@
 //! Management, phase 5 of the step: wage arrears, factory committees, redundancies and hiring
 //! (vacancies filled from the unemployed in a fixed order).
 
+use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Counts, RecordCtx, gather, scan};
 use crate::model::rng::{self, Stream};
-use crate::model::step::Tally;
 use crate::model::world::{Status, Workers, World, flag};
 use crate::par::{self};
 use crate::scenario::Resolved;

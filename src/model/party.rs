@@ -2,9 +2,9 @@
 //! Cheka arrests, the secretariat promotes into administration (the pump), the city committee
 //! recruits and members leave, and dissident groups gain and lose members.
 
+use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, CHUNK, Counts, RecordCtx, Targets, fold_mut};
 use crate::model::rng::{self, Stream};
-use crate::model::step::Tally;
 use crate::model::strikes::arrest;
 use crate::model::workers::Path;
 use crate::model::world::{Politics, SizeClass, Status, WorkersMut, World, flag};

@@ -5,8 +5,8 @@
 //! `run.scale`; counts of strikes are in real workplaces for the same reason.
 
 use crate::model::counts::Counts;
+use crate::model::counts::Tally;
 use crate::model::economy::special_ration;
-use crate::model::step::Tally;
 use crate::model::world::{Politics, SizeClass, Status, World};
 use crate::par::unfx;
 use crate::scenario::Resolved;

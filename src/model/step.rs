@@ -24,7 +24,7 @@
 //! [`WpView`]: crate::model::world::WpView
 //! [`CityView`]: crate::model::world::CityView
 
-use crate::model::counts::{aggregate, finish_view};
+use crate::model::counts::{Tally, aggregate, finish_view, refresh_view};
 use crate::model::economy::economy;
 use crate::model::management::management;
 use crate::model::party::cheka_and_party;
@@ -43,20 +43,12 @@ use crate::scenario::{Resolved, ResolvedEvent};
 /// ([`Workers::sort`]).
 pub(crate) const RESORT_DISORDER: f32 = 0.05;
 
-/// Counters of this week's institutional events (in agents or model workplaces).
-#[derive(Default, Clone, Debug)]
-pub(crate) struct Tally {
-    pub(crate) started: [f64; 2],
-    pub(crate) settled: [f64; 2],
-    pub(crate) suppressed: [f64; 2],
-    pub(crate) faded: f64,
-    pub(crate) arrests: usize,
-    pub(crate) strikers: usize,
-    pub(crate) sackings: usize,
-    pub(crate) exiles: usize,
-    pub(crate) promotions: usize,
-    pub(crate) recruits: usize,
-    pub(crate) exits: usize,
+/// The initial city for replicate seed `seed`, ready to step: the world, and the view its
+/// workers read in the first week.
+pub fn start(res: &Resolved, seed: u64) -> World {
+    let mut world = World::new(res, seed);
+    refresh_view(&mut world, &res.scenario.mechanisms);
+    world
 }
 
 /// Advances the world by one week, appending this week's records to `out`.

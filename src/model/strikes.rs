@@ -2,10 +2,10 @@
 //! at each workplace, union assemblies and dues, and what becomes of strikes (settled by
 //! negotiation, suppressed with arrests and sackings, fading out).
 
+use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, Counts, RecordCtx, gather};
 use crate::model::mechanisms as mech;
 use crate::model::rng::{self, Stream};
-use crate::model::step::Tally;
 use crate::model::world::{OFFICE_SECTOR, SECTORS, Status, World, flag};
 use crate::par::{self};
 use crate::scenario::params::{MechanismCfg, UnionFunding};

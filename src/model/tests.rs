@@ -2,12 +2,12 @@
 //! against the reference, hiring against the algorithm as first written, the counts kept
 //! through the step against a fresh count.
 
+use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, Counts, RecordCtx, aggregate};
 use crate::model::management::hire;
 use crate::model::party::cheka_and_party;
 use crate::model::record::RunRecord;
 use crate::model::rng::{self, Stream};
-use crate::model::step::Tally;
 use crate::model::step::step;
 use crate::model::workers::{Path, workers};
 use crate::model::world::{Politics, Status, Workers, World, flag};
@@ -260,7 +260,7 @@ fn every_quarter(
             let mut res = crate::scenario::load(&dir.join(format!("{name}.toml"))).unwrap();
             res.scenario.run.scale = 6_000;
             let m = res.scenario.mechanisms.clone();
-            let mut world = World::new(&res, seed);
+            let mut world = crate::model::step::start(&res, seed);
             let mut out = RunRecord::default();
             for week in 0..=last {
                 if week % 13 == 0 {

@@ -591,7 +591,8 @@ pub struct CityView {
 }
 
 impl World {
-    /// Builds the initial city for replicate seed `seed`.
+    /// Builds the initial city for replicate seed `seed`, without its view (what the step's
+    /// workers read of last week): `model::step::start` makes a city ready to step.
     pub fn new(res: &Resolved, seed: u64) -> World {
         let sc = &res.scenario;
         let pop = &sc.population;
@@ -853,15 +854,12 @@ impl World {
             city: CityView::default(),
             disorder: 0.0,
             disorder_floor: 0.0,
-            harvest_now: crate::model::economy::harvest_at(
-                &sc.economy,
-                res.clock.start.year,
-                res.clock.start.month,
-            ),
+            harvest_now: sc
+                .economy
+                .harvest_at(res.clock.start.year, res.clock.start.month),
         };
         world.disorder_floor = world.workers.sort(world.wps.len());
         world.disorder = world.disorder_floor;
-        crate::model::counts::refresh_view(&mut world, &res.scenario.mechanisms);
         world
     }
 

@@ -821,6 +821,23 @@ impl Scenario {
 }
 
 impl EconomyCfg {
+    /// Harvest index for the agricultural year of (`year`, `month`): the harvest of year Y feeds
+    /// the city from September of Y; a year missing from the table takes the nearest earlier
+    /// (else later) year. An exogenous input.
+    pub fn harvest_at(&self, year: i32, month: u32) -> f64 {
+        let ag_year = if month >= 9 { year } else { year - 1 };
+        let years = || {
+            self.harvest
+                .iter()
+                .filter_map(|(y, h)| y.parse::<i32>().ok().map(|y| (y, *h)))
+        };
+        let latest_before = years()
+            .filter(|(y, _)| *y <= ag_year)
+            .max_by_key(|(y, _)| *y);
+        let earliest = years().min_by_key(|(y, _)| *y);
+        latest_before.or(earliest).map(|(_, h)| h).unwrap_or(1.0)
+    }
+
     fn check(&self, c: &mut Checker, at: &str) {
         for (y, h) in &self.harvest {
             if y.len() != 4 || y.parse::<i32>().is_err() {

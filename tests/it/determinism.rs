@@ -97,7 +97,7 @@ fn results_do_not_depend_on_the_storage_order() {
     let res = historical_with("", 6_000, "1922-06-30");
     let seed = pact::model::rng::replicate_seed(res.scenario.run.seed, 0);
     let run = |shuffle: bool| {
-        let mut world = pact::model::world::World::new(&res, seed);
+        let mut world = pact::model::step::start(&res, seed);
         let mut out = pact::model::record::RunRecord::default();
         for week in 0..res.clock.weeks {
             if shuffle {
@@ -131,7 +131,7 @@ fn results_do_not_depend_on_the_storage_order() {
 #[test]
 fn reorder_takes_only_permutations() {
     let res = historical_with("", 1_000, "1920-02-01");
-    let mut world = pact::model::world::World::new(&res, 1);
+    let mut world = pact::model::step::start(&res, 1);
     let n = world.workers.len() as u32;
     let last = world.workers.id[n as usize - 1];
     let mut order: Vec<u32> = (0..n).rev().collect();

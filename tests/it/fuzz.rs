@@ -187,7 +187,7 @@ fn library_cases(cases: usize, seed: u64) {
                     if let Ok(mut res) = pact::scenario::load(&p) {
                         // A valid mutant runs a few weeks at the smallest scale.
                         res.scenario.run.scale = 1000;
-                        let mut world = pact::model::world::World::new(&res, 1);
+                        let mut world = pact::model::step::start(&res, 1);
                         let mut out = pact::model::record::RunRecord::default();
                         for _ in 0..res.clock.weeks.min(6) {
                             pact::model::step::step(&mut world, &res, &mut out);

@@ -2,12 +2,12 @@
 
 use crate::support::*;
 use pact::model::record::RunRecord;
-use pact::model::world::{Politics, SizeClass, Status, World, flag};
+use pact::model::world::{Politics, SizeClass, Status, flag};
 
 #[test]
 fn every_week_counts_add_up_and_nothing_is_nan_or_negative() {
     let res = historical_with("", 3_000, "1925-12-28");
-    let mut world = World::new(&res, 42);
+    let mut world = pact::model::step::start(&res, 42);
     let n = world.workers.len();
     let mut out = RunRecord::default();
     for week in 0..res.clock.weeks {
