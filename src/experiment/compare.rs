@@ -1,539 +1,275 @@
-//! Comparing two scenarios with common random numbers: replicate k of both uses the same derived
-//! seed, so a difference comes from the policy, not from noise. For each headline outcome and
-//! window: each scenario's mean, the paired difference (B − A) with a 95% t-interval across
-//! replicates, and its sign stability (share of replicates where the difference has the sign of
-//! the mean difference).
-//!
-//! Works on tables (replicate × week × column), built from runs in memory or read back from the
-//! `timeseries.csv` and `elections.csv` of finished runs.
+//! `pact compare A B`: two scenarios run with common random numbers, or two finished runs read
+//! back, compared outcome by outcome ([`super::paired`]); the folder holds both runs (so
+//! `pact verify` re-derives it), the table, the CSV and the figures.
 
-use crate::date::Date;
-use crate::experiment::run::quantile;
-use crate::model::record::{RunRecord, WeekRecord};
-use crate::output::svg;
-use serde::Serialize;
+use super::paired::{self, Table};
+use super::{Done, OutDir, Overrides, Progress, input};
+use crate::output;
+use crate::scenario::Resolved;
+use std::path::{Path, PathBuf};
 
-/// One scenario's outputs: weekly values by replicate, and election abstention by replicate.
-#[derive(Clone, Debug, Default)]
-pub struct Table {
-    pub name: String,
-    pub seeds: Vec<u64>,
-    pub dates: Vec<Date>,
-    /// `weeks[r][w][c]`: replicate r, week w, column c of [`WeekRecord::COLUMNS`].
-    pub weeks: Vec<Vec<Vec<f64>>>,
-    /// `abstention[r]`: (election date, abstention share over all size classes) per election.
-    pub abstention: Vec<Vec<(Date, f64)>>,
+/// One side of a comparison: its table, its resolved parameters (as JSON, for the policy marks)
+/// and the files of its run folder.
+struct Side {
+    table: Table,
+    params: serde_json::Value,
 }
 
-impl Table {
-    /// A table from runs in memory.
-    pub fn from_runs(name: &str, seeds: &[u64], dates: Vec<Date>, runs: &[RunRecord]) -> Table {
-        let weeks = runs
-            .iter()
-            .map(|r| r.weeks.iter().map(WeekRecord::values).collect())
-            .collect();
-        let abstention = runs
-            .iter()
-            .map(|r| {
-                let mut by: Vec<(usize, f64, f64)> = Vec::new();
-                for e in &r.elections {
-                    match by.iter_mut().find(|x| x.0 == e.week) {
-                        Some(x) => {
-                            x.1 += e.abstentions;
-                            x.2 += e.electorate;
-                        }
-                        None => by.push((e.week, e.abstentions, e.electorate)),
-                    }
+/// `pact compare A B`: A and B are both scenario files or both output folders of finished runs.
+pub fn command(
+    a: &Path,
+    b: &Path,
+    ov: Overrides,
+    dest: &OutDir,
+    progress: &dyn Progress,
+    command_line: &[String],
+) -> super::Result<Done> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let (sa, sb, mut manifest) = match (a.is_dir(), b.is_dir()) {
+        (true, true) => finished(a, b, ov, dest, &mut files)?,
+        (false, false) => scenarios(a, b, ov, dest, progress, command_line, &mut files)?,
+        (da, db) => {
+            for p in [a, b] {
+                if !p.exists() {
+                    return Err(input(format!(
+                        "{}: no such file or folder; allowed: a scenario file or the output folder of a finished run",
+                        p.display()
+                    )));
                 }
-                by.into_iter()
-                    .map(|(w, a, n)| (dates[w], if n > 0.0 { a / n } else { 0.0 }))
-                    .collect()
-            })
-            .collect();
-        Table {
-            name: name.to_string(),
-            seeds: seeds.to_vec(),
-            dates,
-            weeks,
-            abstention,
-        }
-    }
-
-    /// Mean of column `c` over [from, to) in replicate `r`.
-    fn mean(&self, r: usize, c: usize, from: Date, to: Date) -> f64 {
-        let xs: Vec<f64> = self
-            .dates
-            .iter()
-            .zip(&self.weeks[r])
-            .filter(|(d, _)| **d >= from && **d < to)
-            .map(|(_, row)| row[c])
-            .collect();
-        if xs.is_empty() {
-            f64::NAN
-        } else {
-            xs.iter().sum::<f64>() / xs.len() as f64
-        }
-    }
-}
-
-/// A headline outcome: a column averaged over a window, or election abstention.
-#[derive(Clone, Debug)]
-pub struct Headline {
-    pub outcome: &'static str,
-    pub window: (&'static str, &'static str),
-}
-
-/// The headline outcomes and windows `pact compare` reports.
-pub fn headlines() -> Vec<Headline> {
-    let mut v = Vec::new();
-    let windows = [
-        ("1920-01-01", "1921-01-01"),
-        ("1921-01-01", "1921-07-01"),
-        ("1922-01-01", "1924-01-01"),
-        ("1924-01-01", "1926-01-01"),
-    ];
-    for outcome in [
-        "strikers",
-        "real_wage",
-        "legitimacy",
-        "dissent_public",
-        "dissent_private",
-        "arrests",
-        "party_in_factories",
-        "dissident_nonparty",
-        "population_index",
-        "output_index",
-    ] {
-        for w in windows {
-            v.push(Headline { outcome, window: w });
-        }
-    }
-    v.push(Headline {
-        outcome: "abstention",
-        window: ("1920-01-01", "1926-01-01"),
-    });
-    v
-}
-
-/// One row of `compare.csv`.
-#[derive(Clone, Debug, Serialize)]
-pub struct Row {
-    pub outcome: String,
-    pub window: String,
-    pub mean_a: f64,
-    pub mean_b: f64,
-    pub difference: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    pub sign_stability: f64,
-    pub replicates: usize,
-}
-
-/// Columns of `compare.csv`, in order.
-pub const COLUMNS: &[&str] = &[
-    "outcome",
-    "window",
-    "mean_a",
-    "mean_b",
-    "difference",
-    "ci_low",
-    "ci_high",
-    "sign_stability",
-    "replicates",
-];
-
-/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
-pub fn t975(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => T[df - 1],
-        // Beyond 30: the normal quantile with the first-order correction 1.96 + 2.4/df.
-        _ => 1.959_964 + 2.4 / df as f64,
-    }
-}
-
-/// Mean, 95% interval and sign stability of paired differences.
-pub fn paired(diffs: &[f64]) -> (f64, f64, f64, f64) {
-    let n = diffs.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
-    }
-    let mean = diffs.iter().sum::<f64>() / n as f64;
-    let half = if n > 1 {
-        let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        t975(n - 1) * (var / n as f64).sqrt()
-    } else {
-        f64::NAN
-    };
-    let same = diffs
-        .iter()
-        .filter(|d| {
-            if mean > 0.0 {
-                **d > 0.0
-            } else if mean < 0.0 {
-                **d < 0.0
-            } else {
-                **d == 0.0
             }
-        })
-        .count();
-    (mean, mean - half, mean + half, same as f64 / n as f64)
-}
-
-/// Why two tables cannot be compared.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum Mismatch {
-    #[error("the runs cover different weeks ({0} vs {1}); allowed: runs over the same dates")]
-    Dates(String, String),
-    #[error(
-        "the runs used different replicate seeds; allowed: the same master seed and replicates (common random numbers)"
-    )]
-    Seeds,
-}
-
-/// Compares B against A on every headline outcome.
-pub fn compare(a: &Table, b: &Table) -> Result<Vec<Row>, Mismatch> {
-    if a.dates != b.dates {
-        let span = |t: &Table| {
-            format!(
-                "{} to {}",
-                t.dates.first().map(|d| d.to_string()).unwrap_or_default(),
-                t.dates.last().map(|d| d.to_string()).unwrap_or_default()
-            )
-        };
-        return Err(Mismatch::Dates(span(a), span(b)));
-    }
-    if a.seeds != b.seeds {
-        return Err(Mismatch::Seeds);
-    }
-    let mut rows = Vec::new();
-    for h in headlines() {
-        let (from, to) = (
-            Date::parse(h.window.0).expect("window"),
-            Date::parse(h.window.1).expect("window"),
-        );
-        let (va, vb): (Vec<f64>, Vec<f64>) = if h.outcome == "abstention" {
-            let mean = |x: &Vec<(Date, f64)>| {
-                if x.is_empty() {
-                    f64::NAN
-                } else {
-                    x.iter().map(|p| p.1).sum::<f64>() / x.len() as f64
-                }
-            };
-            (
-                a.abstention.iter().map(mean).collect(),
-                b.abstention.iter().map(mean).collect(),
-            )
-        } else {
-            let c = WeekRecord::COLUMNS
-                .iter()
-                .position(|x| *x == h.outcome)
-                .expect("headline column");
-            (
-                (0..a.weeks.len()).map(|r| a.mean(r, c, from, to)).collect(),
-                (0..b.weeks.len()).map(|r| b.mean(r, c, from, to)).collect(),
-            )
-        };
-        if va.iter().chain(&vb).any(|x| x.is_nan()) {
-            continue; // the window lies outside the run, or there were no elections
+            let kind = |d: bool| if d { "folder" } else { "file" };
+            return Err(input(format!(
+                "{} is a {} and {} a {}; allowed: two scenario files or two output folders",
+                a.display(),
+                kind(da),
+                b.display(),
+                kind(db)
+            )));
         }
-        let diffs: Vec<f64> = va.iter().zip(&vb).map(|(x, y)| y - x).collect();
-        let (d, lo, hi, stab) = paired(&diffs);
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        let window = if h.outcome == "abstention" {
-            "all elections".to_string()
-        } else {
-            format!("{}..{}", h.window.0, h.window.1)
-        };
-        rows.push(Row {
-            outcome: h.outcome.to_string(),
-            window,
-            mean_a: mean(&va),
-            mean_b: mean(&vb),
-            difference: d,
-            ci_low: lo,
-            ci_high: hi,
-            sign_stability: stab,
-            replicates: diffs.len(),
-        });
-    }
-    Ok(rows)
-}
-
-/// Why a comparison has no intervals, if it has none: a paired interval and a sign stability
-/// need at least two replicates.
-pub fn no_intervals(replicates: usize) -> Option<String> {
-    (replicates < 2).then(|| {
+    };
+    let rows = paired::compare(&sa.table, &sb.table)
+        .map_err(|e| input(format!("{} vs {}: {e}", a.display(), b.display())))?;
+    let out = out_folder(dest, &sa.table.name, &sb.table.name);
+    super::check_out(&out, dest.force)?;
+    let marks = paired::policy_marks(&sa.params, &sb.params);
+    let top = paired::files(&sa.table, &sb.table, &rows, &marks);
+    manifest["outputs"] = serde_json::json!(
+        top.iter()
+            .map(|(n, c)| (n.clone(), output::sha256_hex(c.as_bytes())))
+            .collect::<Vec<_>>()
+    );
+    files.push((
+        "manifest.json".into(),
         format!(
-            "with {replicates} replicate there is no interval and no sign stability (both need at least 2 replicates; run with --replicates 2 or more)"
-        )
+            "{}\n",
+            serde_json::to_string_pretty(&manifest).expect("manifest serialises")
+        ),
+    ));
+    files.extend(top);
+    output::write_folder(&out, &files, dest.force).map_err(|e| super::write_failure(&out, e))?;
+    Ok(Done {
+        stdout: paired::markdown(&sa.table, &sb.table, &rows),
+        note: format!("wrote {}", out.display()),
+        failed: None,
     })
 }
 
-/// `compare.csv`. Without intervals (one replicate) their cells are empty, never NaN.
-pub fn csv(rows: &[Row]) -> String {
-    let mut s = COLUMNS.join(",");
-    s.push('\n');
-    for r in rows {
-        let (lo, hi, stab) = if no_intervals(r.replicates).is_some() {
-            (String::new(), String::new(), String::new())
-        } else {
-            (
-                r.ci_low.to_string(),
-                r.ci_high.to_string(),
-                r.sign_stability.to_string(),
-            )
+/// A comparison's output folder: `--out`, or `results/compare_A_B`.
+fn out_folder(dest: &OutDir, a: &str, b: &str) -> PathBuf {
+    dest.folder(|| PathBuf::from("results").join(format!("compare_{a}_{b}")))
+}
+
+/// Two scenario files, run with common random numbers (B with A's seed, replicates and scale).
+fn scenarios(
+    a: &Path,
+    b: &Path,
+    ov: Overrides,
+    dest: &OutDir,
+    progress: &dyn Progress,
+    command_line: &[String],
+    files: &mut Vec<(String, String)>,
+) -> super::Result<(Side, Side, serde_json::Value)> {
+    let ra = super::load(a, ov)?;
+    let run = ra.scenario.run.clone();
+    super::held(
+        run.replicates as usize,
+        "compare",
+        "pact run streams up to 100000",
+    )?;
+    let same = Overrides {
+        seed: Some(run.seed),
+        replicates: Some(run.replicates),
+        scale: Some(run.scale),
+    };
+    let rb = super::load(b, same)?;
+    if ra.clock != rb.clock {
+        return Err(input(format!(
+            "{} and {} cover different dates ({} + {} weeks vs {} + {} weeks); allowed: the same run.start and run.end",
+            a.display(),
+            b.display(),
+            ra.clock.start,
+            ra.clock.weeks,
+            rb.clock.start,
+            rb.clock.weeks
+        )));
+    }
+    super::check_out(&out_folder(dest, &ra.name, &rb.name), dest.force)?;
+    let total = 2 * u64::from(run.replicates) * ra.clock.weeks as u64;
+    progress.start(total, &format!("compare {} / {}", ra.name, rb.name));
+    let seeds = super::run::replicate_seeds(run.seed, run.replicates);
+    let runs_a = super::run::run_all(&ra, &|n| progress.advance(n));
+    let runs_b = super::run::run_all(&rb, &|n| progress.advance(n));
+    progress.finish();
+    let env = super::environment(command_line);
+    let (da, db) = run_folders(&ra.name, &rb.name);
+    for (dir, res, runs) in [(&da, &ra, &runs_a), (&db, &rb, &runs_b)] {
+        let prov = output::Provenance {
+            kind: "run".into(),
+            reproduce: output::reproduce_command("run", res, ""),
+            inputs: Vec::new(),
         };
-        s.push_str(&format!(
-            "{},{},{},{},{},{lo},{hi},{stab},{}\n",
-            r.outcome, r.window, r.mean_a, r.mean_b, r.difference, r.replicates
-        ));
+        for (n, c) in output::run_outputs(res, &seeds, runs, &env, &prov) {
+            files.push((format!("{dir}/{n}"), c));
+        }
     }
-    s
+    let ids = [output::run_id(&ra, &seeds), output::run_id(&rb, &seeds)];
+    let reproduce = format!(
+        "pact compare {} {} --seed {} --replicates {} --scale {}",
+        a.display(),
+        b.display(),
+        run.seed,
+        run.replicates,
+        run.scale
+    );
+    let mut m = manifest(&da, &db, &ids, reproduce);
+    m["environment"] = serde_json::json!(env);
+    let dates: Vec<crate::date::Date> = (0..ra.clock.weeks).map(|w| ra.clock.date(w)).collect();
+    let side = |res: &Resolved, runs| Side {
+        table: Table::from_runs(&res.name, &seeds, dates.clone(), runs),
+        params: serde_json::to_value(res).expect("parameters serialise"),
+    };
+    Ok((side(&ra, &runs_a), side(&rb, &runs_b), m))
 }
 
-fn g(x: f64) -> String {
-    if !x.is_finite() {
-        "NaN".into()
-    } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
+/// Two finished runs, read back and copied whole (data files and manifests) so that the
+/// comparison is self-contained and `pact verify` re-derives it.
+fn finished(
+    a: &Path,
+    b: &Path,
+    ov: Overrides,
+    dest: &OutDir,
+    files: &mut Vec<(String, String)>,
+) -> super::Result<(Side, Side, serde_json::Value)> {
+    if ov.replicates.is_some() || ov.seed.is_some() || ov.scale.is_some() {
+        return Err(input(
+            "--replicates, --seed and --scale apply to scenario files, not to finished runs",
+        ));
+    }
+    let (sa, ma) = read_run(a)?;
+    let (sb, mb) = read_run(b)?;
+    same_run_settings(a, &sa.params, b, &sb.params)?;
+    super::check_out(
+        &out_folder(dest, &sa.table.name, &sb.table.name),
+        dest.force,
+    )?;
+    let (da, db) = run_folders(&sa.table.name, &sb.table.name);
+    let mut ids = Vec::new();
+    for (dir, src, m) in [(&da, a, &ma), (&db, b, &mb)] {
+        ids.push(m["run_id"].as_str().unwrap_or("").to_string());
+        let names: Vec<String> = m["outputs"]
+            .as_array()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|x| x[0].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for n in names.into_iter().chain(["manifest.json".to_string()]) {
+            crate::scenario::check_name(&n)
+                .map_err(|e| input(format!("{}: key `outputs`: {e}", src.display())))?;
+            let text = std::fs::read_to_string(src.join(&n))
+                .map_err(|e| input(format!("{}: cannot read: {e}", src.join(&n).display())))?;
+            files.push((format!("{dir}/{n}"), text));
+        }
+    }
+    let reproduce = format!("pact compare {} {}", a.display(), b.display());
+    Ok((sa, sb, manifest(&da, &db, &ids, reproduce)))
+}
+
+/// A finished run's table and resolved parameters, checked against this version of pact; and
+/// its manifest.
+fn read_run(dir: &Path) -> super::Result<(Side, serde_json::Value)> {
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f))
+            .map_err(|e| input(format!("{}: cannot read: {e}", dir.join(f).display())))
+    };
+    let manifest = super::read_manifest(dir)?;
+    super::this_version(dir, &manifest)?;
+    let name = manifest["scenario_name"].as_str().unwrap_or("").to_string();
+    crate::scenario::check_name(&name).map_err(|e| {
+        input(format!(
+            "{}: key `scenario_name`: {e}",
+            dir.join("manifest.json").display()
+        ))
+    })?;
+    let table = paired::table_from_csv(&name, &read("timeseries.csv")?, &read("elections.csv")?)
+        .map_err(|e| input(format!("{}: {e}", dir.display())))?;
+    let seeds: Vec<u64> = manifest["replicate_seeds"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|x| x.as_u64()).collect())
+        .unwrap_or_default();
+    if seeds != table.seeds {
+        return Err(input(format!(
+            "{}: timeseries.csv seeds do not match manifest.json",
+            dir.display()
+        )));
+    }
+    let params = manifest["resolved_parameters"].clone();
+    Ok((Side { table, params }, manifest))
+}
+
+/// Two finished runs compare only if they differ in their scenarios, not in how they were run:
+/// a difference of scale, dates, seed or replicates would be reported as the policy's effect.
+fn same_run_settings(
+    a: &Path,
+    pa: &serde_json::Value,
+    b: &Path,
+    pb: &serde_json::Value,
+) -> super::Result<()> {
+    for key in ["scale", "start", "end", "seed", "replicates"] {
+        let (x, y) = (&pa["scenario"]["run"][key], &pb["scenario"]["run"][key]);
+        if x != y {
+            return Err(input(format!(
+                "{} and {}: run.{key} differs ({x} vs {y}); allowed: two runs made with the same run settings (scale, dates, seed, replicates), differing only in their scenarios",
+                a.display(),
+                b.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Folders of the two runs inside a comparison: the scenarios' names, or `a` and `b` when the
+/// names are the same.
+fn run_folders(a: &str, b: &str) -> (String, String) {
+    if a == b {
+        ("a".to_string(), "b".to_string())
     } else {
-        format!("{x:.3}")
+        (a.to_string(), b.to_string())
     }
 }
 
-/// `compare.md` (also what `pact compare` prints).
-pub fn markdown(a: &Table, b: &Table, rows: &[Row]) -> String {
-    let mut s = format!(
-        "# {} (B) against {} (A)\n\n{} with common random numbers: replicate k of both scenarios uses the same seed, so differences come from the policy, not from noise. Difference = B − A with a 95% t-interval across replicates; sign stability = share of replicates where the difference has the sign of the mean difference.\n\n",
-        b.name,
-        a.name,
-        crate::output::counted(a.seeds.len() as u64, "replicate")
-    );
-    if let Some(why) = no_intervals(a.seeds.len()) {
-        s.push_str(&format!("No intervals: {why}.\n\n"));
-        s.push_str("| outcome | window | A | B | B − A |\n| --- | --- | --- | --- | --- |\n");
-        for r in rows {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                r.outcome,
-                r.window,
-                g(r.mean_a),
-                g(r.mean_b),
-                g(r.difference)
-            ));
-        }
-        return s;
-    }
-    s.push_str("| outcome | window | A | B | B − A | 95% interval | sign stability |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-    for r in rows {
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} to {} | {:.0}% |\n",
-            r.outcome,
-            r.window,
-            g(r.mean_a),
-            g(r.mean_b),
-            g(r.difference),
-            g(r.ci_low),
-            g(r.ci_high),
-            100.0 * r.sign_stability
-        ));
-    }
-    s
-}
-
-/// Figure of one outcome: both scenarios' medians and 5–95% bands over time, `marks` dated.
-pub fn figure(a: &Table, b: &Table, outcome: &str, marks: &[(f64, String)]) -> Option<String> {
-    let c = WeekRecord::COLUMNS.iter().position(|x| *x == outcome)?;
-    let series = |t: &Table| {
-        let mut med = Vec::new();
-        let mut lo = Vec::new();
-        let mut hi = Vec::new();
-        for (w, d) in t.dates.iter().enumerate() {
-            let xs: Vec<f64> = t.weeks.iter().map(|r| r[w][c]).collect();
-            let x = d.year_fraction();
-            med.push((x, quantile(&xs, 0.5)));
-            lo.push((x, quantile(&xs, 0.05)));
-            hi.push((x, quantile(&xs, 0.95)));
-        }
-        (med, lo, hi)
-    };
-    let (sa, sb) = (series(a), series(b));
-    Some(svg::two_series_chart(
-        &format!("{outcome}: {} (A) and {} (B)", a.name, b.name),
-        outcome,
-        (&a.name, &sa.0, &sa.1, &sa.2),
-        (&b.name, &sb.0, &sb.1, &sb.2),
-        marks,
-    ))
-}
-
-/// Reads a table back from the `timeseries.csv` and `elections.csv` of a finished run.
-pub fn table_from_csv(name: &str, timeseries: &str, elections: &str) -> Result<Table, String> {
-    let mut lines = timeseries.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .ok_or("timeseries.csv is empty")?
-        .split(',')
-        .collect();
-    if header.len() < 4 || header[..4] != ["replicate", "seed", "week", "date"] {
-        return Err("timeseries.csv does not start with replicate,seed,week,date".into());
-    }
-    // Columns by name, so files from a run with extra or reordered columns still compare.
-    let idx: Vec<Option<usize>> = WeekRecord::COLUMNS
-        .iter()
-        .map(|c| header.iter().position(|h| h == c))
-        .collect();
-    if let Some(missing) = WeekRecord::COLUMNS
-        .iter()
-        .zip(&idx)
-        .find(|(_, i)| i.is_none())
-    {
-        return Err(format!("timeseries.csv has no column `{}`", missing.0));
-    }
-    let mut t = Table {
-        name: name.to_string(),
-        ..Table::default()
-    };
-    for (n, line) in lines.enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || format!("timeseries.csv row {}: malformed", n + 2);
-        if f.len() != header.len() {
-            return Err(bad());
-        }
-        let r: usize = f[0].parse().map_err(|_| bad())?;
-        let seed: u64 = f[1].parse().map_err(|_| bad())?;
-        let date = Date::parse(f[3]).ok_or_else(bad)?;
-        if r == t.weeks.len() {
-            t.weeks.push(Vec::new());
-            t.seeds.push(seed);
-        } else if r + 1 != t.weeks.len() {
-            return Err(format!(
-                "timeseries.csv row {}: replicates out of order",
-                n + 2
-            ));
-        }
-        if r == 0 {
-            t.dates.push(date);
-        }
-        let row: Result<Vec<f64>, _> = idx
-            .iter()
-            .map(|i| f[i.expect("checked")].parse::<f64>())
-            .collect();
-        t.weeks[r].push(row.map_err(|_| bad())?);
-    }
-    t.abstention = vec![Vec::new(); t.weeks.len()];
-    let mut lines = elections.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = |c: &str| {
-        header
-            .iter()
-            .position(|h| *h == c)
-            .ok_or(format!("elections.csv has no column `{c}`"))
-    };
-    let (ci, cd, ce, ca) = (
-        col("replicate")?,
-        col("date")?,
-        col("electorate")?,
-        col("abstentions")?,
-    );
-    let mut sums: Vec<Vec<(Date, f64, f64)>> = vec![Vec::new(); t.weeks.len()];
-    for (n, line) in lines.enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || format!("elections.csv row {}: malformed", n + 2);
-        let r: usize = f.get(ci).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let d = f.get(cd).and_then(|x| Date::parse(x)).ok_or_else(bad)?;
-        let e: f64 = f.get(ce).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let a: f64 = f.get(ca).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let v = sums.get_mut(r).ok_or_else(bad)?;
-        match v.iter_mut().find(|x| x.0 == d) {
-            Some(x) => {
-                x.1 += a;
-                x.2 += e;
-            }
-            None => v.push((d, a, e)),
-        }
-    }
-    t.abstention = sums
-        .into_iter()
-        .map(|v| {
-            v.into_iter()
-                .map(|(d, a, e)| (d, if e > 0.0 { a / e } else { 0.0 }))
-                .collect()
-        })
-        .collect();
-    Ok(t)
-}
-
-/// Dates at which B's policy differs from A's: events B has that A has not (same id, date and
-/// content), events of A that B removed, and a difference in the starting policy.
-pub fn policy_marks(a: &serde_json::Value, b: &serde_json::Value) -> Vec<(f64, String)> {
-    let at = |v: &serde_json::Value| v.as_str().and_then(Date::parse).map(|d| d.year_fraction());
-    let mut marks = Vec::new();
-    if let (true, Some(x)) = (
-        a["scenario"]["policy"] != b["scenario"]["policy"],
-        at(&b["scenario"]["run"]["start"]),
-    ) {
-        marks.push((x, "policy from the start".to_string()));
-    }
-    // Events as written (their own changes), not the policy snapshots after them.
-    let empty = Vec::new();
-    let ev_a = a["scenario"]["event"].as_array().unwrap_or(&empty);
-    let ev_b = b["scenario"]["event"].as_array().unwrap_or(&empty);
-    let id = |e: &serde_json::Value| e["id"].as_str().unwrap_or("").to_string();
-    for e in ev_b.iter().filter(|e| !ev_a.contains(e)) {
-        marks.extend(at(&e["date"]).map(|x| (x, id(e))));
-    }
-    for e in ev_a
-        .iter()
-        .filter(|e| !ev_b.iter().any(|x| x["id"] == e["id"]))
-    {
-        marks.extend(at(&e["date"]).map(|x| (x, format!("no {}", id(e)))));
-    }
-    marks
-}
-
-/// Every file `pact compare` writes at the top of its folder (the runs go in subfolders).
-pub fn files(a: &Table, b: &Table, rows: &[Row], marks: &[(f64, String)]) -> Vec<(String, String)> {
-    let mut files = vec![
-        ("compare.md".to_string(), markdown(a, b, rows)),
-        ("compare.csv".to_string(), csv(rows)),
-    ];
-    let mut outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
-    outcomes.dedup();
-    for o in outcomes {
-        if let Some(svg) = figure(a, b, o, marks) {
-            files.push((format!("figures/{o}.svg"), svg));
-        }
-    }
-    files
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paired_differences() {
-        let (m, lo, hi, s) = paired(&[1.0, 2.0, 3.0]);
-        assert_eq!(m, 2.0);
-        // sd = 1, se = 1/√3, t(2) = 4.303.
-        assert!(
-            (hi - 2.0 - 4.303 / 3f64.sqrt()).abs() < 1e-9
-                && (2.0 - lo - 4.303 / 3f64.sqrt()).abs() < 1e-9
-        );
-        assert_eq!(s, 1.0);
-        let (m, lo, hi, s) = paired(&[0.0, 0.0]);
-        assert_eq!((m, lo, hi, s), (0.0, 0.0, 0.0, 1.0));
-        let (_, _, _, s) = paired(&[1.0, 1.0, -0.5, 2.0]);
-        assert_eq!(s, 0.75);
-        assert!((t975(40) - 2.021).abs() < 0.002);
-    }
+/// The core of a comparison folder's manifest: the two runs' folders and ids, and the command
+/// that makes it again.
+fn manifest(a: &str, b: &str, run_ids: &[String], reproduce: String) -> serde_json::Value {
+    serde_json::json!({
+        "pact_version": crate::VERSION,
+        "git_commit": output::GIT_COMMIT,
+        "kind": "compare",
+        "a": a,
+        "b": b,
+        "run_id_a": run_ids[0],
+        "run_id_b": run_ids[1],
+        "reproduce": reproduce,
+    })
 }

@@ -9,6 +9,45 @@ use crate::scenario::Resolved;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `pact run SCENARIO`: every replicate, written to its files as it finishes (only what
+/// `summary.json` needs is kept), into `results/<name>` or `--out`, atomically.
+pub fn command(
+    scenario: &Path,
+    ov: super::Overrides,
+    dest: &super::OutDir,
+    progress: &dyn super::Progress,
+    command_line: &[String],
+) -> super::Result<super::Done> {
+    use crate::output;
+    let res = super::load(scenario, ov)?;
+    let out = dest.folder(|| PathBuf::from("results").join(&res.name));
+    super::check_out(&out, dest.force)?;
+    let env = super::environment(command_line);
+    let prov = output::Provenance {
+        kind: "run".into(),
+        reproduce: output::reproduce_command("run", &res, ""),
+        inputs: Vec::new(),
+    };
+    let seeds = replicate_seeds(res.scenario.run.seed, res.scenario.run.replicates);
+    let fail = |e: std::io::Error| super::write_failure(&out, e);
+    let mut writer = output::RunWriter::create(&res, &seeds, &out, dest.force).map_err(fail)?;
+    let total = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
+    progress.start(
+        total,
+        &format!("{} × {}", res.name, res.scenario.run.replicates),
+    );
+    run_each(&res, &|n| progress.advance(n), |_, run| writer.push(&run)).map_err(fail)?;
+    progress.finish();
+    writer.finish(&env, &prov).map_err(fail)?;
+    Ok(super::Done::note(format!(
+        "wrote {} ({} × {})",
+        out.display(),
+        output::counted(res.scenario.run.replicates, "replicate"),
+        output::counted(res.clock.weeks as u64, "week")
+    )))
+}
 
 /// Runs one replicate with seed `seed` from the first week to the last.
 pub fn run_replicate(res: &Resolved, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> RunRecord {

@@ -5,13 +5,16 @@
 //! Every statistic reads only what `pact run` writes (`timeseries.csv`, `elections.csv`,
 //! `campaigns.csv`), so anyone can re-check a pattern by hand.
 
+use super::{Done, OutDir, Overrides, Progress};
 use crate::date::Date;
 use crate::experiment::run::quantile;
 use crate::model::record::{ElectionRecord, RunRecord, WeekRecord};
+use crate::output;
 use crate::output::svg;
 use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::path::PathBuf;
 
 /// One pattern, as written in the targets file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -824,4 +827,71 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
             ),
         ),
     }
+}
+
+/// `pact validate SCENARIO`: runs the replicates, judges every pattern of the targets file
+/// (`--targets`, else `targets.toml` beside the scenario) and writes the run's outputs, the
+/// verdicts and the figures. `failed` names the patterns that fail (exit code 1).
+pub fn command(
+    scenario: &Path,
+    targets: Option<&Path>,
+    ov: Overrides,
+    dest: &OutDir,
+    progress: &dyn Progress,
+    command_line: &[String],
+) -> super::Result<Done> {
+    let res = super::load(scenario, ov)?;
+    super::held(
+        res.scenario.run.replicates as usize,
+        "validate",
+        "pact run streams up to 100000",
+    )?;
+    let targets = targets.map(Path::to_path_buf).unwrap_or_else(|| {
+        scenario
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("targets.toml")
+    });
+    let text = std::fs::read_to_string(&targets).map_err(|e| ScenarioError::Read {
+        file: targets.display().to_string(),
+        what: "targets file",
+        reason: e.to_string(),
+        hint: " (the targets file is targets.toml beside the scenario unless --targets FILE names another)",
+    })?;
+    let patterns = load_targets_text(&targets, &text, &res)?;
+    let out = dest.folder(|| PathBuf::from("results").join("validation"));
+    super::check_out(&out, dest.force)?;
+    let (seeds, runs) = super::run_held(&res, progress, "validate ");
+    let verdicts = judge(&patterns, &res, &runs);
+    let mut files = output::data_files(&res, &seeds, &runs);
+    files.extend(self::files(&patterns, &verdicts, &res, &runs, &text));
+    let prov = output::Provenance {
+        kind: "validate".into(),
+        reproduce: output::reproduce_command(
+            "validate",
+            &res,
+            &format!(" --targets {}", targets.display()),
+        ),
+        inputs: vec![("targets.toml".into(), text)],
+    };
+    let env = super::environment(command_line);
+    let files = output::with_manifest(&res, &seeds, files, &env, &prov);
+    output::write_folder(&out, &files, dest.force).map_err(|e| super::write_failure(&out, e))?;
+    let failed: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| !v.pass)
+        .map(|v| v.id.as_str())
+        .collect();
+    Ok(Done {
+        stdout: markdown(&verdicts, &res),
+        note: format!("wrote {}", out.display()),
+        failed: (!failed.is_empty()).then(|| {
+            format!(
+                "{} of {} patterns fail: {}",
+                failed.len(),
+                verdicts.len(),
+                failed.join(", ")
+            )
+        }),
+    })
 }

@@ -24,12 +24,12 @@ fn a_scenario_against_itself_differs_by_exactly_zero() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        pact::experiment::compare::COLUMNS.join(",")
+        pact::experiment::paired::COLUMNS.join(",")
     );
     let mut n = 0;
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), pact::experiment::compare::COLUMNS.len());
+        assert_eq!(f.len(), pact::experiment::paired::COLUMNS.len());
         assert_eq!(f[2], f[3], "{l}");
         assert_eq!(
             (f[4], f[5], f[6], f[7], f[8]),

@@ -216,7 +216,7 @@ fn library_cases(cases: usize, seed: u64) {
                 let text = mutant(&m, &mut r);
                 no_panic("manifest readers", &text, || {
                     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                        let _ = pact::experiment::verify::citation(&v);
+                        let _ = pact::experiment::cite::citation(&v);
                         let _ = pact::experiment::sweep::from_manifest(&v);
                         if let Ok(d) = pact::experiment::verify::derivation(&v) {
                             let _ = pact::experiment::verify::claims(&v, &d);
