@@ -6,6 +6,7 @@
 //! policy and economy in force after each event).
 
 pub mod params;
+pub mod targets;
 
 use crate::date::{Clock, Date};
 use params::{EconomyCfg, EventCfg, PolicyCfg, Scenario};

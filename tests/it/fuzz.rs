@@ -205,7 +205,7 @@ fn library_cases(cases: usize, seed: u64) {
             3 => {
                 let text = mutant(TARGETS, &mut r);
                 no_panic("validate::load_targets_text", &text, || {
-                    let _ = pact::experiment::validate::load_targets_text(
+                    let _ = pact::scenario::targets::load_targets_text(
                         Path::new("t.toml"),
                         &text,
                         &base,

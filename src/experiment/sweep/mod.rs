@@ -11,9 +11,9 @@
 pub mod command;
 pub mod records;
 
-use crate::experiment::validate::{self, Pattern, Target};
 use crate::model::rng;
 use crate::output::sha256_hex;
+use crate::scenario::targets::{self, Pattern, Target};
 use crate::scenario::{self, Resolved, ScenarioError, find_key_line};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -385,7 +385,7 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Sweep, Scenario
             "no outcomes; allowed: one or more [[outcome]] tables".into(),
         ));
     }
-    let outcomes = validate::resolve_targets(path, &text, "outcome", targets, &base)?;
+    let outcomes = targets::resolve_targets(path, &text, "outcome", targets, &base)?;
     let name = cfg.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())

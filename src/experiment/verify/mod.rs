@@ -232,7 +232,7 @@ pub fn expected_files(
             VerifyError::Malformed("a validate manifest without targets.toml".into())
         })?;
         let patterns =
-            crate::experiment::validate::load_targets_text(Path::new("targets.toml"), text, &d.res)
+            crate::scenario::targets::load_targets_text(Path::new("targets.toml"), text, &d.res)
                 .map_err(|e| VerifyError::Malformed(e.to_string()))?;
         let verdicts = crate::experiment::validate::judge(&patterns, &d.res, runs);
         files.extend(crate::experiment::validate::files(
