@@ -19,6 +19,7 @@ pub mod record;
 pub mod rng;
 pub mod soviet;
 pub mod step;
+pub mod storage;
 pub mod strikes;
 #[cfg(test)]
 mod tests;
