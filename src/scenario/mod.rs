@@ -9,6 +9,7 @@ mod extends;
 mod locate;
 mod overrides;
 pub mod params;
+pub mod ranges;
 pub mod targets;
 
 use extends::load_table;
