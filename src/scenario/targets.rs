@@ -159,258 +159,27 @@ pub fn resolve_targets(
     targets: Vec<Target>,
     res: &Resolved,
 ) -> Result<Vec<Pattern>, ScenarioError> {
-    let mut out = Vec::new();
+    let mut out: Vec<Pattern> = Vec::new();
     for (i, t) in targets.into_iter().enumerate() {
-        let err = |key: &str, message: String| {
-            let line = target_line(text, block, i, key);
-            ScenarioError::Invalid {
-                file: path.display().to_string(),
-                line,
-                key: Some(format!("{block} `{}`.{key}", t.id)),
-                message,
-            }
+        let c = Check {
+            path,
+            text,
+            block,
+            i,
+            t: &t,
+            res,
         };
-        scenario::check_name(&t.id).map_err(|m| err("id", m))?;
-        let col = |key: &str, name: &Option<String>| -> Result<usize, ScenarioError> {
-            let name = name
-                .as_deref()
-                .ok_or_else(|| err(key, "missing; allowed: a timeseries.csv column".into()))?;
-            WeekRecord::COLUMNS.iter().position(|c| *c == name).ok_or_else(|| err(key, format!("unknown output `{name}`; allowed: a timeseries.csv column (see docs/outputs.md)")))
-        };
-        // A date as a week boundary: `end = false` gives the week containing the date (it must
-        // lie in the run); `end = true` the first week not before it (it may be the day after).
-        let boundary = |key: &str, s: &Option<String>, end: bool| -> Result<usize, ScenarioError> {
-            let s = s
-                .as_deref()
-                .ok_or_else(|| err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
-            let d = Date::parse(s).ok_or_else(|| {
-                err(
-                    key,
-                    format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
-                )
-            })?;
-            let outside = || {
-                err(
-                    key,
-                    format!(
-                        "{d} is outside the run ({} to {})",
-                        res.clock.start,
-                        res.clock.date(res.clock.weeks - 1)
-                    ),
-                )
-            };
-            let off = d.to_days() - res.clock.start.to_days();
-            if !end {
-                return res.clock.week_of(d).ok_or_else(outside);
-            }
-            if off <= 0 || off > 7 * res.clock.weeks as i64 + 7 {
-                return Err(outside());
-            }
-            Ok(((off + 6) / 7).min(res.clock.weeks as i64) as usize)
-        };
-        let week = |key: &str, s: &Option<String>| boundary(key, s, false);
-        let end_week = |key: &str, s: &Option<String>| boundary(key, s, true);
-        let window = |fk: &str,
-                      f: &Option<String>,
-                      tk: &str,
-                      to: &Option<String>|
-         -> Result<(usize, usize), ScenarioError> {
-            let (a, b) = (week(fk, f)?, end_week(tk, to)?);
-            if a >= b {
-                return Err(err(
-                    tk,
-                    format!(
-                        "the window {}..{} is empty; allowed: `to` after `from`",
-                        f.as_deref().unwrap_or(""),
-                        to.as_deref().unwrap_or("")
-                    ),
-                ));
-            }
-            Ok((a, b))
-        };
-        let classes = |c: &Option<String>| -> Result<Vec<&'static str>, ScenarioError> {
-            match c.as_deref().unwrap_or("all") {
-                "all" => Ok(vec!["large_factory", "small_workplace", "office", "institutions"]),
-                "small_and_office" => Ok(vec!["small_workplace", "office"]),
-                x => CLASSES.iter().find(|c| **c == x).map(|c| vec![*c]).ok_or_else(|| err("class", format!("unknown class `{x}`; allowed: all, large_factory, small_workplace, office, small_and_office"))),
-            }
-        };
-        let metric = |allowed: &[&str]| -> Result<String, ScenarioError> {
-            let m = t.metric.clone().ok_or_else(|| {
-                err(
-                    "metric",
-                    format!("missing; allowed: {}", allowed.join(", ")),
-                )
-            })?;
-            if allowed.contains(&m.as_str()) {
-                Ok(m)
-            } else {
-                Err(err(
-                    "metric",
-                    format!("unknown metric `{m}`; allowed: {}", allowed.join(", ")),
-                ))
-            }
-        };
-        let kind = match t.statistic.as_str() {
-            "mean" | "max" => {
-                let (from, to) = window("from", &t.from, "to", &t.to)?;
-                let c = col("output", &t.output)?;
-                if t.statistic == "max" {
-                    Kind::Max { col: c, from, to }
-                } else {
-                    Kind::Mean { col: c, from, to }
-                }
-            }
-            "value" => Kind::Value {
-                col: col("output", &t.output)?,
-                week: week("date", &t.date)?,
-            },
-            "ratio" => {
-                let c = col("output", &t.output)?;
-                let (from, to) = window("from", &t.from, "to", &t.to)?;
-                let base = match &t.base_output {
-                    None => vec![c],
-                    Some(v) if v.is_empty() => {
-                        return Err(err(
-                            "base_output",
-                            "empty; allowed: one or more timeseries.csv columns".into(),
-                        ));
-                    }
-                    Some(v) => v
-                        .iter()
-                        .map(|n| col("base_output", &Some(n.clone())))
-                        .collect::<Result<_, _>>()?,
-                };
-                let (base_from, base_to) = match (&t.base_from, &t.base_to) {
-                    (None, None) => (from, to),
-                    _ => window("base_from", &t.base_from, "base_to", &t.base_to)?,
-                };
-                Kind::Ratio {
-                    col: c,
-                    from,
-                    to,
-                    base,
-                    base_from,
-                    base_to,
-                }
-            }
-            "peak_date" => {
-                let (from, to) = window("from", &t.from, "to", &t.to)?;
-                Kind::PeakDate {
-                    col: col("output", &t.output)?,
-                    from,
-                    to,
-                }
-            }
-            "election" => {
-                let w = week("date", &t.date)?;
-                if !res
-                    .events
-                    .iter()
-                    .any(|e| e.week == w && e.event.soviet_election)
-                {
-                    return Err(err(
-                        "date",
-                        format!(
-                            "no soviet election is held in the week of {}; allowed: the date of an election (an event with soviet_election = true: {})",
-                            t.date.as_deref().unwrap_or(""),
-                            dates_of(res, |e| e.soviet_election)
-                        ),
-                    ));
-                }
-                Kind::Election {
-                    week: w,
-                    classes: classes(&t.class)?,
-                    metric: metric(&ELECTION_METRICS)?,
-                }
-            }
-            "campaign" => {
-                let campaign = t.campaign.clone().ok_or_else(|| {
-                    err(
-                        "campaign",
-                        "missing; allowed: church_valuables, sr_trial_death_penalty".into(),
-                    )
-                })?;
-                if !["church_valuables", "sr_trial_death_penalty"].contains(&campaign.as_str()) {
-                    return Err(err(
-                        "campaign",
-                        format!(
-                            "unknown campaign `{campaign}`; allowed: church_valuables, sr_trial_death_penalty"
-                        ),
-                    ));
-                }
-                let w = week("date", &t.date)?;
-                let named = |e: &crate::scenario::params::EventCfg| {
-                    e.campaign.is_some_and(|c| c.name() == campaign)
-                };
-                if !res.events.iter().any(|e| e.week == w && named(&e.event)) {
-                    return Err(err(
-                        "date",
-                        format!(
-                            "no {campaign} campaign is held in the week of {}; allowed: the date of that campaign ({})",
-                            t.date.as_deref().unwrap_or(""),
-                            dates_of(res, named)
-                        ),
-                    ));
-                }
-                Kind::Campaign {
-                    week: w,
-                    classes: classes(&t.class)?,
-                    metric: metric(&CAMPAIGN_METRICS)?,
-                    campaign,
-                }
-            }
-            s => {
-                return Err(err(
-                    "statistic",
-                    format!(
-                        "unknown statistic `{s}`; allowed: mean, max, value, ratio, peak_date, election, campaign"
-                    ),
-                ));
-            }
-        };
+        scenario::check_name(&t.id).map_err(|m| c.err("id", m))?;
+        let kind = c.kind()?;
         if block == "target" && t.source.trim().is_empty() {
-            return Err(err(
+            return Err(c.err(
                 "source",
                 "missing; allowed: where the target comes from (book, page or document)".into(),
             ));
         }
-        if t.band.len() != 2 {
-            return Err(err("band", "allowed: [min, max]".into()));
-        }
-        let bound = |v: &toml::Value| -> Option<f64> {
-            match (v, &kind) {
-                (toml::Value::String(s), Kind::PeakDate { .. }) => {
-                    Date::parse(s).map(Date::year_fraction)
-                }
-                (toml::Value::Float(f), _) => Some(*f),
-                (toml::Value::Integer(i), _) => Some(*i as f64),
-                _ => None,
-            }
-        };
-        let allowed = if matches!(kind, Kind::PeakDate { .. }) {
-            "two dates"
-        } else {
-            "two numbers"
-        };
-        let (lo, hi) = match (bound(&t.band[0]), bound(&t.band[1])) {
-            (Some(a), Some(b)) => (a, b),
-            _ => return Err(err("band", format!("allowed: [min, max] as {allowed}"))),
-        };
-        if lo.is_nan() || hi.is_nan() {
-            return Err(err(
-                "band",
-                format!("allowed: [min, max] as {allowed}, not NaN"),
-            ));
-        }
-        if lo > hi {
-            return Err(err(
-                "band",
-                format!("min {lo} is greater than max {hi}; allowed: min ≤ max"),
-            ));
-        }
-        if out.iter().any(|p: &Pattern| p.target.id == t.id) {
-            return Err(err(
+        let band = c.band(&kind)?;
+        if out.iter().any(|p| p.target.id == t.id) {
+            return Err(c.err(
                 "id",
                 format!("duplicate id `{}`; allowed: unique ids", t.id),
             ));
@@ -418,10 +187,305 @@ pub fn resolve_targets(
         out.push(Pattern {
             target: t,
             kind,
-            band: (lo, hi),
+            band,
         });
     }
     Ok(out)
+}
+
+/// One target being checked: where it is written (for errors) and the run it applies to.
+struct Check<'a> {
+    path: &'a Path,
+    text: &'a str,
+    block: &'a str,
+    i: usize,
+    t: &'a Target,
+    res: &'a Resolved,
+}
+
+impl Check<'_> {
+    /// An error at the target's `key`.
+    fn err(&self, key: &str, message: String) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.path.display().to_string(),
+            line: target_line(self.text, self.block, self.i, key),
+            key: Some(format!("{} `{}`.{key}", self.block, self.t.id)),
+            message,
+        }
+    }
+
+    /// A `timeseries.csv` column.
+    fn col(&self, key: &str, name: &Option<String>) -> Result<usize, ScenarioError> {
+        let name = name
+            .as_deref()
+            .ok_or_else(|| self.err(key, "missing; allowed: a timeseries.csv column".into()))?;
+        WeekRecord::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .ok_or_else(|| {
+                self.err(
+                    key,
+                    format!("unknown output `{name}`; allowed: a timeseries.csv column (see docs/outputs.md)"),
+                )
+            })
+    }
+
+    /// A date as a week boundary: `end = false` gives the week containing the date (it must lie
+    /// in the run); `end = true` the first week not before it (it may be the day after).
+    fn boundary(&self, key: &str, s: &Option<String>, end: bool) -> Result<usize, ScenarioError> {
+        let clock = &self.res.clock;
+        let s = s
+            .as_deref()
+            .ok_or_else(|| self.err(key, "missing; allowed: a date YYYY-MM-DD".into()))?;
+        let d = Date::parse(s).ok_or_else(|| {
+            self.err(
+                key,
+                format!("`{s}` is not a date; allowed: YYYY-MM-DD or YYYY-MM"),
+            )
+        })?;
+        let outside = || {
+            self.err(
+                key,
+                format!(
+                    "{d} is outside the run ({} to {})",
+                    clock.start,
+                    clock.date(clock.weeks - 1)
+                ),
+            )
+        };
+        let off = d.to_days() - clock.start.to_days();
+        if !end {
+            return clock.week_of(d).ok_or_else(outside);
+        }
+        if off <= 0 || off > 7 * clock.weeks as i64 + 7 {
+            return Err(outside());
+        }
+        Ok(((off + 6) / 7).min(clock.weeks as i64) as usize)
+    }
+
+    fn week(&self, key: &str, s: &Option<String>) -> Result<usize, ScenarioError> {
+        self.boundary(key, s, false)
+    }
+
+    /// A window [from, to) of weeks, not empty.
+    fn window(
+        &self,
+        fk: &str,
+        f: &Option<String>,
+        tk: &str,
+        to: &Option<String>,
+    ) -> Result<(usize, usize), ScenarioError> {
+        let (a, b) = (self.week(fk, f)?, self.boundary(tk, to, true)?);
+        if a >= b {
+            return Err(self.err(
+                tk,
+                format!(
+                    "the window {}..{} is empty; allowed: `to` after `from`",
+                    f.as_deref().unwrap_or(""),
+                    to.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+        Ok((a, b))
+    }
+
+    /// The size classes a `class` names.
+    fn classes(&self) -> Result<Vec<&'static str>, ScenarioError> {
+        match self.t.class.as_deref().unwrap_or("all") {
+            "all" => Ok(vec!["large_factory", "small_workplace", "office", "institutions"]),
+            "small_and_office" => Ok(vec!["small_workplace", "office"]),
+            x => CLASSES.iter().find(|c| **c == x).map(|c| vec![*c]).ok_or_else(|| {
+                self.err(
+                    "class",
+                    format!("unknown class `{x}`; allowed: all, large_factory, small_workplace, office, small_and_office"),
+                )
+            }),
+        }
+    }
+
+    /// The `metric`, one of `allowed`.
+    fn metric(&self, allowed: &[&str]) -> Result<String, ScenarioError> {
+        let m = self.t.metric.clone().ok_or_else(|| {
+            self.err(
+                "metric",
+                format!("missing; allowed: {}", allowed.join(", ")),
+            )
+        })?;
+        if allowed.contains(&m.as_str()) {
+            Ok(m)
+        } else {
+            Err(self.err(
+                "metric",
+                format!("unknown metric `{m}`; allowed: {}", allowed.join(", ")),
+            ))
+        }
+    }
+
+    /// What to compute, by `statistic`.
+    fn kind(&self) -> Result<Kind, ScenarioError> {
+        let t = self.t;
+        Ok(match t.statistic.as_str() {
+            "mean" | "max" => {
+                let (from, to) = self.window("from", &t.from, "to", &t.to)?;
+                let col = self.col("output", &t.output)?;
+                if t.statistic == "max" {
+                    Kind::Max { col, from, to }
+                } else {
+                    Kind::Mean { col, from, to }
+                }
+            }
+            "value" => Kind::Value {
+                col: self.col("output", &t.output)?,
+                week: self.week("date", &t.date)?,
+            },
+            "ratio" => self.ratio()?,
+            "peak_date" => {
+                let (from, to) = self.window("from", &t.from, "to", &t.to)?;
+                Kind::PeakDate {
+                    col: self.col("output", &t.output)?,
+                    from,
+                    to,
+                }
+            }
+            "election" => self.election()?,
+            "campaign" => self.campaign()?,
+            s => {
+                return Err(self.err(
+                    "statistic",
+                    format!(
+                        "unknown statistic `{s}`; allowed: mean, max, value, ratio, peak_date, election, campaign"
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn ratio(&self) -> Result<Kind, ScenarioError> {
+        let t = self.t;
+        let col = self.col("output", &t.output)?;
+        let (from, to) = self.window("from", &t.from, "to", &t.to)?;
+        let base = match &t.base_output {
+            None => vec![col],
+            Some(v) if v.is_empty() => {
+                return Err(self.err(
+                    "base_output",
+                    "empty; allowed: one or more timeseries.csv columns".into(),
+                ));
+            }
+            Some(v) => v
+                .iter()
+                .map(|n| self.col("base_output", &Some(n.clone())))
+                .collect::<Result<_, _>>()?,
+        };
+        let (base_from, base_to) = match (&t.base_from, &t.base_to) {
+            (None, None) => (from, to),
+            _ => self.window("base_from", &t.base_from, "base_to", &t.base_to)?,
+        };
+        Ok(Kind::Ratio {
+            col,
+            from,
+            to,
+            base,
+            base_from,
+            base_to,
+        })
+    }
+
+    /// An election target, dated in the week of a soviet election.
+    fn election(&self) -> Result<Kind, ScenarioError> {
+        let (t, res) = (self.t, self.res);
+        let w = self.week("date", &t.date)?;
+        if !res
+            .events
+            .iter()
+            .any(|e| e.week == w && e.event.soviet_election)
+        {
+            return Err(self.err(
+                "date",
+                format!(
+                    "no soviet election is held in the week of {}; allowed: the date of an election (an event with soviet_election = true: {})",
+                    t.date.as_deref().unwrap_or(""),
+                    dates_of(res, |e| e.soviet_election)
+                ),
+            ));
+        }
+        Ok(Kind::Election {
+            week: w,
+            classes: self.classes()?,
+            metric: self.metric(&ELECTION_METRICS)?,
+        })
+    }
+
+    /// A campaign target, dated in the week of that campaign.
+    fn campaign(&self) -> Result<Kind, ScenarioError> {
+        let (t, res) = (self.t, self.res);
+        let campaign = t.campaign.clone().ok_or_else(|| {
+            self.err(
+                "campaign",
+                "missing; allowed: church_valuables, sr_trial_death_penalty".into(),
+            )
+        })?;
+        if !["church_valuables", "sr_trial_death_penalty"].contains(&campaign.as_str()) {
+            return Err(self.err(
+                "campaign",
+                format!(
+                    "unknown campaign `{campaign}`; allowed: church_valuables, sr_trial_death_penalty"
+                ),
+            ));
+        }
+        let w = self.week("date", &t.date)?;
+        let named = |e: &crate::scenario::params::EventCfg| {
+            e.campaign.is_some_and(|c| c.name() == campaign)
+        };
+        if !res.events.iter().any(|e| e.week == w && named(&e.event)) {
+            return Err(self.err(
+                "date",
+                format!(
+                    "no {campaign} campaign is held in the week of {}; allowed: the date of that campaign ({})",
+                    t.date.as_deref().unwrap_or(""),
+                    dates_of(res, named)
+                ),
+            ));
+        }
+        Ok(Kind::Campaign {
+            week: w,
+            classes: self.classes()?,
+            metric: self.metric(&CAMPAIGN_METRICS)?,
+            campaign,
+        })
+    }
+
+    /// The band [min, max]: numbers, or dates for a peak date; not NaN; min ≤ max.
+    fn band(&self, kind: &Kind) -> Result<(f64, f64), ScenarioError> {
+        let band = &self.t.band;
+        if band.len() != 2 {
+            return Err(self.err("band", "allowed: [min, max]".into()));
+        }
+        let peak = matches!(kind, Kind::PeakDate { .. });
+        let bound = |v: &toml::Value| -> Option<f64> {
+            match v {
+                toml::Value::String(s) if peak => Date::parse(s).map(Date::year_fraction),
+                toml::Value::Float(f) => Some(*f),
+                toml::Value::Integer(i) => Some(*i as f64),
+                _ => None,
+            }
+        };
+        let allowed = if peak { "two dates" } else { "two numbers" };
+        let (lo, hi) = match (bound(&band[0]), bound(&band[1])) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return Err(self.err("band", format!("allowed: [min, max] as {allowed}"))),
+        };
+        if lo.is_nan() || hi.is_nan() {
+            return Err(self.err("band", format!("allowed: [min, max] as {allowed}, not NaN")));
+        }
+        if lo > hi {
+            return Err(self.err(
+                "band",
+                format!("min {lo} is greater than max {hi}; allowed: min ≤ max"),
+            ));
+        }
+        Ok((lo, hi))
+    }
 }
 
 /// The dates of the run's events that `pick` selects, as a list for a message.
