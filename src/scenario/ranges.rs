@@ -35,6 +35,21 @@ impl Scenario {
             0.01,
             1.0,
         );
+        self.run_ranges(&mut c);
+        self.population_ranges(&mut c);
+        self.workplace_ranges(&mut c);
+        self.economy.check(&mut c, "economy");
+        self.mechanism_ranges(&mut c);
+        self.policy.check(&mut c, "policy");
+        self.event_ranges(&mut c);
+        match c.0.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// `[run]`: replicates and scale.
+    fn run_ranges(&self, c: &mut Checker) {
         let r = &self.run;
         if r.replicates == 0 || r.replicates > 100_000 {
             c.0.push(RangeError {
@@ -51,6 +66,10 @@ impl Scenario {
                 ),
             });
         }
+    }
+
+    /// `[population]`: counts, shares, and shares that must sum to at most 1.
+    fn population_ranges(&self, c: &mut Checker) {
         let p = &self.population;
         c.range(
             "population.represented_workers",
@@ -111,6 +130,10 @@ impl Scenario {
             p.represented_workers.clamp(0.0, 10_000_000.0),
         );
         c.range("population.officials", p.officials, 0.0, 10_000_000.0);
+    }
+
+    /// `[workplaces]`: shares summing to 1, sizes, delegates, committee terms.
+    fn workplace_ranges(&self, c: &mut Checker) {
         let w = &self.workplaces;
         for (k, v) in [
             ("large_share", w.large_share),
@@ -154,7 +177,10 @@ impl Scenario {
                 message: "0 is out of range; allowed 1 or more".into(),
             });
         }
-        self.economy.check(&mut c, "economy");
+    }
+
+    /// `[mechanisms]`: rates, shares and durations.
+    fn mechanism_ranges(&self, c: &mut Checker) {
         let m = &self.mechanisms;
         c.range("mechanisms.epstein_k", m.epstein_k, 0.0, 20.0);
         c.range(
@@ -226,7 +252,10 @@ impl Scenario {
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
         c.range("mechanisms.alienation", m.alienation, 0.0, 1.0);
         c.range("mechanisms.opposition_vote", m.opposition_vote, 0.0, 1.0);
-        self.policy.check(&mut c, "policy");
+    }
+
+    /// Each event's one-shot actions (shares of 0 to 1).
+    fn event_ranges(&self, c: &mut Checker) {
         for (i, e) in self.events.iter().enumerate() {
             for (k, v) in [
                 ("purge", e.purge),
@@ -237,10 +266,6 @@ impl Scenario {
             ] {
                 c.range(&format!("event[{i}].{k}"), v, 0.0, 1.0);
             }
-        }
-        match c.0.into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(()),
         }
     }
 }
