@@ -317,34 +317,32 @@ pub fn markdown(a: &Table, b: &Table, rows: &[Row]) -> String {
         a.name,
         crate::output::counted(a.seeds.len() as u64, "replicate")
     );
-    if let Some(why) = no_intervals(a.seeds.len()) {
+    let intervals = no_intervals(a.seeds.len());
+    if let Some(why) = &intervals {
         s.push_str(&format!("No intervals: {why}.\n\n"));
-        s.push_str("| outcome | window | A | B | B − A |\n| --- | --- | --- | --- | --- |\n");
-        for r in rows {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                r.outcome,
-                r.window,
-                g(r.mean_a),
-                g(r.mean_b),
-                g(r.difference)
-            ));
-        }
-        return s;
     }
-    s.push_str("| outcome | window | A | B | B − A | 95% interval | sign stability |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+    let mut head = vec!["outcome", "window", "A", "B", "B − A"];
+    if intervals.is_none() {
+        head.extend(["95% interval", "sign stability"]);
+    }
+    s.push_str(&format!(
+        "| {} |\n|{}\n",
+        head.join(" | "),
+        " --- |".repeat(head.len())
+    ));
     for r in rows {
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} to {} | {:.0}% |\n",
-            r.outcome,
-            r.window,
+        let mut cells = vec![
+            r.outcome.clone(),
+            r.window.clone(),
             g(r.mean_a),
             g(r.mean_b),
             g(r.difference),
-            g(r.ci_low),
-            g(r.ci_high),
-            100.0 * r.sign_stability
-        ));
+        ];
+        if intervals.is_none() {
+            cells.push(format!("{} to {}", g(r.ci_low), g(r.ci_high)));
+            cells.push(format!("{:.0}%", 100.0 * r.sign_stability));
+        }
+        s.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     s
 }

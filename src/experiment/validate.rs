@@ -11,8 +11,8 @@ use crate::experiment::run::quantile;
 use crate::model::record::{ElectionRecord, RunRecord, WeekRecord};
 use crate::output;
 use crate::output::svg;
-use crate::scenario::targets::{Kind, Pattern, load_targets_text};
-use crate::scenario::{Resolved, ScenarioError};
+use crate::scenario::Resolved;
+use crate::scenario::targets::{Kind, Pattern, load_targets_text, read_targets};
 use serde::Serialize;
 use std::path::Path;
 use std::path::PathBuf;
@@ -403,12 +403,7 @@ pub fn command(
             .unwrap_or(Path::new("."))
             .join("targets.toml")
     });
-    let text = std::fs::read_to_string(&targets).map_err(|e| ScenarioError::Read {
-        file: targets.display().to_string(),
-        what: "targets file",
-        reason: e.to_string(),
-        hint: " (the targets file is targets.toml beside the scenario unless --targets FILE names another)",
-    })?;
+    let text = read_targets(&targets)?;
     let patterns = load_targets_text(&targets, &text, &res)?;
     let out = dest.folder(|| PathBuf::from("results").join("validation"));
     super::check_out(&out, dest.force)?;

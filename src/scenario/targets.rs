@@ -122,13 +122,17 @@ const CAMPAIGN_METRICS: [&str; 3] = ["share_for", "share_against", "share_away"]
 
 /// Reads and checks a targets file against the run it will be applied to.
 pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    load_targets_text(path, &read_targets(path)?, res)
+}
+
+/// The text of a targets file (an error names it as the targets file, and `--targets`).
+pub fn read_targets(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
         what: "targets file",
         reason: e.to_string(),
         hint: " (the targets file is targets.toml beside the scenario unless --targets FILE names another)",
-    })?;
-    load_targets_text(path, &text, res)
+    })
 }
 
 /// Checks targets given as text (`path` names them in errors).
