@@ -427,7 +427,13 @@ pub fn table_from_csv(name: &str, timeseries: &str, elections: &str) -> Result<T
             .collect();
         t.weeks[r].push(row.map_err(|_| bad())?);
     }
-    t.abstention = vec![Vec::new(); t.weeks.len()];
+    t.abstention = abstention(elections, t.weeks.len())?;
+    Ok(t)
+}
+
+/// Each replicate's abstention share at each election (over all size classes), from
+/// `elections.csv`.
+fn abstention(elections: &str, replicates: usize) -> Result<Vec<Vec<(Date, f64)>>, String> {
     let mut lines = elections.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
     let col = |c: &str| {
@@ -442,7 +448,7 @@ pub fn table_from_csv(name: &str, timeseries: &str, elections: &str) -> Result<T
         col("electorate")?,
         col("abstentions")?,
     );
-    let mut sums: Vec<Vec<(Date, f64, f64)>> = vec![Vec::new(); t.weeks.len()];
+    let mut sums: Vec<Vec<(Date, f64, f64)>> = vec![Vec::new(); replicates];
     for (n, line) in lines.enumerate() {
         let f: Vec<&str> = line.split(',').collect();
         let bad = || format!("elections.csv row {}: malformed", n + 2);
@@ -459,15 +465,14 @@ pub fn table_from_csv(name: &str, timeseries: &str, elections: &str) -> Result<T
             None => v.push((d, a, e)),
         }
     }
-    t.abstention = sums
+    Ok(sums
         .into_iter()
         .map(|v| {
             v.into_iter()
                 .map(|(d, a, e)| (d, if e > 0.0 { a / e } else { 0.0 }))
                 .collect()
         })
-        .collect();
-    Ok(t)
+        .collect())
 }
 
 /// Dates at which B's policy differs from A's: events B has that A has not (same id, date and

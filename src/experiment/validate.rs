@@ -294,62 +294,8 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
     };
     match col {
         Some(c) => {
-            let weeks = res.clock.weeks;
-            let mut med = Vec::with_capacity(weeks);
-            let mut lo = Vec::with_capacity(weeks);
-            let mut hi = Vec::with_capacity(weeks);
-            for w in 0..weeks {
-                let xs: Vec<f64> = runs
-                    .iter()
-                    .filter_map(|r| r.weeks.get(w))
-                    .map(|r| r.values()[c])
-                    .collect();
-                let x = x_of(w);
-                med.push((x, quantile(&xs, 0.5)));
-                lo.push((x, quantile(&xs, 0.05)));
-                hi.push((x, quantile(&xs, 0.95)));
-            }
-            let mut marks = Vec::new();
-            match &p.kind {
-                Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } => {
-                    marks.push(svg::Mark::Box {
-                        x0: x_of(*from),
-                        x1: x_of(*to),
-                        y0: p.band.0,
-                        y1: p.band.1,
-                    })
-                }
-                Kind::Value { week, .. } => marks.push(svg::Mark::Box {
-                    x0: x_of(*week) - 0.03,
-                    x1: x_of(*week) + 0.03,
-                    y0: p.band.0,
-                    y1: p.band.1,
-                }),
-                Kind::Ratio {
-                    from,
-                    to,
-                    base_from,
-                    base_to,
-                    ..
-                } => {
-                    marks.push(svg::Mark::Window {
-                        x0: x_of(*base_from),
-                        x1: x_of(*base_to),
-                        label: "denominator".into(),
-                    });
-                    marks.push(svg::Mark::Window {
-                        x0: x_of(*from),
-                        x1: x_of(*to),
-                        label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)),
-                    });
-                }
-                Kind::PeakDate { .. } => marks.push(svg::Mark::Window {
-                    x0: p.band.0,
-                    x1: p.band.1,
-                    label: "peak expected".into(),
-                }),
-                _ => {}
-            }
+            let (med, lo, hi) = band_series(res, runs, c);
+            let marks = marks(p, &x_of);
             let ylabel = WeekRecord::COLUMNS[c];
             svg::time_chart(
                 &title,
@@ -378,6 +324,73 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
             ),
         ),
     }
+}
+
+/// Points of a figure: (fractional year, value).
+type Series = Vec<(f64, f64)>;
+
+/// A column's median and 5–95% band across replicates, week by week, against fractional years.
+fn band_series(res: &Resolved, runs: &[RunRecord], c: usize) -> (Series, Series, Series) {
+    let weeks = res.clock.weeks;
+    let mut med = Vec::with_capacity(weeks);
+    let mut lo = Vec::with_capacity(weeks);
+    let mut hi = Vec::with_capacity(weeks);
+    for w in 0..weeks {
+        let xs: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.weeks.get(w))
+            .map(|r| r.values()[c])
+            .collect();
+        let x = res.clock.date(w.min(res.clock.weeks)).year_fraction();
+        med.push((x, quantile(&xs, 0.5)));
+        lo.push((x, quantile(&xs, 0.05)));
+        hi.push((x, quantile(&xs, 0.95)));
+    }
+    (med, lo, hi)
+}
+
+/// What a pattern's figure marks: its window and band, or the expected peak.
+fn marks(p: &Pattern, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
+    let mut marks = Vec::new();
+    match &p.kind {
+        Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } => marks.push(svg::Mark::Box {
+            x0: x_of(*from),
+            x1: x_of(*to),
+            y0: p.band.0,
+            y1: p.band.1,
+        }),
+        Kind::Value { week, .. } => marks.push(svg::Mark::Box {
+            x0: x_of(*week) - 0.03,
+            x1: x_of(*week) + 0.03,
+            y0: p.band.0,
+            y1: p.band.1,
+        }),
+        Kind::Ratio {
+            from,
+            to,
+            base_from,
+            base_to,
+            ..
+        } => {
+            marks.push(svg::Mark::Window {
+                x0: x_of(*base_from),
+                x1: x_of(*base_to),
+                label: "denominator".into(),
+            });
+            marks.push(svg::Mark::Window {
+                x0: x_of(*from),
+                x1: x_of(*to),
+                label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)),
+            });
+        }
+        Kind::PeakDate { .. } => marks.push(svg::Mark::Window {
+            x0: p.band.0,
+            x1: p.band.1,
+            label: "peak expected".into(),
+        }),
+        _ => {}
+    }
+    marks
 }
 
 /// `pact validate SCENARIO`: runs the replicates, judges every pattern of the targets file
