@@ -8,7 +8,7 @@
 use crate::support::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Values that break naive code: extremes, wrong types, paths, unicode, empty.
 const NASTY: &[&str] = &[
@@ -228,23 +228,6 @@ fn library_cases(cases: usize, seed: u64) {
     }
 }
 
-/// Every entry under `dir`, recursively (paths only).
-fn tree(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p.clone());
-            }
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Runs the binary on mutants: exit 0 or 2, and nothing written outside `--out`.
 fn binary_cases(cases: usize, seed: u64) {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
@@ -259,7 +242,7 @@ fn binary_cases(cases: usize, seed: u64) {
             _ => ("validate", mutant(TARGETS, &mut r)),
         };
         let input = d.write("input.toml", &text);
-        let before = tree(d.dir.path());
+        let before: Vec<PathBuf> = snapshot(d.dir.path()).into_iter().map(|e| e.0).collect();
         let out = work.join("out");
         let mut args: Vec<String> = vec![cmd.into()];
         match cmd {
@@ -295,8 +278,9 @@ fn binary_cases(cases: usize, seed: u64) {
             "pact {cmd} exited {code:?} on:\n{text}\n{}",
             stderr(&o)
         );
-        let after: Vec<_> = tree(d.dir.path())
+        let after: Vec<PathBuf> = snapshot(d.dir.path())
             .into_iter()
+            .map(|e| e.0)
             .filter(|p| !p.starts_with(&out))
             .collect();
         let before: Vec<_> = before.into_iter().chain([out.clone()]).collect();

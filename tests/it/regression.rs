@@ -16,25 +16,6 @@ fn refused(o: &Output, needles: &[&str]) {
     }
 }
 
-/// Every entry of a folder, recursively, with its contents (to show nothing changed).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p.clone());
-                out.push((p, Vec::new()));
-            } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn historical_child(d: &Dir, name: &str, body: &str) -> PathBuf {
     let base = scenario("historical.toml");
     d.write(

@@ -122,3 +122,22 @@ pub fn mean(res: &Resolved, run: &RunRecord, column: &str, from: &str, to: &str)
     assert!(!xs.is_empty(), "no weeks in window");
     xs.iter().sum::<f64>() / xs.len() as f64
 }
+
+/// Every entry of a folder, recursively, with its contents (to show nothing changed).
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p.clone());
+                out.push((p, Vec::new()));
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
