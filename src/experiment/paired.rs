@@ -8,8 +8,8 @@
 //! `timeseries.csv` and `elections.csv` of finished runs.
 
 use crate::date::Date;
-use crate::experiment::run::quantile;
 use crate::model::record::{RunRecord, WeekRecord};
+use crate::output::summary::quantile;
 use crate::output::svg;
 use serde::Serialize;
 

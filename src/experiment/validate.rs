@@ -7,9 +7,9 @@
 
 use super::{Done, OutDir, Overrides, Progress};
 use crate::date::Date;
-use crate::experiment::run::quantile;
 use crate::model::record::{ElectionRecord, RunRecord, WeekRecord};
 use crate::output;
+use crate::output::summary::quantile;
 use crate::output::svg;
 use crate::scenario::Resolved;
 use crate::scenario::targets::{Kind, Pattern, load_targets_text, read_targets};

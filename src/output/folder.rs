@@ -239,7 +239,7 @@ pub struct RunWriter<'a> {
     seeds: &'a [u64],
     stage: Staging,
     files: [Hashed; 3],
-    summary: crate::experiment::run::SummaryValues,
+    summary: crate::output::summary::SummaryValues,
     next: usize,
 }
 
@@ -270,7 +270,7 @@ impl<'a> RunWriter<'a> {
             seeds,
             stage,
             files,
-            summary: crate::experiment::run::SummaryValues::new(res),
+            summary: crate::output::summary::SummaryValues::new(res),
             next: 0,
         })
     }

@@ -6,6 +6,7 @@
 
 pub mod folder;
 pub mod manifest;
+pub mod summary;
 pub mod svg;
 
 pub use folder::{LockError, RunWriter, Staging, clean_stale, is_pact_folder, lock, write_folder};
@@ -14,11 +15,11 @@ pub use manifest::{
     with_manifest,
 };
 
-use crate::experiment::run::summarise;
 use crate::model::record::{RunRecord, WeekRecord};
 use crate::scenario::Resolved;
 use serde::Serialize;
 use std::fmt::Write as _;
+use summary::summarise;
 
 /// Columns of `elections.csv`, in order.
 pub const ELECTION_COLUMNS: &[&str] = &[

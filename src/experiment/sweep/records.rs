@@ -2,10 +2,10 @@
 //! torn line is detected and the run done again), the tidy `results.csv`, and the figures.
 
 use super::Sweep;
-use crate::experiment::run::quantile;
 use crate::experiment::validate;
 use crate::model::record::RunRecord;
 use crate::output::sha256_hex;
+use crate::output::summary::quantile;
 use crate::scenario;
 use std::fmt::Write as _;
 
