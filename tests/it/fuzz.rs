@@ -292,6 +292,60 @@ fn binary_cases(cases: usize, seed: u64) {
     }
 }
 
+/// Runs `cite`, `verify` and `compare` on run folders whose manifest is a mutant: exit 0, 1
+/// (verify: a difference found) or 2, never a panic, and nothing written outside `--out`.
+fn manifest_cases(cases: usize, seed: u64) {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let d = Dir::new();
+    let s = d.write("tiny.toml", TINY);
+    let good = d.path("good");
+    let o = pact(&["run", s.to_str().unwrap(), "--out", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(good.join("manifest.json")).unwrap();
+    for case in 0..cases {
+        let run = d.path(&format!("run{case}"));
+        std::fs::create_dir(&run).unwrap();
+        for f in [
+            "timeseries.csv",
+            "elections.csv",
+            "campaigns.csv",
+            "summary.json",
+        ] {
+            std::fs::copy(good.join(f), run.join(f)).unwrap();
+        }
+        let text = mutant(&manifest, &mut r);
+        std::fs::write(run.join("manifest.json"), &text).unwrap();
+        let before: Vec<PathBuf> = snapshot(d.dir.path()).into_iter().map(|e| e.0).collect();
+        let out = d.path(&format!("cmp{case}"));
+        for args in [
+            vec!["cite", run.to_str().unwrap()],
+            vec!["verify", run.to_str().unwrap()],
+            vec![
+                "compare",
+                good.to_str().unwrap(),
+                run.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        ] {
+            let o = pact(&args);
+            assert!(
+                matches!(o.status.code(), Some(0..=2)),
+                "pact {} exited {:?} on the manifest:\n{text}\n{}",
+                args[0],
+                o.status.code(),
+                stderr(&o)
+            );
+        }
+        let new: Vec<PathBuf> = snapshot(d.dir.path())
+            .into_iter()
+            .map(|e| e.0)
+            .filter(|p| !p.starts_with(&out) && !before.contains(p))
+            .collect();
+        assert!(new.is_empty(), "written outside --out: {new:?} on:\n{text}");
+    }
+}
+
 fn cases_from_env(default: usize) -> usize {
     std::env::var("PACT_FUZZ_CASES")
         .ok()
@@ -310,9 +364,15 @@ fn fuzz_mutated_inputs_exit_0_or_2_and_write_only_out() {
 }
 
 #[test]
+fn fuzz_mutated_manifests_are_refused_or_read_never_panic() {
+    manifest_cases(15, 1917);
+}
+
+#[test]
 #[ignore = "long: PACT_FUZZ_CASES=20000 cargo test --release --test it fuzz -- --ignored"]
 fn fuzz_long() {
     let n = cases_from_env(20_000);
     library_cases(n, 7);
     binary_cases(n / 20, 8);
+    manifest_cases(n / 100, 9);
 }
