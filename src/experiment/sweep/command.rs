@@ -94,10 +94,14 @@ fn check_folder(out: &Path, sw: &Sweep) -> Result<()> {
     }
     match std::fs::read_to_string(out.join("manifest.json")) {
         Ok(m) => {
-            let same = serde_json::from_str::<serde_json::Value>(&m)
-                .is_ok_and(|v| v["sweep_id"].as_str() == Some(sw.id.as_str()));
-            if same {
+            let m = serde_json::from_str::<serde_json::Value>(&m).unwrap_or_default();
+            if m["sweep_id"].as_str() == Some(sw.id.as_str()) {
                 Ok(())
+            } else if let Some(kind) = m["kind"].as_str().filter(|k| *k != "sweep") {
+                Err(input(format!(
+                    "{}: holds the output of a pact {kind}, not of a sweep; allowed: a new --out",
+                    out.display()
+                )))
             } else {
                 Err(input(format!(
                     "{}: holds a different sweep (or one made by another pact version); allowed: the same sweep file, or a new --out",
