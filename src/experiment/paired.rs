@@ -1,5 +1,5 @@
-//! Paired comparisons of two scenarios run with common random numbers: replicate k of both uses the same derived
-//! seed, so a difference comes from the policy, not from noise. For each headline outcome and
+//! Paired comparisons of two scenarios run with common random numbers: replicate k of both uses
+//! the same derived seed, so a difference comes from the policy, not from noise. For each headline outcome and
 //! window: each scenario's mean, the paired difference (B − A) with a 95% t-interval across
 //! replicates, and its sign stability (share of replicates where the difference has the sign of
 //! the mean difference).

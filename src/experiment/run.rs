@@ -1,6 +1,7 @@
 //! Running replicates: each replicate is an independent city with its own derived seed.
-//! Replicates run in parallel (rayon) and are collected in replicate order; each replicate's
-//! worker phase is itself parallel over fixed chunks. Results never depend on the thread count.
+//! Replicates run in parallel (rayon) and are handed on in replicate order, a few batches at a
+//! time (`pact run` writes each to its files as it comes); each replicate's worker phase is
+//! itself parallel over fixed chunks. Results never depend on the thread count.
 
 use crate::model::record::RunRecord;
 use crate::model::rng;
