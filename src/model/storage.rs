@@ -354,3 +354,115 @@ impl Workers {
         self.wp.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{self, Stream};
+
+    /// The real-valued columns but the strike need and effort.
+    fn reals(w: &mut Workers) -> [&mut Vec<f32>; 9] {
+        [
+            &mut w.ties,
+            &mut w.threshold,
+            &mut w.risk,
+            &mut w.consumption,
+            &mut w.expectation,
+            &mut w.hardship,
+            &mut w.legitimacy,
+            &mut w.fear,
+            &mut w.dissent,
+        ]
+    }
+
+    #[test]
+    fn chunks_cover_every_worker_once_in_order() {
+        let mut w = Workers::default();
+        for i in 0..10_001u32 {
+            w.id.push(i);
+            w.wp.push(i);
+            w.effort.push(i as f32);
+        }
+        w.status.resize(10_001, Status::Employed);
+        w.need.resize(10_001, 0.0);
+        w.politics.resize(10_001, Politics::Unaffiliated);
+        w.skill.resize(10_001, 0);
+        w.flags.resize(10_001, 0);
+        w.timer.resize(10_001, 0);
+        w.party_since.resize(10_001, 0);
+        for col in reals(&mut w) {
+            col.resize(10_001, 0.0);
+        }
+        let chunks = w.chunks_mut(4096);
+        assert_eq!(
+            chunks.iter().map(WorkersMut::len).collect::<Vec<_>>(),
+            [4096, 4096, 1809]
+        );
+        let mut next = 0;
+        for c in chunks {
+            assert_eq!(c.base, next);
+            for j in 0..c.len() {
+                assert_eq!(c.wp[j] as usize, c.base + j);
+                assert_eq!(c.effort[j], (c.base + j) as f32);
+                c.timer[j] = 1;
+            }
+            next += c.len();
+        }
+        assert_eq!(next, 10_001);
+        assert!(w.timer.iter().all(|&t| t == 1));
+        assert_eq!(Workers::BYTES_PER_WORKER, 60);
+    }
+
+    #[test]
+    fn sort_groups_each_workplace_in_whole_groups() {
+        // Random statuses and workplaces: after the sort, every group of 16 holds city workers
+        // of one workplace at most (as long as there are officials and villagers to fill
+        // with), the order is stable within each workplace, and no worker is lost.
+        let n = 5_000usize;
+        let nw = 37;
+        let mut w = Workers::default();
+        for i in 0..n {
+            let u = |k: u64| rng::uniform(3, Stream::Init, i as u64, k);
+            w.id.push(i as u32);
+            w.wp.push((u(0) * nw as f32) as u32);
+            w.status.push(Status::ALL[(u(1) * 6.0) as usize % 6]);
+            w.need.push(0.5);
+            for col in reals(&mut w) {
+                col.push(i as f32);
+            }
+            w.effort.push(i as f32);
+            w.politics.push(Politics::Unaffiliated);
+            w.skill.push(1);
+            w.flags.push(i as u8);
+            w.timer.push(i as u16);
+            w.party_since.push(i as i16);
+        }
+        let before = w.clone();
+        assert_eq!(w.sort(nw), 0.0, "a mixed group after the sort");
+        let city = |s: Status| matches!(s, Status::Employed | Status::Unemployed);
+        for g in w.status.chunks(16).zip(w.wp.chunks(16)) {
+            let wps: std::collections::BTreeSet<u32> =
+                g.0.iter()
+                    .zip(g.1)
+                    .filter(|(s, _)| city(**s))
+                    .map(|(_, &k)| k)
+                    .collect();
+            assert!(wps.len() <= 1, "a group with workplaces {wps:?}");
+        }
+        // Every worker once, its columns moved together; stable within a workplace.
+        let mut seen = vec![false; n];
+        let mut last = vec![None; nw];
+        for j in 0..n {
+            let i = w.id[j] as usize;
+            assert!(!std::mem::replace(&mut seen[i], true));
+            assert_eq!((w.wp[j], w.status[j]), (before.wp[i], before.status[i]));
+            assert_eq!((w.effort[j], w.timer[j]), (i as f32, i as u16));
+            assert_eq!(w.need[j], f32::INFINITY);
+            if city(w.status[j]) {
+                let k = w.wp[j] as usize;
+                assert!(last[k] < Some(i), "workplace {k}: {:?} before {i}", last[k]);
+                last[k] = Some(i);
+            }
+        }
+    }
+}
