@@ -40,11 +40,8 @@ pub(crate) struct Consts {
     pub(crate) unemployed_ration: f32,
     pub(crate) cons_village: f32,
     pub(crate) cons_admin: f32,
-    /// `privilege_rate · visible privilege`, `0.1 · exemplary`, `information_rate · surprise`:
-    /// the leading factors of three products, as the reference evaluates them (left to right).
-    pub(crate) privilege: f32,
-    pub(crate) exemplary_l: f32,
-    pub(crate) information: f32,
+    /// The week's rates of the legitimacy update (one function for both paths).
+    pub(crate) legitimacy: crate::model::mechanisms::LegitimacyRates,
     pub(crate) fear_city: f32,
     pub(crate) exemplary_f: f32,
     pub(crate) one_minus_decay: f32,
@@ -55,11 +52,7 @@ pub(crate) struct Consts {
     pub(crate) dole: f32,
     pub(crate) market_fill: f32,
     pub(crate) dep_weight: f32,
-    pub(crate) contract_rate: f32,
     pub(crate) expectation_rate: f32,
-    pub(crate) cell_rate: f32,
-    pub(crate) outrage_rate: f32,
-    pub(crate) anchor_rate: f32,
     pub(crate) fear_witness: f32,
     pub(crate) threshold: f32,
     pub(crate) expressive_cost: f32,
@@ -86,9 +79,7 @@ impl Consts {
             unemployed_ration: x.e.ration[3],
             cons_village: x.village_pull * x.subsistence,
             cons_admin: x.e.ration[2] * x.pol.privilege as f32,
-            privilege: x.k.privilege_rate * x.city.visible_privilege,
-            exemplary_l: 0.1 * x.exemplary,
-            information: x.k.information_rate * x.city.public_surprise,
+            legitimacy: x.legitimacy,
             fear_city: x.k.fear_city * x.city.arrest_rate,
             exemplary_f: 0.3 * x.exemplary,
             one_minus_decay: 1.0 - x.k.fear_decay,
@@ -99,11 +90,7 @@ impl Consts {
             dole: x.dole,
             market_fill: x.market_fill,
             dep_weight: x.k.deprivation_weight,
-            contract_rate: x.k.contract_rate,
             expectation_rate: x.k.expectation_rate,
-            cell_rate: x.k.cell_rate,
-            outrage_rate: x.k.outrage_rate,
-            anchor_rate: x.k.legitimacy_anchor_rate,
             fear_witness: x.k.fear_witness,
             threshold: x.k.epstein_threshold,
             expressive_cost: x.k.expressive_cost,
@@ -720,17 +707,17 @@ pub(crate) fn decide_arrays(
         let hard = crate::model::mechanisms::hardship(cons, e0, dep, k.dep_weight);
         let p = pol[l] as u8;
         // Legitimacy.
-        let mut lg = leg_c[l];
-        lg += crate::model::mechanisms::contract_effect(cons, e0, k.contract_rate);
+        let lg = crate::model::mechanisms::legitimacy_week(
+            leg_c[l],
+            cons,
+            e0,
+            select(p, &ANCHOR),
+            g.cell,
+            g.arrested,
+            g.inclusion,
+            &k.legitimacy,
+        );
         let e1 = e0 + k.expectation_rate * (cons - e0);
-        lg += k.cell_rate * g.cell * (1.0 - lg);
-        lg -= k.privilege * lg;
-        lg -= k.outrage_rate * g.arrested;
-        lg -= k.exemplary_l * lg;
-        lg -= k.information * lg;
-        lg += g.inclusion;
-        lg += k.anchor_rate * (select(p, &ANCHOR) - lg);
-        let lg = lg.clamp(0.0, 1.0);
         // Fear.
         let fe = fear_c[l] * k.one_minus_decay
             + k.fear_witness * g.arrested

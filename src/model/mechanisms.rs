@@ -58,6 +58,52 @@ pub fn contract_effect(consumption: f32, expectation: f32, rate: f32) -> f32 {
     rate * s / (1.0 + s.abs())
 }
 
+/// The week's rates of the legitimacy update ([`legitimacy_week`]), the same for every worker:
+/// the social contract's rate, cell persuasion, erosion by visible privilege, outrage at
+/// arrests witnessed, erosion by exemplary violence and by what public protest reveals, and
+/// the pull back to the worker's political anchor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LegitimacyRates {
+    pub contract: f32,
+    pub cell: f32,
+    /// `privilege_rate · visible privilege`.
+    pub privilege: f32,
+    pub outrage: f32,
+    /// `0.1 · exemplary repression` this week.
+    pub exemplary: f32,
+    /// `information_rate · public surprise` (Lohmann).
+    pub information: f32,
+    pub anchor: f32,
+}
+
+/// One worker's legitimacy after the week (ODD 7.4), clamped to [0, 1]: the social contract
+/// (consumption `c` against expectation `e`), the workplace's cell (`cell`), privilege,
+/// outrage at the share of coworkers arrested (`arrested`), exemplary violence, information,
+/// inclusion in the soviet (`inclusion`) and the pull to the worker's `anchor`. Written once:
+/// the worker-by-worker step and the vector kernel both call it.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn legitimacy_week(
+    l: f32,
+    c: f32,
+    e: f32,
+    anchor: f32,
+    cell: f32,
+    arrested: f32,
+    inclusion: f32,
+    r: &LegitimacyRates,
+) -> f32 {
+    let mut l = l + contract_effect(c, e, r.contract);
+    l += r.cell * cell * (1.0 - l);
+    l -= r.privilege * l;
+    l -= r.outrage * arrested;
+    l -= r.exemplary * l;
+    l -= r.information * l;
+    l += inclusion;
+    l += r.anchor * (anchor - l);
+    l.clamp(0.0, 1.0)
+}
+
 /// Kuran/Epstein: a worker expresses dissent publicly when private dissent, plus the expressive
 /// cost of hiding it (which grows with the share of peers already speaking out), minus the net
 /// risk N = R·P exceeds the threshold T.
@@ -238,6 +284,40 @@ mod tests {
         close(deprivation(1.0, 1.0, 0.0), 0.0);
         close(visible_privilege(3.0, 0.4), 0.4 * 2.0 / 4.0);
         close(visible_privilege(1.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn legitimacy_week_against_its_formula() {
+        let r = LegitimacyRates {
+            contract: 0.02,
+            cell: 0.1,
+            privilege: 0.05,
+            outrage: 0.2,
+            exemplary: 0.03,
+            information: 0.01,
+            anchor: 0.04,
+        };
+        // By hand: l = 0.5 + contract(0.3, 0.4) = 0.5 + 0.02·(−0.75)/1.75; then each term.
+        let mut l = 0.5 + 0.02 * (-0.75 / 1.75);
+        l += 0.1 * 0.6 * (1.0 - l);
+        l -= 0.05 * l;
+        l -= 0.2 * 0.1;
+        l -= 0.03 * l;
+        l -= 0.01 * l;
+        l += 0.02;
+        l += 0.04 * (0.7 - l);
+        close(legitimacy_week(0.5, 0.3, 0.4, 0.7, 0.6, 0.1, 0.02, &r), l);
+        // Clamped to [0, 1]; with every rate zero only inclusion moves it.
+        let zero = LegitimacyRates::default();
+        close(
+            legitimacy_week(0.5, 0.3, 0.4, 0.7, 0.6, 0.1, 0.02, &zero),
+            0.52,
+        );
+        close(
+            legitimacy_week(0.99, 0.3, 0.4, 0.7, 0.6, 0.1, 0.5, &zero),
+            1.0,
+        );
+        close(legitimacy_week(0.1, 0.3, 0.4, 0.7, 0.6, 5.0, 0.0, &r), 0.0);
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) village_pull: f32,
     pub(crate) city_pull: f32,
     pub(crate) exemplary: f32,
+    /// The week's rates of the legitimacy update, the same for every worker.
+    pub(crate) legitimacy: mech::LegitimacyRates,
 }
 
 /// Mechanism parameters in single precision (the worker state's precision), converted once a
@@ -195,9 +197,19 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
             }
         })
         .collect();
+    let k = MechF32::new(m);
+    let legitimacy = mech::LegitimacyRates {
+        contract: k.contract_rate,
+        cell: k.cell_rate,
+        privilege: k.privilege_rate * world.city.visible_privilege,
+        outrage: k.outrage_rate,
+        exemplary: 0.1 * world.party.exemplary,
+        information: k.information_rate * world.city.public_surprise,
+        anchor: k.legitimacy_anchor_rate,
+    };
     let ctx = Ctx {
         m,
-        k: MechF32::new(m),
+        k,
         pol: &world.policy,
         e,
         wp: &wp,
@@ -218,6 +230,7 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
             * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
         .max(0.0),
         exemplary: world.party.exemplary,
+        legitimacy,
     };
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
@@ -355,7 +368,6 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let cons = ration + money * x.market_fill;
     c.consumption[j] = cons;
     // Hardship: absolute want and relative deprivation (of the worker's ration category).
-    let vis = x.city.visible_privilege;
     if x.week == 0 {
         // Expectations start at what the first week delivers.
         c.expectation[j] = cons;
@@ -364,17 +376,17 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     c.hardship[j] = hard;
     // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
     let pol = c.politics[j];
-    let mut l = c.legitimacy[j];
-    l += mech::contract_effect(cons, c.expectation[j], x.k.contract_rate);
+    let l = mech::legitimacy_week(
+        c.legitimacy[j],
+        cons,
+        c.expectation[j],
+        pol.anchor(),
+        p.cell,
+        p.arrested,
+        p.inclusion,
+        &x.legitimacy,
+    );
     c.expectation[j] += x.k.expectation_rate * (cons - c.expectation[j]);
-    l += x.k.cell_rate * p.cell * (1.0 - l);
-    l -= x.k.privilege_rate * vis * l;
-    l -= x.k.outrage_rate * p.arrested;
-    l -= 0.1 * x.exemplary * l;
-    l -= x.k.information_rate * x.city.public_surprise * l;
-    l += p.inclusion;
-    l += x.k.legitimacy_anchor_rate * (pol.anchor() - l);
-    let l = l.clamp(0.0, 1.0);
     c.legitimacy[j] = l;
     // Fear: deterrence from arrests witnessed at work and in the city.
     let f = c.fear[j] * (1.0 - x.k.fear_decay)
