@@ -20,7 +20,9 @@ use crate::model::counts::{Agg, RecordCtx};
 use crate::model::economy::SKILL_PAY;
 use crate::model::party::{PartyCtx, PartyWp};
 use crate::model::rng::{self, Stream};
-use crate::model::workers::{Ctx, WpCtx, decide};
+use crate::model::workers::{
+    Ctx, FearRates, WpCtx, decide, fear_week, hunger, leave_chance, official_loyalty, return_chance,
+};
 use crate::model::world::{Politics, Status, WorkersMut, flag};
 use crate::par::fx;
 
@@ -40,11 +42,10 @@ pub(crate) struct Consts {
     pub(crate) unemployed_ration: f32,
     pub(crate) cons_village: f32,
     pub(crate) cons_admin: f32,
-    /// The week's rates of the legitimacy update (one function for both paths).
+    /// The week's rates of the legitimacy and fear updates (one function each, for both
+    /// paths).
     pub(crate) legitimacy: crate::model::mechanisms::LegitimacyRates,
-    pub(crate) fear_city: f32,
-    pub(crate) exemplary_f: f32,
-    pub(crate) one_minus_decay: f32,
+    pub(crate) fear: FearRates,
     pub(crate) piece: f32,
     pub(crate) piece_rates: bool,
     pub(crate) mobilised: bool,
@@ -53,7 +54,6 @@ pub(crate) struct Consts {
     pub(crate) market_fill: f32,
     pub(crate) dep_weight: f32,
     pub(crate) expectation_rate: f32,
-    pub(crate) fear_witness: f32,
     pub(crate) threshold: f32,
     pub(crate) expressive_cost: f32,
     pub(crate) strike_weight: f32,
@@ -80,9 +80,7 @@ impl Consts {
             cons_village: x.village_pull * x.subsistence,
             cons_admin: x.e.ration[2] * x.pol.privilege as f32,
             legitimacy: x.legitimacy,
-            fear_city: x.k.fear_city * x.city.arrest_rate,
-            exemplary_f: 0.3 * x.exemplary,
-            one_minus_decay: 1.0 - x.k.fear_decay,
+            fear: x.fear,
             piece: if x.piece_rates { x.k.effort_piece } else { 0.0 },
             piece_rates: x.piece_rates,
             mobilised: x.pol.labour_mobilisation,
@@ -91,7 +89,6 @@ impl Consts {
             market_fill: x.market_fill,
             dep_weight: x.k.deprivation_weight,
             expectation_rate: x.k.expectation_rate,
-            fear_witness: x.k.fear_witness,
             threshold: x.k.epstein_threshold,
             expressive_cost: x.k.expressive_cost,
             strike_weight: x.k.strike_grievance_weight,
@@ -551,7 +548,7 @@ pub(crate) fn quiet_lanes(
         let s = st[l] as u8;
         let village = s == Status::Village as u8;
         let admin = s == Status::Administration as u8;
-        let p_return = k.migrate_return * (1.0 - 0.5 * ties[l]) * k.city_pull;
+        let p_return = return_chance(k.migrate_return, ties[l], k.city_pull);
         let back = village && draws[l] < p_return;
         cons_c[l] = if village {
             k.cons_village
@@ -563,7 +560,7 @@ pub(crate) fn quiet_lanes(
         exp_c[l] = if back { k.cons_village } else { exp_c[l] };
         let l_old = leg_c[l];
         leg_c[l] = if admin {
-            l_old + 0.02 * (0.9 - l_old)
+            official_loyalty(l_old)
         } else {
             l_old
         };
@@ -719,11 +716,7 @@ pub(crate) fn decide_arrays(
         );
         let e1 = e0 + k.expectation_rate * (cons - e0);
         // Fear.
-        let fe = fear_c[l] * k.one_minus_decay
-            + k.fear_witness * g.arrested
-            + k.fear_city
-            + k.exemplary_f;
-        let fe = fe.clamp(0.0, 1.0);
+        let fe = fear_week(fear_c[l], g.arrested, &k.fear);
         // Stance.
         let gr = crate::model::mechanisms::grievance(hard, lg);
         let d = (gr + select(p, &CONVICTION)).clamp(0.0, 1.0);
@@ -754,7 +747,7 @@ pub(crate) fn decide_arrays(
         let fl_city =
             (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
         // Effort.
-        let hunger = ((k.subsistence - cons) / k.subsistence).clamp(0.0, 1.0);
+        let hunger = hunger(cons, k.subsistence);
         let eff = if employed {
             crate::model::mechanisms::effort(
                 k.effort_base,
@@ -770,15 +763,16 @@ pub(crate) fn decide_arrays(
             0.0
         };
         // Migration (city) or return (village): one draw, the stream chosen by the status.
-        let push = hunger + if employed { 0.0 } else { 0.5 };
-        let mut p_leave = k.migrate_leave * ties[l] * push * k.village_pull;
-        if k.mobilised && employed {
-            p_leave *= 0.5;
-        }
-        if p == Politics::Party as u8 {
-            p_leave *= 0.2;
-        }
-        let p_return = k.migrate_return * (1.0 - 0.5 * ties[l]) * k.city_pull;
+        let p_leave = leave_chance(
+            k.migrate_leave,
+            ties[l],
+            hunger,
+            employed,
+            k.village_pull,
+            k.mobilised,
+            p == Politics::Party as u8,
+        );
+        let p_return = return_chance(k.migrate_return, ties[l], k.city_pull);
         let u = draws[l];
         let leave = city && u < p_leave;
         let back = village && u < p_return;
@@ -805,7 +799,7 @@ pub(crate) fn decide_arrays(
         leg_c[l] = if city {
             lg
         } else if admin {
-            l_old + 0.02 * (0.9 - l_old)
+            official_loyalty(l_old)
         } else {
             l_old
         };

@@ -362,3 +362,42 @@ fn kernel_equals_reference() {
     }
     assert_eq!(checked, 33);
 }
+
+/// The worker's rules written once, against their formulas.
+#[test]
+fn worker_rules_against_their_formulas() {
+    use crate::model::workers::{
+        FearRates, fear_week, hunger, leave_chance, official_loyalty, return_chance,
+    };
+    let close = |a: f32, b: f32| assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    let r = FearRates {
+        keep: 0.9,
+        witness: 0.5,
+        city: 0.01,
+        exemplary: 0.03,
+    };
+    close(fear_week(0.2, 0.1, &r), 0.2 * 0.9 + 0.5 * 0.1 + 0.01 + 0.03);
+    close(fear_week(0.9, 1.0, &r), 1.0);
+    close(hunger(0.5, 1.0), 0.5);
+    close(hunger(1.5, 1.0), 0.0);
+    // Employed, hungry 0.4: 0.01 · 0.8 · 0.4 · 1.2; halved under mobilisation; a fifth for the
+    // party; the unemployed are pushed by another 0.5.
+    close(
+        leave_chance(0.01, 0.8, 0.4, true, 1.2, false, false),
+        0.01 * 0.8 * 0.4 * 1.2,
+    );
+    close(
+        leave_chance(0.01, 0.8, 0.4, true, 1.2, true, false),
+        0.01 * 0.8 * 0.4 * 1.2 * 0.5,
+    );
+    close(
+        leave_chance(0.01, 0.8, 0.4, true, 1.2, false, true),
+        0.01 * 0.8 * 0.4 * 1.2 * 0.2,
+    );
+    close(
+        leave_chance(0.01, 0.8, 0.4, false, 1.2, true, false),
+        0.01 * 0.8 * 0.9 * 1.2,
+    );
+    close(return_chance(0.02, 0.6, 0.5), 0.02 * 0.7 * 0.5);
+    close(official_loyalty(0.5), 0.5 + 0.02 * 0.4);
+}

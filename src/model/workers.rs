@@ -8,9 +8,7 @@ use crate::model::counts::{Agent, Agg, CHUNK, RecordCtx, fold_mut};
 use crate::model::economy::{SKILL_PAY, special_ration};
 use crate::model::mechanisms as mech;
 use crate::model::rng::{self, Stream};
-use crate::model::world::{
-    CityView, Economy, Politics, SizeClass, Status, WorkersMut, World, flag,
-};
+use crate::model::world::{Economy, Politics, SizeClass, Status, WorkersMut, World, flag};
 use crate::scenario::params::{MechanismCfg, PaySystem, PolicyCfg, UnionFunding};
 
 /// Read-only inputs of the worker phase.
@@ -22,7 +20,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) e: &'a Economy,
     /// What each workplace shows its workers this week.
     pub(crate) wp: &'a [WpCtx],
-    pub(crate) city: CityView,
     pub(crate) piece_rates: bool,
     pub(crate) seed: u64,
     pub(crate) week: u64,
@@ -34,9 +31,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) subsistence: f32,
     pub(crate) village_pull: f32,
     pub(crate) city_pull: f32,
-    pub(crate) exemplary: f32,
-    /// The week's rates of the legitimacy update, the same for every worker.
+    /// The week's rates of the legitimacy and fear updates, the same for every worker.
     pub(crate) legitimacy: mech::LegitimacyRates,
+    pub(crate) fear: FearRates,
 }
 
 /// Mechanism parameters in single precision (the worker state's precision), converted once a
@@ -198,6 +195,12 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
         })
         .collect();
     let k = MechF32::new(m);
+    let fear = FearRates {
+        keep: 1.0 - k.fear_decay,
+        witness: k.fear_witness,
+        city: k.fear_city * world.city.arrest_rate,
+        exemplary: 0.3 * world.party.exemplary,
+    };
     let legitimacy = mech::LegitimacyRates {
         contract: k.contract_rate,
         cell: k.cell_rate,
@@ -213,7 +216,6 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
         pol: &world.policy,
         e,
         wp: &wp,
-        city: world.city,
         piece_rates: world.policy.pay_system == PaySystem::PieceRates,
         seed: world.seed,
         week: world.week as u64,
@@ -229,8 +231,8 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
         city_pull: ((vacancy * 5.0).min(1.0)
             * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
         .max(0.0),
-        exemplary: world.party.exemplary,
         legitimacy,
+        fear,
     };
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
@@ -324,13 +326,13 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
         Status::Administration => {
             // Officials live on privileged rations; their loyalty is their post.
             c.consumption[j] = x.e.ration[2] * x.pol.privilege as f32;
-            c.legitimacy[j] += 0.02 * (0.9 - c.legitimacy[j]);
+            c.legitimacy[j] = official_loyalty(c.legitimacy[j]);
             c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
             return;
         }
         Status::Village => {
             c.consumption[j] = x.village_pull * x.subsistence;
-            let p = x.k.migrate_return * (1.0 - 0.5 * c.ties[j]) * x.city_pull;
+            let p = return_chance(x.k.migrate_return, c.ties[j], x.city_pull);
             if rng::chance(x.seed, Stream::Return, id, x.week, p) {
                 c.status[j] = Status::Unemployed;
                 c.expectation[j] = c.consumption[j];
@@ -389,11 +391,7 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     c.expectation[j] += x.k.expectation_rate * (cons - c.expectation[j]);
     c.legitimacy[j] = l;
     // Fear: deterrence from arrests witnessed at work and in the city.
-    let f = c.fear[j] * (1.0 - x.k.fear_decay)
-        + x.k.fear_witness * p.arrested
-        + x.k.fear_city * x.city.arrest_rate
-        + 0.3 * x.exemplary;
-    let f = f.clamp(0.0, 1.0);
+    let f = fear_week(c.fear[j], p.arrested, &x.fear);
     c.fear[j] = f;
     // Grievance and private stance.
     let g = mech::grievance(hard, l);
@@ -435,7 +433,7 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     }
     c.flags[j] = fl;
     // Effort and discipline.
-    let hunger = ((x.subsistence - cons) / x.subsistence).clamp(0.0, 1.0);
+    let hunger = hunger(cons, x.subsistence);
     let piece = if x.piece_rates { x.k.effort_piece } else { 0.0 };
     c.effort[j] = if !employed {
         0.0
@@ -452,17 +450,84 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
         )
     };
     // Migration: hunger and village ties pull workers back to the villages.
-    let push = hunger + if employed { 0.0 } else { 0.5 };
-    let mut p_leave = x.k.migrate_leave * c.ties[j] * push * x.village_pull;
-    if x.pol.labour_mobilisation && employed {
-        p_leave *= 0.5;
-    }
-    if pol == Politics::Party {
-        p_leave *= 0.2;
-    }
+    let p_leave = leave_chance(
+        x.k.migrate_leave,
+        c.ties[j],
+        hunger,
+        employed,
+        x.village_pull,
+        x.pol.labour_mobilisation,
+        pol == Politics::Party,
+    );
     if rng::chance(x.seed, Stream::Migrate, id, x.week, p_leave) {
         c.status[j] = Status::Village;
         c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
         c.effort[j] = 0.0;
     }
+}
+
+// The worker's rules, each written once: the worker-by-worker step (`decide`) and the vector
+// kernel (`model/kernel.rs`) both call these, so the two can only differ in how they loop.
+
+/// The week's rates of the fear update, the same for every worker (ODD 7.5).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FearRates {
+    /// `1 − fear_decay`.
+    pub(crate) keep: f32,
+    pub(crate) witness: f32,
+    /// `fear_city · the city's arrest rate`.
+    pub(crate) city: f32,
+    /// `0.3 · exemplary repression` this week.
+    pub(crate) exemplary: f32,
+}
+
+/// Fear after the week (ODD 7.5): what is left of last week's, plus deterrence by the share of
+/// coworkers arrested (`arrested`), by arrests in the city and by exemplary violence; in [0, 1].
+#[inline(always)]
+pub(crate) fn fear_week(f: f32, arrested: f32, r: &FearRates) -> f32 {
+    (f * r.keep + r.witness * arrested + r.city + r.exemplary).clamp(0.0, 1.0)
+}
+
+/// Hunger: the shortfall of consumption below subsistence, as a share of it, in [0, 1].
+#[inline(always)]
+pub(crate) fn hunger(consumption: f32, subsistence: f32) -> f32 {
+    ((subsistence - consumption) / subsistence).clamp(0.0, 1.0)
+}
+
+/// The chance that a city worker leaves for the village this week (ODD 7.10): hunger (and
+/// unemployment) push, village ties and the village's pull; halved under labour mobilisation
+/// for the employed, a fifth for party members.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn leave_chance(
+    rate: f32,
+    ties: f32,
+    hunger: f32,
+    employed: bool,
+    village_pull: f32,
+    mobilised: bool,
+    party: bool,
+) -> f32 {
+    let push = hunger + if employed { 0.0 } else { 0.5 };
+    let mut p = rate * ties * push * village_pull;
+    if mobilised && employed {
+        p *= 0.5;
+    }
+    if party {
+        p *= 0.2;
+    }
+    p
+}
+
+/// The chance that a worker in the village returns to the city this week (ODD 7.10): weaker
+/// ties to the village, and the city's pull (vacancies, the real wage against village food).
+#[inline(always)]
+pub(crate) fn return_chance(rate: f32, ties: f32, city_pull: f32) -> f32 {
+    rate * (1.0 - 0.5 * ties) * city_pull
+}
+
+/// An official's legitimacy after the week: their loyalty is their post.
+#[inline(always)]
+pub(crate) fn official_loyalty(l: f32) -> f32 {
+    l + 0.02 * (0.9 - l)
 }
