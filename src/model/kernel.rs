@@ -21,7 +21,8 @@ use crate::model::economy::SKILL_PAY;
 use crate::model::party::{PartyCtx, PartyWp};
 use crate::model::rng::{self, Stream};
 use crate::model::workers::{
-    Ctx, FearRates, WpCtx, decide, fear_week, hunger, leave_chance, official_loyalty, return_chance,
+    Ctx, FearRates, WpCtx, decide, dissent, fear_week, hunger, leave_chance, money, net_risk,
+    official_loyalty, return_chance, strike_need,
 };
 use crate::model::world::{Politics, Status, WorkersMut, flag};
 use crate::par::fx;
@@ -689,16 +690,15 @@ pub(crate) fn decide_arrays(
         } else {
             k.unemployed_dep
         };
-        let own = if k.piece_rates {
-            1.1 * eff_c[l]
-        } else {
-            g.mean_effort
-        };
-        let money = if employed {
-            g.pay * skill_pay(skill[l]) * own
-        } else {
-            k.dole
-        };
+        let money = money(
+            employed,
+            k.piece_rates,
+            eff_c[l],
+            g.mean_effort,
+            g.pay,
+            skill_pay(skill[l]),
+            k.dole,
+        );
         let cons = ration + money * k.market_fill;
         let e0 = if k.week0 { cons } else { exp_c[l] };
         let hard = crate::model::mechanisms::hardship(cons, e0, dep, k.dep_weight);
@@ -718,15 +718,13 @@ pub(crate) fn decide_arrays(
         // Fear.
         let fe = fear_week(fear_c[l], g.arrested, &k.fear);
         // Stance.
-        let gr = crate::model::mechanisms::grievance(hard, lg);
-        let d = (gr + select(p, &CONVICTION)).clamp(0.0, 1.0);
+        let d = dissent(hard, lg, select(p, &CONVICTION));
         let wp_risk = if was_public {
             g.risk_public
         } else {
             g.risk_quiet
         };
-        let rr = (risk_av[l] * (1.0 + fe)).min(1.0);
-        let net = rr * wp_risk;
+        let net = net_risk(risk_av[l], fe, wp_risk);
         let public = crate::model::mechanisms::expresses(
             d,
             net,
@@ -734,16 +732,16 @@ pub(crate) fn decide_arrays(
             k.expressive_cost,
             g.peer_public,
         );
-        let nd = if employed {
-            crate::model::mechanisms::strike_need(
-                theta[l],
-                d - net - k.threshold,
-                k.strike_weight,
-                g.union_signal,
-            ) + g.demobilisation
-        } else {
-            f32::INFINITY
-        };
+        let nd = strike_need(
+            employed,
+            theta[l],
+            d,
+            net,
+            k.threshold,
+            k.strike_weight,
+            g.union_signal,
+            g.demobilisation,
+        );
         let fl_city =
             (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
         // Effort.

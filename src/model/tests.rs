@@ -367,7 +367,8 @@ fn kernel_equals_reference() {
 #[test]
 fn worker_rules_against_their_formulas() {
     use crate::model::workers::{
-        FearRates, fear_week, hunger, leave_chance, official_loyalty, return_chance,
+        FearRates, dissent, fear_week, hunger, leave_chance, money, net_risk, official_loyalty,
+        return_chance, strike_need,
     };
     let close = |a: f32, b: f32| assert!((a - b).abs() < 1e-6, "{a} vs {b}");
     let r = FearRates {
@@ -400,4 +401,26 @@ fn worker_rules_against_their_formulas() {
     );
     close(return_chance(0.02, 0.6, 0.5), 0.02 * 0.7 * 0.5);
     close(official_loyalty(0.5), 0.5 + 0.02 * 0.4);
+    // Pay: the rate by skill for own effort (piece rates) or the mean; the dole otherwise.
+    close(
+        money(true, true, 0.5, 0.8, 2.0, 1.3, 0.1),
+        2.0 * 1.3 * (1.1 * 0.5),
+    );
+    close(money(true, false, 0.5, 0.8, 2.0, 1.3, 0.1), 2.0 * 1.3 * 0.8);
+    close(money(false, true, 0.5, 0.8, 2.0, 1.3, 0.1), 0.1);
+    // Dissent: grievance H(1 − L) plus conviction, clamped.
+    close(dissent(0.6, 0.5, 0.1), 0.6 * 0.5 + 0.1);
+    close(dissent(0.9, 0.0, 0.5), 1.0);
+    // Net risk: min(1, R(1 + F)) · P.
+    close(net_risk(0.4, 0.5, 0.3), 0.6 * 0.3);
+    close(net_risk(0.8, 0.5, 0.3), 0.3);
+    // Need: θ − w(D − N − T) − union signal + demobilisation; never for the unemployed.
+    close(
+        strike_need(true, 0.5, 0.6, 0.1, 0.2, 0.8, 0.05, 0.02),
+        0.5 - 0.8 * (0.6 - 0.1 - 0.2) - 0.05 + 0.02,
+    );
+    assert_eq!(
+        strike_need(false, 0.5, 0.6, 0.1, 0.2, 0.8, 0.05, 0.02),
+        f32::INFINITY
+    );
 }

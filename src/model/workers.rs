@@ -357,16 +357,15 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     } else {
         (x.e.ration[3], x.unemployed_deprivation)
     };
-    let money = if employed {
-        let own = if x.piece_rates {
-            1.1 * c.effort[j]
-        } else {
-            p.mean_effort
-        };
-        p.pay * SKILL_PAY[c.skill[j] as usize] * own
-    } else {
-        x.dole
-    };
+    let money = money(
+        employed,
+        x.piece_rates,
+        c.effort[j],
+        p.mean_effort,
+        p.pay,
+        SKILL_PAY[c.skill[j] as usize],
+        x.dole,
+    );
     let cons = ration + money * x.market_fill;
     c.consumption[j] = cons;
     // Hardship: absolute want and relative deprivation (of the worker's ration category).
@@ -394,8 +393,7 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     let f = fear_week(c.fear[j], p.arrested, &x.fear);
     c.fear[j] = f;
     // Grievance and private stance.
-    let g = mech::grievance(hard, l);
-    let d = (g + pol.conviction()).clamp(0.0, 1.0);
+    let d = dissent(hard, l, pol.conviction());
     c.dissent[j] = d;
     // Epstein's net risk at this workplace; Kuran's expression rule.
     // Epstein's P for this worker: the workplace's value with the worker counted once among
@@ -405,8 +403,7 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     } else {
         p.risk_quiet
     };
-    let r = (c.risk[j] * (1.0 + f)).min(1.0);
-    let net = r * risk;
+    let net = net_risk(c.risk[j], f, risk);
     let peer_public = p.peer_public;
     let public = mech::expresses(
         d,
@@ -417,16 +414,16 @@ pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
     );
     // Granovetter: the share of coworkers this worker needs to see out before joining; the
     // cascade itself is resolved per workplace after this phase.
-    c.need[j] = if employed {
-        mech::strike_need(
-            c.threshold[j],
-            d - net - x.k.epstein_threshold,
-            x.k.strike_grievance_weight,
-            p.union_signal,
-        ) + p.demobilisation
-    } else {
-        f32::INFINITY
-    };
+    c.need[j] = strike_need(
+        employed,
+        c.threshold[j],
+        d,
+        net,
+        x.k.epstein_threshold,
+        x.k.strike_grievance_weight,
+        p.union_signal,
+        p.demobilisation,
+    );
     let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
     if public {
         fl |= flag::PUBLIC;
@@ -530,4 +527,65 @@ pub(crate) fn return_chance(rate: f32, ties: f32, city_pull: f32) -> f32 {
 #[inline(always)]
 pub(crate) fn official_loyalty(l: f32) -> f32 {
     l + 0.02 * (0.9 - l)
+}
+
+/// What a worker's pay is worth in money this week (ODD 7.2): the employed are paid the
+/// workplace's rate by skill for their own effort (piece rates) or the workplace's mean effort;
+/// the unemployed get the dole.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn money(
+    employed: bool,
+    piece_rates: bool,
+    effort: f32,
+    mean_effort: f32,
+    pay: f32,
+    skill_pay: f32,
+    dole: f32,
+) -> f32 {
+    let own = if piece_rates {
+        1.1 * effort
+    } else {
+        mean_effort
+    };
+    if employed {
+        pay * skill_pay * own
+    } else {
+        dole
+    }
+}
+
+/// Private dissent (ODD 7.6): grievance (Epstein) plus the worker's political conviction, in
+/// [0, 1].
+#[inline(always)]
+pub(crate) fn dissent(hardship: f32, legitimacy: f32, conviction: f32) -> f32 {
+    (mech::grievance(hardship, legitimacy) + conviction).clamp(0.0, 1.0)
+}
+
+/// Epstein's net risk N = R·P (ODD 7.7): risk aversion raised by fear (at most 1), times the
+/// workplace's estimated arrest probability for this worker.
+#[inline(always)]
+pub(crate) fn net_risk(risk_aversion: f32, fear: f32, arrest_probability: f32) -> f32 {
+    (risk_aversion * (1.0 + fear)).min(1.0) * arrest_probability
+}
+
+/// The share of coworkers an employed worker needs to see striking before joining (ODD 7.8,
+/// Granovetter), plus the workplace's demobilisation; never, for the unemployed.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn strike_need(
+    employed: bool,
+    theta: f32,
+    dissent: f32,
+    net: f32,
+    threshold: f32,
+    weight: f32,
+    union_signal: f32,
+    demobilisation: f32,
+) -> f32 {
+    if employed {
+        mech::strike_need(theta, dissent - net - threshold, weight, union_signal) + demobilisation
+    } else {
+        f32::INFINITY
+    }
 }
