@@ -135,21 +135,6 @@ fn sweep_file(d: &Dir, params: &str) -> PathBuf {
     )
 }
 
-fn sweep_to(spec: &Path, out: &Path, extra: &[&str]) -> Output {
-    pact(
-        &[
-            &[
-                "sweep",
-                spec.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            extra,
-        ]
-        .concat(),
-    )
-}
-
 #[test]
 fn r02_sweep_with_a_key_varied_twice_is_an_error() {
     let d = Dir::new();
@@ -159,7 +144,7 @@ fn r02_sweep_with_a_key_varied_twice_is_an_error() {
     );
     let out = d.path("out");
     refused(
-        &sweep_to(&spec, &out, &[]),
+        &sweep(&spec, &out, &[]),
         &["sweep.toml:7", "policy.repression", "varied twice"],
     );
     assert!(!out.exists());
@@ -328,7 +313,7 @@ fn r06_sweep_checks_every_value_before_writing() {
         let d = Dir::new();
         let spec = sweep_file(&d, params);
         let out = d.path("out");
-        let o = sweep_to(&spec, &out, &[]);
+        let o = sweep(&spec, &out, &[]);
         assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
         assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{what}");
         assert!(stderr(&o).contains(needle), "{what}: {}", stderr(&o));
@@ -344,12 +329,12 @@ fn r06_a_refused_sweep_does_not_poison_its_folder() {
         "[[parameter]]\nkey = \"policy.repression\"\nvalues = [1.0, 25.0]\n",
     );
     let out = d.path("out");
-    assert_eq!(sweep_to(&bad, &out, &[]).status.code(), Some(2));
+    assert_eq!(sweep(&bad, &out, &[]).status.code(), Some(2));
     let good = sweep_file(
         &d,
         "[[parameter]]\nkey = \"policy.repression\"\nvalues = [1.0, 2.0]\n",
     );
-    let o = sweep_to(&good, &out, &[]);
+    let o = sweep(&good, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("results.csv").is_file());
 }
@@ -426,7 +411,7 @@ fn r08_a_huge_sweep_grid_is_refused_before_it_is_built() {
         "[[parameter]]\nkey = \"policy.repression\"\nvalues = [0.5, 1.0, 2.0]\n[[parameter]]\nkey = \"policy.markets\"\nfrom = 0.0\nto = 1.0\nstep = 0.0001\n[[parameter]]\nkey = \"policy.ration_share\"\nfrom = 0.0\nto = 1.0\nstep = 0.0001\n",
     );
     let out = d.path("out");
-    refused(&sweep_to(&spec, &out, &[]), &["points", "allowed: at most"]);
+    refused(&sweep(&spec, &out, &[]), &["points", "allowed: at most"]);
     assert!(!out.exists());
 }
 
@@ -574,12 +559,12 @@ fn r13_sweep_with_zero_threads_writes_nothing() {
     );
     let out = d.path("out");
     refused(
-        &sweep_to(&spec, &out, &["--threads", "0"]),
+        &sweep(&spec, &out, &["--threads", "0"]),
         &["--threads", "allowed 1 to"],
     );
     assert!(!out.exists());
     refused(
-        &sweep_to(&spec, &out, &["--threads", "100000"]),
+        &sweep(&spec, &out, &["--threads", "100000"]),
         &["--threads: 100000", "allowed 1 to"],
     );
 }
@@ -662,11 +647,11 @@ fn r15_a_second_sweep_on_the_same_slice_is_refused_while_the_first_holds_it() {
     std::fs::create_dir(&out).unwrap();
     // The first process's lock, held here.
     let held = pact::output::lock(&out.join(".records.csv.lock")).unwrap();
-    let o = sweep_to(&spec, &out, &[]);
+    let o = sweep(&spec, &out, &[]);
     refused(&o, &["in use by process", &std::process::id().to_string()]);
     assert!(!out.join("records.csv").exists());
     drop(held);
-    assert!(sweep_to(&spec, &out, &[]).status.success());
+    assert!(sweep(&spec, &out, &[]).status.success());
 }
 
 // 17. Messages.

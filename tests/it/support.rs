@@ -141,3 +141,19 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Runs `pact sweep SPEC --out OUT` with `extra` arguments.
+pub fn sweep(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    pact(
+        &[
+            &[
+                "sweep",
+                spec.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            extra,
+        ]
+        .concat(),
+    )
+}

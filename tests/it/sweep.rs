@@ -39,21 +39,6 @@ fn setup(d: &Dir, sweep: &str) -> PathBuf {
     d.write("sweep.toml", sweep)
 }
 
-fn sweep(spec: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    pact(
-        &[
-            &[
-                "sweep",
-                spec.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            extra,
-        ]
-        .concat(),
-    )
-}
-
 const FINAL: [&str; 4] = [
     "results.csv",
     "manifest.json",
