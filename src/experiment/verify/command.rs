@@ -44,9 +44,8 @@ fn summary(dir: &Path, report: &Report) -> Done {
                 "{name}: false: the manifest says {claimed}, its scenario and seeds give {derived}"
             ),
             Status::Different { line, column } => match (line, column) {
-                (0, _) => format!(
-                    "{name}: different (the parameters or seeds no longer give this run id)"
-                ),
+                // Only line endings differ (the manifest's claims are reported as false ones).
+                (0, _) => format!("{name}: different (in its line endings)"),
                 (l, Some(c)) => format!("{name}: different, first at line {l}, column `{c}`"),
                 (l, None) => format!("{name}: different, first at line {l}"),
             },
