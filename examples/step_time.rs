@@ -4,8 +4,9 @@
 //! consecutive steps.
 //!
 //! `cargo run --release --example step_time -- WORKERS REPS [DATE]` (from the repository's root;
-//! DATE as YYYY-MM-DD; `RAYON_NUM_THREADS=1` for one thread). The pool is the one `pact run`
-//! builds ([`pact::threads::pool`]).
+//! DATE as YYYY-MM-DD; `RAYON_NUM_THREADS=1` for one thread; `ISA=avx2` or `ISA=baseline` to
+//! keep the vector loops to those extensions, as on a CPU without AVX-512). The pool is the one
+//! `pact run` builds ([`pact::threads::pool`]).
 use std::path::Path;
 
 fn summary(mut t: Vec<f64>) -> String {
@@ -19,6 +20,14 @@ fn main() {
         eprintln!("usage: step_time WORKERS REPS [DATE]");
         std::process::exit(2);
     }
+    use pact::model::lanes::{Isa, limit};
+    match std::env::var("ISA").as_deref() {
+        Ok("avx2") => limit(Isa::Avx2),
+        Ok("baseline") => limit(Isa::Baseline),
+        Ok("avx512") | Err(_) => {}
+        Ok(other) => panic!("ISA: avx512, avx2 or baseline, not {other}"),
+    }
+    eprintln!("vector loops compiled for {:?}", Isa::detect());
     let mut res = pact::scenario::load(Path::new("scenarios/historical.toml")).expect("scenario");
     res.scenario.run.scale = args[1].parse().expect("WORKERS: a number");
     let reps: usize = args[2].parse().expect("REPS: a number");

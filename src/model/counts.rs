@@ -203,7 +203,7 @@ pub(crate) struct Agg {
     pub(crate) promotions: i64,
     pub(crate) recruits: i64,
     pub(crate) exits: i64,
-    /// Worker phase (the vectorised kernel only): groups of workers, and those of them with
+    /// Worker phase: groups of workers, and those of them with
     /// city workers of several workplaces (how far the storage order has drifted).
     pub(crate) groups: i64,
     pub(crate) mixed: i64,

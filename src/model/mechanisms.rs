@@ -79,8 +79,7 @@ pub struct LegitimacyRates {
 /// One worker's legitimacy after the week (ODD 7.4), clamped to [0, 1]: the social contract
 /// (consumption `c` against expectation `e`), the workplace's cell (`cell`), privilege,
 /// outrage at the share of coworkers arrested (`arrested`), exemplary violence, information,
-/// inclusion in the soviet (`inclusion`) and the pull to the worker's `anchor`. Written once:
-/// the worker-by-worker step and the vector kernel both call it.
+/// inclusion in the soviet (`inclusion`) and the pull to the worker's `anchor`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn legitimacy_week(

@@ -4,9 +4,9 @@
 
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, CHUNK, Counts, RecordCtx, Targets, fold_mut};
+use crate::model::lanes::{self, G, Isa, Kind, Path, kind, lanes, select};
 use crate::model::rng::{self, Stream};
 use crate::model::strikes::arrest;
-use crate::model::workers::Path;
 use crate::model::world::{Politics, SizeClass, Status, WorkersMut, World, flag};
 use crate::scenario::params::MechanismCfg;
 
@@ -106,7 +106,7 @@ pub(crate) const OUTCOMES: usize = 3;
 
 /// The probability of each of a worker's outcomes ([`OUTCOMES`]) given that none before it
 /// happened; 0 where the worker does not meet it. Shared by the pass worker by worker and the
-/// vectorised filter ([`crate::model::kernel::party_chunk`]), so that both compute the same values.
+/// filter ([`filtered`]), so that both compute the same values.
 #[inline(always)]
 pub(crate) fn party_odds(
     x: &PartyCtx,
@@ -122,7 +122,7 @@ pub(crate) fn party_odds(
     let unaffiliated = p == Politics::Unaffiliated as u8;
     // Arrest: expected arrests at a workplace equal its allocated capacity, shared by target
     // weight (the weight by identity plus what striking adds).
-    let t = crate::model::kernel::select(p, &x.weights)
+    let t = select(p, &x.weights)
         + if f & flag::STRIKING != 0 {
             x.striking
         } else {
@@ -204,25 +204,19 @@ pub(crate) struct PartyCtx<'a> {
     pub(crate) r: RecordCtx<'a>,
 }
 
-/// The Cheka/party pass over one chunk: on the workers the vectorised filter finds a draw
-/// succeeding for ([`crate::model::kernel::party_chunk`], where the CPU has AVX-512), else on every worker.
-/// The same results either way (`party_filter_equals_reference`).
-pub(crate) fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg, path: Path) {
+/// The Cheka/party pass over one chunk: on the workers the filter finds a draw succeeding for
+/// ([`filtered`]), or (`Path::Unfiltered`, in tests) on every worker: the same results
+/// (`party_filter_equals_unfiltered`).
+fn party_chunk(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg, path: Path) {
     c.assert_columns();
-    match path {
-        Path::Fastest => {
-            if crate::model::kernel::party_chunk(c, x, a) {
-                return;
-            }
+    #[cfg(test)]
+    if path == Path::Unfiltered {
+        for j in 0..c.len() {
+            party_worker(c, j, x, a);
         }
-        #[cfg(test)]
-        Path::Portable => return crate::model::kernel::party_portable(c, x, a),
-        #[cfg(test)]
-        Path::Reference => {}
+        return;
     }
-    for j in 0..c.len() {
-        party_worker(c, j, x, a);
-    }
+    filtered(Isa::of(path), c, x, a);
 }
 
 /// The Cheka/party pass on worker `j` of a chunk, counting what it changed.
@@ -295,4 +289,67 @@ pub(crate) fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg)
         _ => return false,
     }
     true
+}
+
+lanes::dispatch! {
+    /// The filtered pass over one chunk, in code compiled for `isa`.
+    fn filtered(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) -> () = filtered_body
+}
+
+/// The filtered pass: a filter over lanes computes, for every lane of a group, the worker's
+/// draw and the probability that the pass changes it ([`party_odds`], [`party_thresholds`]);
+/// only the workers whose draw falls below it go through [`party_worker`] (about one in a
+/// thousand a week). The others the pass leaves unchanged, so the results are those of the pass
+/// worker by worker.
+#[inline(always)]
+fn filtered_body<const AVX512: bool>(c: &mut WorkersMut, x: &PartyCtx, a: &mut Agg) {
+    let n = c.len();
+    let whole = n - n % G;
+    for g0 in (0..whole).step_by(G) {
+        let mut hits = match kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0)) {
+            Kind::Quiet => 0,
+            Kind::Uniform(w) => {
+                let w = x.wp[w as usize];
+                party_hits(c, g0, x, |_| w)
+            }
+            Kind::Mixed => {
+                let wp = lanes(c.wp, g0);
+                let last = x.wp.len() - 1;
+                party_hits(c, g0, x, |l| x.wp[(wp[l] as usize).min(last)])
+            }
+        };
+        while hits != 0 {
+            let l = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            party_worker(c, g0 + l, x, a);
+        }
+    }
+    for j in whole..n {
+        party_worker(c, j, x, a);
+    }
+}
+
+/// The lanes of the group at `g0` (as bits) holding an employed worker whose draw falls below
+/// the probability that the Cheka/party pass changes it.
+#[inline(always)]
+fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> PartyWp) -> u32 {
+    let (st, fl, po) = (
+        lanes(c.status, g0),
+        lanes(c.flags, g0),
+        lanes(c.politics, g0),
+    );
+    let (ids, skill) = (lanes(c.id, g0), lanes(c.skill, g0));
+    let (leg, dis) = (lanes(c.legitimacy, g0), lanes(c.dissent, g0));
+    let mut hit = [false; G];
+    for l in 0..G {
+        let odds = party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
+        let t = party_thresholds(odds);
+        let u = party_draw(x, ids[l]);
+        hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[OUTCOMES - 1]);
+    }
+    let mut bits = 0u32;
+    for (l, h) in hit.iter().enumerate() {
+        bits |= u32::from(*h) << l;
+    }
+    bits
 }

@@ -26,6 +26,7 @@
 
 use crate::model::counts::{Tally, aggregate, finish_view, refresh_view};
 use crate::model::economy::economy;
+use crate::model::lanes::Path;
 use crate::model::management::management;
 use crate::model::party::cheka_and_party;
 use crate::model::record::RunRecord;
@@ -33,7 +34,7 @@ use crate::model::record::record;
 use crate::model::rng::{self, Stream};
 use crate::model::soviet::{campaign, election};
 use crate::model::strikes::{arrest, strike_cascades, strikes, unions};
-use crate::model::workers::{Path, workers};
+use crate::model::worker_phase::workers;
 use crate::model::world::{Politics, SizeClass, Status, World};
 use crate::scenario::params::MechanismCfg;
 use crate::scenario::{Resolved, ResolvedEvent};

@@ -1,15 +1,18 @@
-//! Unit tests of the step's phases: each path of the worker phase and of the party pass
-//! against the reference, hiring against the algorithm as first written, the counts kept
-//! through the step against a fresh count.
+//! Unit tests of the step's phases: the worker phase and the party pass compiled for each
+//! vector extension against the baseline build, the worker's decision against its rules, the
+//! party pass's filter against the pass on every worker, hiring against the algorithm as first
+//! written, the counts kept through the step against a fresh count.
 
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, Counts, RecordCtx, aggregate};
+use crate::model::economy::SKILL_PAY;
+use crate::model::lanes::{Isa, Path};
 use crate::model::management::hire;
 use crate::model::party::cheka_and_party;
 use crate::model::record::RunRecord;
 use crate::model::rng::{self, Stream};
 use crate::model::step::step;
-use crate::model::workers::{Path, workers};
+use crate::model::worker_phase::workers;
 use crate::model::world::{Politics, Status, Workers, World, flag};
 use crate::par::{self};
 use crate::scenario::params::MechanismCfg;
@@ -274,9 +277,9 @@ fn every_quarter(
 }
 
 #[test]
-fn party_filter_equals_reference() {
-    // The Cheka/party pass through the vectorised filter (with and without AVX-512) and
-    // worker by worker: the same workers, counts and tallies, in real states and in stirred
+fn party_filter_equals_unfiltered() {
+    // The Cheka/party pass through the filter (compiled for each vector extension) and on
+    // every worker: the same workers, counts and tallies, in real states and in stirred
     // ones where every outcome is frequent.
     let mut changed = [0usize; 6];
     every_quarter(&["historical", "nep"], 5, 104, |name, week, world, m| {
@@ -300,8 +303,12 @@ fn party_filter_equals_reference() {
                 let tallies = format!("{tally:?}");
                 ((w, Agg::new(0)), counts, tallies)
             };
-            let reference = pass(Path::Reference);
-            for path in [Path::Fastest, Path::Portable] {
+            let reference = pass(Path::Unfiltered);
+            for path in [
+                Path::Fastest,
+                Path::Only(Isa::Avx2),
+                Path::Only(Isa::Baseline),
+            ] {
                 let other = pass(path);
                 same(&other.0, &reference.0, &what);
                 assert!(other.1 == reference.1, "{what}: counts differ");
@@ -317,7 +324,7 @@ fn party_filter_equals_reference() {
         let mut counts = aggregate(&after, &m2);
         let mut tally = Tally::default();
         after.party.cheka_capacity = 0.05 * counts.status[0] as f64;
-        cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Reference);
+        cheka_and_party(&mut after, &m2, &mut tally, &mut counts, Path::Unfiltered);
         let (b, a) = (&stir.workers, &after.workers);
         let moved = |from: fn(Politics) -> bool, to: Politics| {
             (0..a.len())
@@ -337,23 +344,25 @@ fn party_filter_equals_reference() {
 }
 
 #[test]
-fn kernel_equals_reference() {
-    // Rations and labour mobilisation (1920), money wages and markets (1921), piece rates
-    // (from 1920 in `nep`), voluntary union dues (`independent_unions`); the first week
-    // (expectations start at what it delivers) and weeks with workers in custody and exile.
+fn dispatched_equals_portable() {
+    // The worker phase compiled for the CPU's best vector extensions, for AVX2 and for the
+    // baseline: the same bits (and counts equal to a fresh count). Rations and labour
+    // mobilisation (1920), money wages and markets (1921), piece rates (from 1920 in `nep`),
+    // voluntary union dues (`independent_unions`); the first week (expectations start at what
+    // it delivers) and weeks with workers in custody and exile.
+    eprintln!("this CPU: {:?}", Isa::detect());
     let mut checked = 0;
     let names = ["historical", "nep", "independent_unions"];
     let ends = every_quarter(&names, 11, 130, |name, week, world, m| {
-        let reference = phase3(world, m, Path::Reference);
-        let what = format!("{name}, week {week}");
-        same(&phase3(world, m, Path::Fastest), &reference, &what);
-        same(&phase3(world, m, Path::Portable), &reference, &what);
         let mut m2 = m.clone();
         let stir = stirred(world, &mut m2);
-        let what = format!("{name}, week {week}, stirred");
-        let reference = phase3(&stir, &m2, Path::Reference);
-        same(&phase3(&stir, &m2, Path::Fastest), &reference, &what);
-        same(&phase3(&stir, &m2, Path::Portable), &reference, &what);
+        for (w, m, what) in [(world, m, "as run"), (&stir, &m2, "stirred")] {
+            let what = format!("{name}, week {week}, {what}");
+            let portable = phase3(w, m, Path::Only(Isa::Baseline));
+            assert!(portable.1.c == aggregate(&portable.0, m), "{what}: counts");
+            same(&phase3(w, m, Path::Fastest), &portable, &what);
+            same(&phase3(w, m, Path::Only(Isa::Avx2)), &portable, &what);
+        }
         checked += 1;
     });
     for world in ends {
@@ -361,6 +370,165 @@ fn kernel_equals_reference() {
         assert!(held[Status::Arrested as usize] + held[Status::Exiled as usize] > 0);
     }
     assert_eq!(checked, 33);
+}
+
+/// The worker's decision against its rules, worker by worker: what each column becomes is the
+/// rule's value on the worker's state before the week and its workplace's context.
+#[test]
+fn decision_against_its_rules() {
+    use crate::model::mechanisms as mech;
+    use crate::model::worker_phase::{consts, contexts};
+    use crate::model::workers::*;
+    let mut seen = [0usize; 6];
+    every_quarter(&["historical", "nep"], 3, 104, |name, week, world, m| {
+        let mut m2 = m.clone();
+        for (w, m) in [
+            (world.clone(), m.clone()),
+            (stirred(world, &mut m2), m2.clone()),
+        ] {
+            let m = &m;
+            let prev = vec![0.1; w.wps.len()];
+            let (ctx, k) = (contexts(&w, m, &prev), consts(&w, m));
+            let mut after = w.clone();
+            workers(&mut after, m, &prev, Path::Fastest);
+            let (b, a) = (&w.workers, &after.workers);
+            for i in 0..b.len() {
+                let what = format!("{name}, week {week}, worker {i}");
+                let (s0, s1) = (b.status[i], a.status[i]);
+                seen[s0 as usize] += 1;
+                match s0 {
+                    Status::Arrested | Status::Exiled => continue,
+                    Status::Administration => {
+                        assert_eq!(a.consumption[i], k.cons_admin, "{what}");
+                        assert_eq!(a.legitimacy[i], official_loyalty(b.legitimacy[i]), "{what}");
+                        assert_eq!(a.flags[i] & (flag::PUBLIC | flag::STRIKING), 0, "{what}");
+                        continue;
+                    }
+                    Status::Village => {
+                        assert_eq!(a.consumption[i], k.cons_village, "{what}");
+                        let back = rng::chance(
+                            k.seed,
+                            Stream::Return,
+                            u64::from(b.id[i]),
+                            k.week,
+                            return_chance(k.migrate_return, b.ties[i], k.city_pull),
+                        );
+                        let to = if back {
+                            Status::Unemployed
+                        } else {
+                            Status::Village
+                        };
+                        assert_eq!(s1, to, "{what}");
+                        continue;
+                    }
+                    Status::Employed | Status::Unemployed => {}
+                }
+                let g = &ctx[b.wp[i] as usize];
+                let employed = s0 == Status::Employed;
+                let (ration, dep) = if employed {
+                    (g.ration, g.deprivation)
+                } else {
+                    (k.unemployed_ration, k.unemployed_dep)
+                };
+                let pay = SKILL_PAY[b.skill[i] as usize];
+                let money = money(
+                    employed,
+                    k.piece_rates,
+                    b.effort[i],
+                    g.mean_effort,
+                    g.pay,
+                    pay,
+                    k.dole,
+                );
+                let cons = ration + money * k.market_fill;
+                let e0 = if k.week0 { cons } else { b.expectation[i] };
+                let hard = mech::hardship(cons, e0, dep, k.dep_weight);
+                let p = b.politics[i];
+                let l = mech::legitimacy_week(
+                    b.legitimacy[i],
+                    cons,
+                    e0,
+                    p.anchor(),
+                    g.cell,
+                    g.arrested,
+                    g.inclusion,
+                    &k.legitimacy,
+                );
+                let f = fear_week(b.fear[i], g.arrested, &k.fear);
+                let d = dissent(hard, l, p.conviction());
+                assert_eq!(a.consumption[i], cons, "{what}: consumption");
+                assert_eq!(
+                    a.expectation[i],
+                    e0 + k.expectation_rate * (cons - e0),
+                    "{what}"
+                );
+                assert_eq!(a.hardship[i], hard, "{what}: hardship");
+                assert_eq!(a.legitimacy[i], l, "{what}: legitimacy");
+                assert_eq!(a.fear[i], f, "{what}: fear");
+                assert_eq!(a.dissent[i], d, "{what}: dissent");
+                let risk = if b.flags[i] & flag::PUBLIC != 0 {
+                    g.risk_public
+                } else {
+                    g.risk_quiet
+                };
+                let net = net_risk(b.risk[i], f, risk);
+                let public = mech::expresses(d, net, k.threshold, k.expressive_cost, g.peer_public);
+                let need = strike_need(
+                    employed,
+                    b.threshold[i],
+                    d,
+                    net,
+                    k.threshold,
+                    k.strike_weight,
+                    g.union_signal,
+                    g.demobilisation,
+                );
+                assert_eq!(a.need[i], need, "{what}: need");
+                let h = hunger(cons, k.subsistence);
+                let leave = rng::chance(
+                    k.seed,
+                    Stream::Migrate,
+                    u64::from(b.id[i]),
+                    k.week,
+                    leave_chance(
+                        k.migrate_leave,
+                        b.ties[i],
+                        h,
+                        employed,
+                        k.village_pull,
+                        k.mobilised,
+                        p == Politics::Party,
+                    ),
+                );
+                if leave {
+                    assert_eq!(s1, Status::Village, "{what}: left");
+                    assert_eq!(a.effort[i], 0.0, "{what}");
+                    assert_eq!(a.flags[i] & (flag::PUBLIC | flag::STRIKING), 0, "{what}");
+                    continue;
+                }
+                assert_eq!(s1, s0, "{what}: stayed");
+                assert_eq!(a.flags[i] & flag::PUBLIC != 0, public, "{what}: public");
+                assert_eq!(a.flags[i] & flag::STRIKING, 0, "{what}: striking");
+                let effort = if employed {
+                    mech::effort(
+                        k.effort_base,
+                        k.effort_legitimacy,
+                        l,
+                        k.effort_fear,
+                        f,
+                        k.piece,
+                        g.cell,
+                        h,
+                    )
+                } else {
+                    0.0
+                };
+                assert_eq!(a.effort[i], effort, "{what}: effort");
+            }
+        }
+    });
+    // Every status met, many times.
+    assert!(seen.iter().all(|&n| n > 1000), "{seen:?}");
 }
 
 /// The worker's rules written once, against their formulas.

@@ -1,95 +1,67 @@
-//! The workers' weekly decision, phase 3 of the step (ODD 7.3–7.8): consumption, hardship,
+//! The workers' weekly decision, phase 3 of the step (ODD 7.3–7.10): consumption, hardship,
 //! the social contract's expectations, legitimacy, fear, grievance, private and public stance
-//! (Kuran), the strike need each worker brings to the workplace's cascade (Granovetter, Epstein),
-//! effort, migration, and custody, exile and blacklist timers. In parallel over fixed chunks;
-//! each worker writes only its own slot and is counted as it goes.
+//! (Kuran), the strike need each worker brings to the workplace's cascade (Granovetter,
+//! Epstein), effort, migration; custody, exile and blacklist timers. [`decide`] is the decision,
+//! written once as a loop over lanes (a group of workers, [`crate::model::lanes`]);
+//! [`custody`] the week of a worker in custody or exile. The phase's loop over the workers is
+//! [`crate::model::worker_phase`].
 
-use crate::model::counts::{Agent, Agg, CHUNK, RecordCtx, fold_mut};
-use crate::model::economy::{SKILL_PAY, special_ration};
+use crate::model::counts::Agg;
+use crate::model::economy::SKILL_PAY;
+use crate::model::lanes::{ANCHOR, CONVICTION, G, select};
 use crate::model::mechanisms as mech;
 use crate::model::rng::{self, Stream};
-use crate::model::world::{Economy, Politics, SizeClass, Status, WorkersMut, World, flag};
-use crate::scenario::params::{MechanismCfg, PaySystem, PolicyCfg, UnionFunding};
+use crate::model::world::{Politics, Status, WorkersMut, flag};
 
-/// Read-only inputs of the worker phase.
-pub(crate) struct Ctx<'a> {
-    pub(crate) m: &'a MechanismCfg,
-    /// The mechanism parameters the worker phase reads, converted once.
-    pub(crate) k: MechF32,
-    pub(crate) pol: &'a PolicyCfg,
-    pub(crate) e: &'a Economy,
-    /// What each workplace shows its workers this week.
-    pub(crate) wp: &'a [WpCtx],
-    pub(crate) piece_rates: bool,
+/// The week's constants of the worker phase, the same for every worker (derived once a week
+/// from the world and the mechanism parameters, in the worker state's single precision).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Consts {
     pub(crate) seed: u64,
     pub(crate) week: u64,
+    /// The keys and week term of the draws to leave for and return from the village.
+    pub(crate) key_migrate: u64,
+    pub(crate) key_return: u64,
+    pub(crate) week_term: u64,
+    /// The first week: expectations start at what it delivers.
+    pub(crate) week0: bool,
+    /// The share of coworkers out that a strike needs to start (`strike_min_share`).
+    pub(crate) min_share: f32,
+    /// Unions funded by voluntary dues.
+    pub(crate) voluntary: bool,
+    pub(crate) unemployed_ration: f32,
     /// Relative deprivation of the unemployed's ration.
-    pub(crate) unemployed_deprivation: f32,
+    pub(crate) unemployed_dep: f32,
+    /// Consumption in the village and of officials.
+    pub(crate) cons_village: f32,
+    pub(crate) cons_admin: f32,
+    /// The week's rates of the legitimacy and fear updates.
+    pub(crate) legitimacy: mech::LegitimacyRates,
+    pub(crate) fear: FearRates,
+    /// Effort's response to piece rates (0 under time wages).
+    pub(crate) piece: f32,
+    pub(crate) piece_rates: bool,
+    pub(crate) mobilised: bool,
     /// What the unemployed get in money; the share of money demand the market meets.
     pub(crate) dole: f32,
     pub(crate) market_fill: f32,
+    pub(crate) dep_weight: f32,
+    pub(crate) expectation_rate: f32,
+    pub(crate) threshold: f32,
+    pub(crate) expressive_cost: f32,
+    pub(crate) strike_weight: f32,
     pub(crate) subsistence: f32,
-    pub(crate) village_pull: f32,
-    pub(crate) city_pull: f32,
-    /// The week's rates of the legitimacy and fear updates, the same for every worker.
-    pub(crate) legitimacy: mech::LegitimacyRates,
-    pub(crate) fear: FearRates,
-}
-
-/// Mechanism parameters in single precision (the worker state's precision), converted once a
-/// step rather than once per worker.
-pub(crate) struct MechF32 {
-    pub(crate) cell_rate: f32,
-    pub(crate) contract_rate: f32,
-    pub(crate) deprivation_weight: f32,
     pub(crate) effort_base: f32,
-    pub(crate) effort_fear: f32,
     pub(crate) effort_legitimacy: f32,
-    pub(crate) effort_piece: f32,
-    pub(crate) epstein_threshold: f32,
+    pub(crate) effort_fear: f32,
+    pub(crate) migrate_leave: f32,
+    pub(crate) village_pull: f32,
+    pub(crate) migrate_return: f32,
+    pub(crate) city_pull: f32,
+    /// Custody's end: the share exiled, the mean weeks of exile, the weeks on the blacklist.
     pub(crate) exile_share: f32,
     pub(crate) exile_weeks: f32,
-    pub(crate) expectation_rate: f32,
-    pub(crate) expressive_cost: f32,
-    pub(crate) fear_city: f32,
-    pub(crate) fear_decay: f32,
-    pub(crate) fear_witness: f32,
-    pub(crate) information_rate: f32,
-    pub(crate) legitimacy_anchor_rate: f32,
-    pub(crate) migrate_leave: f32,
-    pub(crate) migrate_return: f32,
-    pub(crate) outrage_rate: f32,
-    pub(crate) privilege_rate: f32,
-    pub(crate) strike_grievance_weight: f32,
-}
-
-impl MechF32 {
-    pub(crate) fn new(m: &MechanismCfg) -> MechF32 {
-        MechF32 {
-            cell_rate: m.cell_rate as f32,
-            contract_rate: m.contract_rate as f32,
-            deprivation_weight: m.deprivation_weight as f32,
-            effort_base: m.effort_base as f32,
-            effort_fear: m.effort_fear as f32,
-            effort_legitimacy: m.effort_legitimacy as f32,
-            effort_piece: m.effort_piece as f32,
-            epstein_threshold: m.epstein_threshold as f32,
-            exile_share: m.exile_share as f32,
-            exile_weeks: m.exile_weeks as f32,
-            expectation_rate: m.expectation_rate as f32,
-            expressive_cost: m.expressive_cost as f32,
-            fear_city: m.fear_city as f32,
-            fear_decay: m.fear_decay as f32,
-            fear_witness: m.fear_witness as f32,
-            information_rate: m.information_rate as f32,
-            legitimacy_anchor_rate: m.legitimacy_anchor_rate as f32,
-            migrate_leave: m.migrate_leave as f32,
-            migrate_return: m.migrate_return as f32,
-            outrage_rate: m.outrage_rate as f32,
-            privilege_rate: m.privilege_rate as f32,
-            strike_grievance_weight: m.strike_grievance_weight as f32,
-        }
-    }
+    pub(crate) blacklist_weeks: u16,
 }
 
 /// What a worker reads of its workplace in the worker phase, gathered into one cache line
@@ -127,344 +99,341 @@ pub(crate) struct WpCtx {
     pub(crate) office: bool,
 }
 
-/// How the worker phase runs: all give the same results (tested).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Path {
-    /// The vectorised [`kernel`] where the CPU has AVX-512, else the reference.
-    Fastest,
-    /// Worker by worker: [`decide`], then [`Counts::tally`].
-    #[cfg(test)]
-    Reference,
-    /// The kernel's code without AVX-512, on any CPU.
-    #[cfg(test)]
-    Portable,
+/// Where the lanes of a group read their workplace's context.
+pub(crate) trait Source {
+    fn at(&self, l: usize) -> &WpCtx;
+    /// Whether lanes `0..n` have a context.
+    fn covers(&self, n: usize) -> bool;
 }
 
-/// Phase 3: every worker decides, in parallel over fixed chunks, and is counted toward this
-/// week's view (before the strike cascades).
-pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: Path) -> Agg {
-    let e = &world.economy;
-    let mut union_signal = [0.0f32; 7];
-    for (s, u) in world.unions.iter().enumerate() {
-        if u.assembly {
-            union_signal[s] = m.union_spread as f32 * u.strike_share;
-        }
+/// Each lane its own workplace's context (a gather per field).
+#[derive(Clone, Copy)]
+pub(crate) struct Gathered<'a> {
+    pub(crate) ctx: &'a [WpCtx],
+    pub(crate) wp: &'a [u32],
+}
+
+impl Source for Gathered<'_> {
+    #[inline(always)]
+    fn at(&self, l: usize) -> &WpCtx {
+        // Every id is a workplace; the clamp (a no-op) lets the compiler drop the bounds check.
+        &self.ctx[(self.wp[l] as usize).min(self.ctx.len() - 1)]
     }
-    let jobs: f64 = world.wps.jobs.iter().map(|&j| j as f64).sum();
-    let employed: f64 = world.view.employed.iter().map(|&j| j as f64).sum();
-    let vacancy = ((jobs - employed) / jobs.max(1.0)).max(0.0) as f32;
-    let real_wage = world.economy.ration[1]
-        + (world.economy.wage_rate * world.economy.market_fill * world.economy.mean_effort) as f32;
-    let village_food = (world.exo.village_food * world.harvest_now) as f32;
-    let (wps, view) = (&world.wps, &world.view);
-    let special = special_ration(&world.policy);
-    let inclusion = m.inclusion_rate as f32;
-    let best_ration = e.ration[0] * special;
-    let wp: Vec<WpCtx> = (0..wps.len())
-        .map(|k| {
-            let n_emp = view.employed[k].max(1) as f32;
-            let ration =
-                e.ration[wps.category[k] as usize] * if wps.defence[k] { special } else { 1.0 };
-            WpCtx {
-                ration,
-                deprivation: mech::deprivation(ration, best_ration, world.city.visible_privilege),
-                pay: if wps.arrears[k] == 0 {
-                    e.wage_rate as f32 * (1.0 + wps.concession[k])
-                } else {
-                    0.0
-                },
-                mean_effort: view.effort_sum[k] / n_emp,
-                cell: view.cell_strength[k],
-                arrested: view.arrested_share[k],
-                inclusion: if wps.excluded[k] {
-                    -inclusion
-                } else if world.city.inclusive {
-                    inclusion
-                } else {
-                    0.0
-                },
-                risk_quiet: view.risk_quiet[k],
-                risk_public: view.risk_public[k],
-                peer_public: view.public[k] as f32 / n_emp,
-                union_signal: union_signal[wps.sector[k] as usize],
-                demobilisation: m.demobilisation as f32 * wps.cooldown[k],
-                prev: prev[k],
-                sector: wps.sector[k],
-                office: wps.class[k] == SizeClass::Office,
-            }
-        })
-        .collect();
-    let k = MechF32::new(m);
-    let fear = FearRates {
-        keep: 1.0 - k.fear_decay,
-        witness: k.fear_witness,
-        city: k.fear_city * world.city.arrest_rate,
-        exemplary: 0.3 * world.party.exemplary,
-    };
-    let legitimacy = mech::LegitimacyRates {
-        contract: k.contract_rate,
-        cell: k.cell_rate,
-        privilege: k.privilege_rate * world.city.visible_privilege,
-        outrage: k.outrage_rate,
-        exemplary: 0.1 * world.party.exemplary,
-        information: k.information_rate * world.city.public_surprise,
-        anchor: k.legitimacy_anchor_rate,
-    };
-    let ctx = Ctx {
-        m,
+    #[inline(always)]
+    fn covers(&self, n: usize) -> bool {
+        self.wp.len() == n && !self.ctx.is_empty()
+    }
+}
+
+/// One context for every lane (a broadcast per field).
+pub(crate) struct Uniform(pub(crate) WpCtx);
+
+impl Source for Uniform {
+    #[inline(always)]
+    fn at(&self, _: usize) -> &WpCtx {
+        &self.0
+    }
+    #[inline(always)]
+    fn covers(&self, _: usize) -> bool {
+        true
+    }
+}
+
+/// The decisions of the workers `at..at + n` of a chunk (a group, or the chunk's last workers):
+/// [`decide`] on their columns. Workers in custody or exile keep every value ([`custody`]).
+#[inline(always)]
+pub(crate) fn decide_at(k: &Consts, src: impl Source, c: &mut WorkersMut, at: usize, n: usize) {
+    let m = at..at + n;
+    decide(
+        &c.id[m.clone()],
         k,
-        pol: &world.policy,
-        e,
-        wp: &wp,
-        piece_rates: world.policy.pay_system == PaySystem::PieceRates,
-        seed: world.seed,
-        week: world.week as u64,
-        unemployed_deprivation: mech::deprivation(
-            e.ration[3],
-            best_ration,
-            world.city.visible_privilege,
-        ),
-        dole: 0.1 * e.wage_rate as f32,
-        market_fill: e.market_fill as f32,
-        subsistence: world.exo.subsistence as f32,
-        village_pull: (village_food / world.exo.subsistence as f32).clamp(0.2, 2.0),
-        city_pull: ((vacancy * 5.0).min(1.0)
-            * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
-        .max(0.0),
-        legitimacy,
-        fear,
-    };
-    let nw = world.wps.len();
-    let min_share = m.strike_min_share as f32;
-    let voluntary = world.policy.union_funding == UnionFunding::Dues;
-    let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
-    let k = crate::model::kernel::Consts::new(&ctx, min_share, voluntary);
-    fold_mut(world.workers.chunks_mut(CHUNK), nw, |a, mut c| match path {
-        Path::Fastest => crate::model::kernel::chunk(&mut c, &ctx, &k, &r, a),
-        #[cfg(test)]
-        Path::Reference => reference_chunk(&mut c, &ctx, &r, min_share, voluntary, a),
-        #[cfg(test)]
-        Path::Portable => crate::model::kernel::chunk_portable(&mut c, &ctx, &k, &r, a),
-    })
+        src,
+        &mut c.status[m.clone()],
+        &mut c.flags[m.clone()],
+        &mut c.timer[m.clone()],
+        &c.skill[m.clone()],
+        &c.politics[m.clone()],
+        &c.ties[m.clone()],
+        &c.threshold[m.clone()],
+        &c.risk[m.clone()],
+        &mut c.need[m.clone()],
+        &mut c.consumption[m.clone()],
+        &mut c.expectation[m.clone()],
+        &mut c.hardship[m.clone()],
+        &mut c.legitimacy[m.clone()],
+        &mut c.fear[m.clone()],
+        &mut c.dissent[m.clone()],
+        &mut c.effort[m],
+    );
 }
 
-/// The worker phase of one chunk, worker by worker: [`reference_one`] for each. The reference
-/// the vectorised [`kernel`] is tested against.
-pub(crate) fn reference_chunk(
-    c: &mut WorkersMut,
-    ctx: &Ctx,
-    r: &RecordCtx,
-    min_share: f32,
-    voluntary: bool,
-    a: &mut Agg,
+/// The weekly decision of a group of workers (at most [`G`]), lane by lane: the arithmetic for
+/// a city worker on every lane, each column's new value selected by the worker's status (so
+/// that the loop has no branches and vectorises). The loop of [`decide_at`]. Each column is its own argument: the compiler knows that
+/// mutable references never overlap, which is what lets it vectorise the loop.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decide(
+    ids: &[u32],
+    k: &Consts,
+    src: impl Source,
+    st: &mut [Status],
+    fl: &mut [u8],
+    tm: &mut [u16],
+    skill: &[u8],
+    pol: &[Politics],
+    ties: &[f32],
+    theta: &[f32],
+    risk_av: &[f32],
+    need: &mut [f32],
+    cons_c: &mut [f32],
+    exp_c: &mut [f32],
+    hard_c: &mut [f32],
+    leg_c: &mut [f32],
+    fear_c: &mut [f32],
+    dis_c: &mut [f32],
+    eff_c: &mut [f32],
 ) {
-    c.assert_columns();
-    for j in 0..c.len() {
-        reference_one(c, j, ctx, r, min_share, voluntary, a);
+    let n = st.len();
+    assert!(
+        n <= G
+            && fl.len() == n
+            && tm.len() == n
+            && skill.len() == n
+            && pol.len() == n
+            && ties.len() == n
+            && theta.len() == n
+            && risk_av.len() == n
+            && need.len() == n
+            && cons_c.len() == n
+            && exp_c.len() == n
+            && hard_c.len() == n
+            && leg_c.len() == n
+            && fear_c.len() == n
+            && dis_c.len() == n
+            && eff_c.len() == n
+            && ids.len() == n
+            && src.covers(n)
+    );
+    let k = *k;
+    // The week's draw of every lane (migration in the city, return from the village): its own
+    // loop, as 64-bit multiplies are dear in vectors.
+    let mut draws = [0.0f32; G];
+    for l in 0..n {
+        let key = if st[l] == Status::Village {
+            k.key_return
+        } else {
+            k.key_migrate
+        };
+        draws[l] = rng::unit(rng::hash_keyed(key, u64::from(ids[l]), k.week_term));
+    }
+    for l in 0..n {
+        let g = src.at(l);
+        let s = st[l] as u8;
+        let employed = s == Status::Employed as u8;
+        let city = s <= Status::Unemployed as u8;
+        let village = s == Status::Village as u8;
+        let admin = s == Status::Administration as u8;
+        let f0 = fl[l];
+        // The blacklist runs out.
+        let listed = city && f0 & flag::BLACKLISTED != 0;
+        let t0 = tm[l];
+        let t1 = if listed { t0.saturating_sub(1) } else { t0 };
+        let f1 = if listed && t1 == 0 {
+            f0 & !flag::BLACKLISTED
+        } else {
+            f0
+        };
+        let was_public = f1 & flag::PUBLIC != 0;
+        // Consumption.
+        let ration = if employed {
+            g.ration
+        } else {
+            k.unemployed_ration
+        };
+        let dep = if employed {
+            g.deprivation
+        } else {
+            k.unemployed_dep
+        };
+        let money = money(
+            employed,
+            k.piece_rates,
+            eff_c[l],
+            g.mean_effort,
+            g.pay,
+            skill_pay(skill[l]),
+            k.dole,
+        );
+        let cons = ration + money * k.market_fill;
+        let e0 = if k.week0 { cons } else { exp_c[l] };
+        let hard = mech::hardship(cons, e0, dep, k.dep_weight);
+        let p = pol[l] as u8;
+        // Legitimacy.
+        let lg = mech::legitimacy_week(
+            leg_c[l],
+            cons,
+            e0,
+            select(p, &ANCHOR),
+            g.cell,
+            g.arrested,
+            g.inclusion,
+            &k.legitimacy,
+        );
+        let e1 = e0 + k.expectation_rate * (cons - e0);
+        // Fear.
+        let fe = fear_week(fear_c[l], g.arrested, &k.fear);
+        // Stance.
+        let d = dissent(hard, lg, select(p, &CONVICTION));
+        let wp_risk = if was_public {
+            g.risk_public
+        } else {
+            g.risk_quiet
+        };
+        let net = net_risk(risk_av[l], fe, wp_risk);
+        let public = mech::expresses(d, net, k.threshold, k.expressive_cost, g.peer_public);
+        let nd = strike_need(
+            employed,
+            theta[l],
+            d,
+            net,
+            k.threshold,
+            k.strike_weight,
+            g.union_signal,
+            g.demobilisation,
+        );
+        let fl_city =
+            (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
+        // Effort.
+        let hunger = hunger(cons, k.subsistence);
+        let eff = if employed {
+            mech::effort(
+                k.effort_base,
+                k.effort_legitimacy,
+                lg,
+                k.effort_fear,
+                fe,
+                k.piece,
+                g.cell,
+                hunger,
+            )
+        } else {
+            0.0
+        };
+        // Migration (city) or return (village): one draw, the stream chosen by the status.
+        let p_leave = leave_chance(
+            k.migrate_leave,
+            ties[l],
+            hunger,
+            employed,
+            k.village_pull,
+            k.mobilised,
+            p == Politics::Party as u8,
+        );
+        let p_return = return_chance(k.migrate_return, ties[l], k.city_pull);
+        let u = draws[l];
+        let leave = city && u < p_leave;
+        let back = village && u < p_return;
+        // Write back by status.
+        tm[l] = t1;
+        cons_c[l] = if city {
+            cons
+        } else if village {
+            k.cons_village
+        } else if admin {
+            k.cons_admin
+        } else {
+            cons_c[l]
+        };
+        exp_c[l] = if city {
+            e1
+        } else if back {
+            k.cons_village
+        } else {
+            exp_c[l]
+        };
+        hard_c[l] = if city { hard } else { hard_c[l] };
+        let l_old = leg_c[l];
+        leg_c[l] = if city {
+            lg
+        } else if admin {
+            official_loyalty(l_old)
+        } else {
+            l_old
+        };
+        fear_c[l] = if city { fe } else { fear_c[l] };
+        dis_c[l] = if city { d } else { dis_c[l] };
+        need[l] = if city { nd } else { need[l] };
+        eff_c[l] = if leave {
+            0.0
+        } else if city {
+            eff
+        } else {
+            eff_c[l]
+        };
+        fl[l] = if leave || admin {
+            f1 & !(flag::PUBLIC | flag::STRIKING)
+        } else if city {
+            fl_city
+        } else {
+            f0
+        };
+        st[l] = if leave {
+            Status::Village
+        } else if back {
+            Status::Unemployed
+        } else {
+            st[l]
+        };
     }
 }
 
-/// One worker of a chunk: [`decide`], then [`Counts::tally`] and the strike and dues counts.
-#[inline(always)]
-pub(crate) fn reference_one(
-    c: &mut WorkersMut,
-    j: usize,
-    ctx: &Ctx,
-    r: &RecordCtx,
-    min_share: f32,
-    voluntary: bool,
-    a: &mut Agg,
-) {
-    decide(c, j, ctx, a);
-    let x = Agent::of_chunk(c, j);
-    a.c.tally::<1>(&x, r);
-    if x.st == Status::Employed {
-        let w = x.wp as usize;
-        let (p, t) = (&ctx.wp[w], &mut a.extra[w]);
-        t.initiators += u32::from(c.need[j] <= 0.0);
-        t.sustaining += u32::from(c.need[j] <= p.prev);
-        t.ready += u32::from(c.need[j] <= min_share);
-        // Would pay voluntary union dues: grants the union (an arm of the state) some trust.
-        if voluntary && x.legitimacy + 0.3 * (1.0 - x.fear) > 0.7 {
-            a.payers[p.sector as usize] += 1;
-        }
-    }
-}
-
-/// One worker's week: consumption, hardship, legitimacy, fear, stance, strike need, effort,
-/// migration; custody, exile and blacklist timers.
-#[inline(always)]
-pub(crate) fn decide(c: &mut WorkersMut, j: usize, x: &Ctx, a: &mut Agg) {
-    let m = x.m;
+/// The week of worker `j` of a chunk in custody or exile (the lanes [`decide`] leaves as they
+/// are): custody ends in exile for some, release (sacked, blacklisted) for the rest; exile ends
+/// in the village.
+pub(crate) fn custody(c: &mut WorkersMut, j: usize, k: &Consts, a: &mut Agg) {
     let id = u64::from(c.id[j]);
     match c.status[j] {
         Status::Arrested => {
-            // Custody ends: exile for some, release (sacked, blacklisted) for the rest.
             c.timer[j] = c.timer[j].saturating_sub(1);
             if c.timer[j] == 0 {
-                if rng::chance(x.seed, Stream::Release, id, x.week, x.k.exile_share) {
+                if rng::chance(k.seed, Stream::Release, id, k.week, k.exile_share) {
                     c.status[j] = Status::Exiled;
-                    c.timer[j] = (x.k.exile_weeks
-                        * (0.5 + rng::uniform(x.seed, Stream::Release, id, x.week + 1)))
+                    c.timer[j] = (k.exile_weeks
+                        * (0.5 + rng::uniform(k.seed, Stream::Release, id, k.week + 1)))
                     .max(1.0) as u16;
                     a.exiles += 1;
                 } else {
                     c.status[j] = Status::Unemployed;
                     c.flags[j] |= flag::BLACKLISTED;
-                    c.timer[j] = m.blacklist_weeks as u16;
+                    c.timer[j] = k.blacklist_weeks;
                 }
             }
-            return;
         }
         Status::Exiled => {
             c.timer[j] = c.timer[j].saturating_sub(1);
             if c.timer[j] == 0 {
                 c.status[j] = Status::Village;
             }
-            return;
         }
-        Status::Administration => {
-            // Officials live on privileged rations; their loyalty is their post.
-            c.consumption[j] = x.e.ration[2] * x.pol.privilege as f32;
-            c.legitimacy[j] = official_loyalty(c.legitimacy[j]);
-            c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
-            return;
-        }
-        Status::Village => {
-            c.consumption[j] = x.village_pull * x.subsistence;
-            let p = return_chance(x.k.migrate_return, c.ties[j], x.city_pull);
-            if rng::chance(x.seed, Stream::Return, id, x.week, p) {
-                c.status[j] = Status::Unemployed;
-                c.expectation[j] = c.consumption[j];
-            }
-            return;
-        }
-        Status::Employed | Status::Unemployed => {}
-    }
-    if c.flags[j] & flag::BLACKLISTED != 0 {
-        c.timer[j] = c.timer[j].saturating_sub(1);
-        if c.timer[j] == 0 {
-            c.flags[j] &= !flag::BLACKLISTED;
-        }
-    }
-    let w = c.wp[j] as usize;
-    let employed = c.status[j] == Status::Employed;
-    let was_public = c.flags[j] & flag::PUBLIC != 0;
-    // Consumption: rations by category plus what money wages buy on the market.
-    let p = &x.wp[w];
-    let (ration, dep) = if employed {
-        (p.ration, p.deprivation)
-    } else {
-        (x.e.ration[3], x.unemployed_deprivation)
-    };
-    let money = money(
-        employed,
-        x.piece_rates,
-        c.effort[j],
-        p.mean_effort,
-        p.pay,
-        SKILL_PAY[c.skill[j] as usize],
-        x.dole,
-    );
-    let cons = ration + money * x.market_fill;
-    c.consumption[j] = cons;
-    // Hardship: absolute want and relative deprivation (of the worker's ration category).
-    if x.week == 0 {
-        // Expectations start at what the first week delivers.
-        c.expectation[j] = cons;
-    }
-    let hard = mech::hardship(cons, c.expectation[j], dep, x.k.deprivation_weight);
-    c.hardship[j] = hard;
-    // Legitimacy: the social contract, fairness, inclusion, cells, repression, information.
-    let pol = c.politics[j];
-    let l = mech::legitimacy_week(
-        c.legitimacy[j],
-        cons,
-        c.expectation[j],
-        pol.anchor(),
-        p.cell,
-        p.arrested,
-        p.inclusion,
-        &x.legitimacy,
-    );
-    c.expectation[j] += x.k.expectation_rate * (cons - c.expectation[j]);
-    c.legitimacy[j] = l;
-    // Fear: deterrence from arrests witnessed at work and in the city.
-    let f = fear_week(c.fear[j], p.arrested, &x.fear);
-    c.fear[j] = f;
-    // Grievance and private stance.
-    let d = dissent(hard, l, pol.conviction());
-    c.dissent[j] = d;
-    // Epstein's net risk at this workplace; Kuran's expression rule.
-    // Epstein's P for this worker: the workplace's value with the worker counted once among
-    // the active (precomputed per workplace for a worker who was, or was not, speaking out).
-    let risk = if was_public {
-        p.risk_public
-    } else {
-        p.risk_quiet
-    };
-    let net = net_risk(c.risk[j], f, risk);
-    let peer_public = p.peer_public;
-    let public = mech::expresses(
-        d,
-        net,
-        x.k.epstein_threshold,
-        x.k.expressive_cost,
-        peer_public,
-    );
-    // Granovetter: the share of coworkers this worker needs to see out before joining; the
-    // cascade itself is resolved per workplace after this phase.
-    c.need[j] = strike_need(
-        employed,
-        c.threshold[j],
-        d,
-        net,
-        x.k.epstein_threshold,
-        x.k.strike_grievance_weight,
-        p.union_signal,
-        p.demobilisation,
-    );
-    let mut fl = c.flags[j] & !(flag::PUBLIC | flag::STRIKING);
-    if public {
-        fl |= flag::PUBLIC;
-    }
-    c.flags[j] = fl;
-    // Effort and discipline.
-    let hunger = hunger(cons, x.subsistence);
-    let piece = if x.piece_rates { x.k.effort_piece } else { 0.0 };
-    c.effort[j] = if !employed {
-        0.0
-    } else {
-        mech::effort(
-            x.k.effort_base,
-            x.k.effort_legitimacy,
-            l,
-            x.k.effort_fear,
-            f,
-            piece,
-            p.cell,
-            hunger,
-        )
-    };
-    // Migration: hunger and village ties pull workers back to the villages.
-    let p_leave = leave_chance(
-        x.k.migrate_leave,
-        c.ties[j],
-        hunger,
-        employed,
-        x.village_pull,
-        x.pol.labour_mobilisation,
-        pol == Politics::Party,
-    );
-    if rng::chance(x.seed, Stream::Migrate, id, x.week, p_leave) {
-        c.status[j] = Status::Village;
-        c.flags[j] &= !(flag::PUBLIC | flag::STRIKING);
-        c.effort[j] = 0.0;
+        _ => {}
     }
 }
 
-// The worker's rules, each written once: the worker-by-worker step (`decide`) and the vector
-// kernel (`model/kernel.rs`) both call these, so the two can only differ in how they loop.
+/// [`SKILL_PAY`] as selects on the skill (0, 1, 2).
+#[inline(always)]
+pub(crate) fn skill_pay(s: u8) -> f32 {
+    if s == 0 {
+        SKILL_PAY[0]
+    } else if s == 1 {
+        SKILL_PAY[1]
+    } else {
+        SKILL_PAY[2]
+    }
+}
+
+// The worker's rules, each a function of a worker's values and the week's (the loop above
+// calls them lane by lane; tested against their formulas).
 
 /// The week's rates of the fear update, the same for every worker (ODD 7.5).
 #[derive(Clone, Copy, Debug, Default)]

@@ -1,0 +1,264 @@
+//! Phase 3 of the step, the worker phase: the week's constants and each workplace's context,
+//! then every worker's decision ([`decide`]) and count toward this week's view, in parallel over
+//! fixed chunks, block by block and group by group ([`crate::model::lanes`]), in code compiled
+//! for the CPU's vector extensions (the same bits on every CPU). Each worker writes only its own
+//! slot.
+
+use crate::model::counts::{Agg, CHUNK, RecordCtx, fold_mut};
+use crate::model::economy::special_ration;
+use crate::model::lane_counts::{LaneCounts, WpLanes, count_group, count_one, count_quiet};
+use crate::model::lane_counts::{count_run, scatter_group};
+use crate::model::lanes::{self, G, Isa, Kind, Path, held, kind, lanes, opaque};
+use crate::model::mechanisms as mech;
+use crate::model::rng::{self, Stream};
+use crate::model::workers::{Consts, FearRates, Gathered, Uniform, WpCtx, custody, decide_at};
+use crate::model::world::{SizeClass, WorkersMut, World};
+use crate::scenario::params::{MechanismCfg, PaySystem, UnionFunding};
+
+/// Workers per block: a block's columns (about 14 KB) stay in the L1 cache between the passes
+/// over the block (decisions, custody, counts). 256 measured faster than 64 or 1,024.
+pub(crate) const B: usize = 256;
+
+/// Phase 3: every worker decides, in parallel over fixed chunks, and is counted toward this
+/// week's view (before the strike cascades). `prev`: each workplace's strike share last week.
+pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: Path) -> Agg {
+    let wp = contexts(world, m, prev);
+    let k = consts(world, m);
+    let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
+    let isa = Isa::of(path);
+    fold_mut(world.workers.chunks_mut(CHUNK), wp.len(), |a, mut c| {
+        chunk(isa, &mut c, &wp, &k, &r, a)
+    })
+}
+
+/// What each workplace shows its workers this week.
+pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpCtx> {
+    let (e, wps, view) = (&world.economy, &world.wps, &world.view);
+    let mut union_signal = [0.0f32; 7];
+    for (s, u) in world.unions.iter().enumerate() {
+        if u.assembly {
+            union_signal[s] = m.union_spread as f32 * u.strike_share;
+        }
+    }
+    let special = special_ration(&world.policy);
+    let inclusion = m.inclusion_rate as f32;
+    let best_ration = e.ration[0] * special;
+    (0..wps.len())
+        .map(|k| {
+            let n_emp = view.employed[k].max(1) as f32;
+            let ration =
+                e.ration[wps.category[k] as usize] * if wps.defence[k] { special } else { 1.0 };
+            WpCtx {
+                ration,
+                deprivation: mech::deprivation(ration, best_ration, world.city.visible_privilege),
+                pay: if wps.arrears[k] == 0 {
+                    e.wage_rate as f32 * (1.0 + wps.concession[k])
+                } else {
+                    0.0
+                },
+                mean_effort: view.effort_sum[k] / n_emp,
+                cell: view.cell_strength[k],
+                arrested: view.arrested_share[k],
+                inclusion: if wps.excluded[k] {
+                    -inclusion
+                } else if world.city.inclusive {
+                    inclusion
+                } else {
+                    0.0
+                },
+                risk_quiet: view.risk_quiet[k],
+                risk_public: view.risk_public[k],
+                peer_public: view.public[k] as f32 / n_emp,
+                union_signal: union_signal[wps.sector[k] as usize],
+                demobilisation: m.demobilisation as f32 * wps.cooldown[k],
+                prev: prev[k],
+                sector: wps.sector[k],
+                office: wps.class[k] == SizeClass::Office,
+            }
+        })
+        .collect()
+}
+
+/// The week's constants of the worker phase.
+pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
+    let (e, pol) = (&world.economy, &world.policy);
+    let jobs: f64 = world.wps.jobs.iter().map(|&j| j as f64).sum();
+    let employed: f64 = world.view.employed.iter().map(|&j| j as f64).sum();
+    let vacancy = ((jobs - employed) / jobs.max(1.0)).max(0.0) as f32;
+    let real_wage = e.ration[1] + (e.wage_rate * e.market_fill * e.mean_effort) as f32;
+    let village_food = (world.exo.village_food * world.harvest_now) as f32;
+    let subsistence = world.exo.subsistence as f32;
+    let village_pull = (village_food / subsistence).clamp(0.2, 2.0);
+    let best_ration = e.ration[0] * special_ration(pol);
+    let f = |x: f64| x as f32;
+    let piece_rates = pol.pay_system == PaySystem::PieceRates;
+    Consts {
+        seed: world.seed,
+        week: world.week as u64,
+        key_migrate: rng::key(world.seed, Stream::Migrate),
+        key_return: rng::key(world.seed, Stream::Return),
+        week_term: rng::week_term(world.week as u64),
+        week0: world.week == 0,
+        min_share: f(m.strike_min_share),
+        voluntary: pol.union_funding == UnionFunding::Dues,
+        unemployed_ration: e.ration[3],
+        unemployed_dep: mech::deprivation(e.ration[3], best_ration, world.city.visible_privilege),
+        cons_village: village_pull * subsistence,
+        cons_admin: e.ration[2] * pol.privilege as f32,
+        legitimacy: mech::LegitimacyRates {
+            contract: f(m.contract_rate),
+            cell: f(m.cell_rate),
+            privilege: f(m.privilege_rate) * world.city.visible_privilege,
+            outrage: f(m.outrage_rate),
+            exemplary: 0.1 * world.party.exemplary,
+            information: f(m.information_rate) * world.city.public_surprise,
+            anchor: f(m.legitimacy_anchor_rate),
+        },
+        fear: FearRates {
+            keep: 1.0 - f(m.fear_decay),
+            witness: f(m.fear_witness),
+            city: f(m.fear_city) * world.city.arrest_rate,
+            exemplary: 0.3 * world.party.exemplary,
+        },
+        piece: if piece_rates { f(m.effort_piece) } else { 0.0 },
+        piece_rates,
+        mobilised: pol.labour_mobilisation,
+        dole: 0.1 * e.wage_rate as f32,
+        market_fill: e.market_fill as f32,
+        dep_weight: f(m.deprivation_weight),
+        expectation_rate: f(m.expectation_rate),
+        threshold: f(m.epstein_threshold),
+        expressive_cost: f(m.expressive_cost),
+        strike_weight: f(m.strike_grievance_weight),
+        subsistence,
+        effort_base: f(m.effort_base),
+        effort_legitimacy: f(m.effort_legitimacy),
+        effort_fear: f(m.effort_fear),
+        migrate_leave: f(m.migrate_leave),
+        village_pull,
+        migrate_return: f(m.migrate_return),
+        city_pull: ((vacancy * 5.0).min(1.0)
+            * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
+        .max(0.0),
+        exile_share: f(m.exile_share),
+        exile_weeks: f(m.exile_weeks),
+        blacklist_weeks: m.blacklist_weeks as u16,
+    }
+}
+
+lanes::dispatch! {
+    /// Decides and counts one chunk of workers, in code compiled for `isa`.
+    fn chunk(
+        c: &mut WorkersMut,
+        ctx: &[WpCtx],
+        k: &Consts,
+        r: &RecordCtx,
+        a: &mut Agg
+    ) -> () = chunk_body
+}
+
+/// Decides and counts one chunk, block by block (decisions, then custody, then counts), each
+/// block group by group by the loop the group's [`Kind`] calls for: one workplace's context
+/// read once ([`count_run`]), the groups without city workers ([`count_quiet`]), or each lane
+/// gathering its own context ([`scatter_group`]). The chunk's last workers that do not fill a
+/// group (at the very end of the agents only) decide as a group of fewer lanes and are counted
+/// one by one ([`count_one`]).
+#[inline(always)]
+fn chunk_body<const AVX512: bool>(
+    c: &mut WorkersMut,
+    ctx: &[WpCtx],
+    k: &Consts,
+    r: &RecordCtx,
+    a: &mut Agg,
+) {
+    c.assert_columns();
+    let n = c.len();
+    let whole = n - n % G;
+    let mut counts = LaneCounts::default();
+    let mut run = WpLanes::default();
+    let mut run_wp: Option<u32> = None;
+    let mut b0 = 0;
+    while b0 < whole {
+        let end = (b0 + B).min(whole);
+        // Decisions.
+        for g0 in (b0..end).step_by(G) {
+            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
+            a.groups += 1;
+            a.mixed += i64::from(kd == Kind::Mixed);
+            decide_group(c, g0, kd, k, ctx);
+        }
+        // Custody and exile (rare; their lanes were left as they were above).
+        for g0 in (b0..end).step_by(G) {
+            if held(lanes(c.status, g0)) {
+                for j in g0..g0 + G {
+                    custody(c, j, k, a);
+                }
+            }
+        }
+        // Counts: without AVX-512, one by one (lane counts in scalar code cost more).
+        if !AVX512 {
+            for j in b0..end {
+                count_one(c, j, k, r, ctx, a);
+            }
+            b0 = end;
+            continue;
+        }
+        // With AVX-512, lane by lane, by the kinds after this week's moves.
+        for g0 in (b0..end).step_by(G) {
+            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
+            // A run of one workplace's groups ends.
+            if let Some(w) = run_wp
+                && kd != Kind::Uniform(w)
+            {
+                run.flush(w as usize, ctx[w as usize].sector, a);
+                run_wp = None;
+            }
+            match kd {
+                Kind::Quiet => count_quiet(c, g0, r, &mut counts),
+                Kind::Uniform(w) => {
+                    let g = Uniform(ctx[w as usize]);
+                    count_group(c, g0, r, &g, &mut counts);
+                    count_run(c, g0, k, r, g.0.prev, &mut run);
+                    run_wp = Some(w);
+                }
+                Kind::Mixed => {
+                    let src = Gathered {
+                        ctx,
+                        wp: lanes(c.wp, g0),
+                    };
+                    count_group(c, g0, r, &src, &mut counts);
+                    scatter_group(c, g0, k, r, ctx, a);
+                }
+            }
+        }
+        b0 = end;
+    }
+    if let Some(w) = run_wp {
+        run.flush(w as usize, ctx[w as usize].sector, a);
+    }
+    counts.flush(a);
+    if whole < n {
+        let wp: Vec<u32> = c.wp[whole..n].to_vec();
+        decide_at(k, Gathered { ctx, wp: &wp }, c, whole, n - whole);
+        for j in whole..n {
+            custody(c, j, k, a);
+            count_one(c, j, k, r, ctx, a);
+        }
+    }
+}
+
+/// One group decides: a workplace's context read once, or gathered lane by lane. A group
+/// without city workers reads a blank context, which only city workers would use.
+#[inline(always)]
+fn decide_group(c: &mut WorkersMut, g0: usize, kd: Kind, k: &Consts, ctx: &[WpCtx]) {
+    match kd {
+        Kind::Quiet => decide_at(k, Uniform(WpCtx::default()), c, g0, G),
+        Kind::Uniform(w) => decide_at(k, Uniform(ctx[w as usize]), c, g0, G),
+        Kind::Mixed => {
+            // The workplace ids are read before any column is borrowed mutably.
+            let wp = *lanes(c.wp, g0);
+            let n = opaque(G);
+            decide_at(k, Gathered { ctx, wp: &wp[..n] }, c, g0, n);
+        }
+    }
+}
