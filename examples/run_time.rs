@@ -3,7 +3,8 @@
 //! median of R runs.
 //!
 //! `cargo run --release --example run_time -- WORKERS REPS` (from the repository's root;
-//! `RAYON_NUM_THREADS=1` for one thread). The pool is the one `pact run` builds
+//! `RAYON_NUM_THREADS=1` for one thread; `ISA=avx2` or `ISA=baseline` to keep the vector
+//! loops to those extensions, as on a CPU without AVX-512). The pool is the one `pact run` builds
 //! ([`pact::threads::pool`]).
 use std::path::Path;
 
@@ -13,6 +14,11 @@ fn main() {
         eprintln!("usage: run_time WORKERS REPS");
         std::process::exit(2);
     }
+    use pact::model::lanes::{Isa, limit};
+    if let Ok(isa) = std::env::var("ISA") {
+        limit(isa.parse().expect("ISA"));
+    }
+    eprintln!("vector loops compiled for {:?}", Isa::detect());
     let mut res = pact::scenario::load(Path::new("scenarios/historical.toml")).expect("scenario");
     res.scenario.run.scale = args[1].parse().expect("WORKERS: a number");
     let reps: usize = args[2].parse().expect("REPS: a number");

@@ -7,8 +7,8 @@
 //! [`Counts::tally`]: crate::model::counts::Counts::tally
 
 use crate::model::counts::{Agent, Agg, RecordCtx};
-use crate::model::lanes::{G, lanes};
-use crate::model::workers::{Consts, Source, WpCtx};
+use crate::model::lanes::{G, Kind, kind, lanes};
+use crate::model::workers::{Consts, Gathered, Source, Uniform, WpCtx};
 use crate::model::world::{Politics, Status, WorkersMut, flag};
 use crate::par::fx;
 
@@ -25,6 +25,77 @@ pub(crate) fn pays_dues(legitimacy: f32, fear: f32) -> bool {
 #[inline(always)]
 pub(crate) fn readiness(need: f32, prev: f32, min_share: f32) -> [bool; 3] {
     [need <= 0.0, need <= prev, need <= min_share]
+}
+
+/// The counts of a chunk in the making.
+#[derive(Default)]
+pub(crate) struct Counting {
+    counts: LaneCounts,
+    /// The workplace whose run of groups is being counted, and its counts.
+    run: WpLanes,
+    run_wp: Option<u32>,
+}
+
+impl Counting {
+    /// Counts the workers `blk` (whole groups) after their decisions: with AVX-512 lane by lane,
+    /// by the kinds of the groups after this week's moves (one workplace's context read once,
+    /// [`count_run`]; no city workers, [`count_quiet`]; several workplaces, [`scatter_group`]);
+    /// else one by one ([`count_one`]).
+    #[inline(always)]
+    pub(crate) fn block<const AVX512: bool>(
+        &mut self,
+        c: &WorkersMut,
+        blk: std::ops::Range<usize>,
+        ctx: &[WpCtx],
+        k: &Consts,
+        r: &RecordCtx,
+        a: &mut Agg,
+    ) {
+        // Counts: without AVX-512, one by one (lane counts in scalar code cost more).
+        if !AVX512 {
+            for j in blk {
+                count_one(c, j, k, r, ctx, a);
+            }
+            return;
+        }
+        // With AVX-512, lane by lane, by the kinds after this week's moves.
+        for g0 in blk.step_by(G) {
+            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
+            // A run of one workplace's groups ends.
+            if let Some(w) = self.run_wp
+                && kd != Kind::Uniform(w)
+            {
+                self.run.flush(w as usize, ctx[w as usize].sector, a);
+                self.run_wp = None;
+            }
+            match kd {
+                Kind::Quiet => count_quiet(c, g0, r, &mut self.counts),
+                Kind::Uniform(w) => {
+                    let g = Uniform(ctx[w as usize]);
+                    count_group(c, g0, r, &g, &mut self.counts);
+                    count_run(c, g0, k, r, g.0.prev, &mut self.run);
+                    self.run_wp = Some(w);
+                }
+                Kind::Mixed => {
+                    let src = Gathered {
+                        ctx,
+                        wp: lanes(c.wp, g0),
+                    };
+                    count_group(c, g0, r, &src, &mut self.counts);
+                    scatter_group(c, g0, k, r, ctx, a);
+                }
+            }
+        }
+    }
+
+    /// Adds what is left to the pass's counts.
+    #[inline(always)]
+    pub(crate) fn finish(mut self, ctx: &[WpCtx], a: &mut Agg) {
+        if let Some(w) = self.run_wp {
+            self.run.flush(w as usize, ctx[w as usize].sector, a);
+        }
+        self.counts.flush(a);
+    }
 }
 
 /// Counts of one chunk, lane by lane (each lane's column of the group adds into its own slot,

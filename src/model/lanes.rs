@@ -45,6 +45,18 @@ pub enum Isa {
     Baseline,
 }
 
+impl std::str::FromStr for Isa {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Isa, String> {
+        match s {
+            "avx512" => Ok(Isa::Avx512),
+            "avx2" => Ok(Isa::Avx2),
+            "baseline" => Ok(Isa::Baseline),
+            _ => Err(format!("`{s}`: avx512, avx2 or baseline")),
+        }
+    }
+}
+
 /// The best [`Isa`] the loops may use ([`limit`]); `Avx512` (no limit) unless set.
 static LIMIT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(Isa::Avx512 as u8);
 

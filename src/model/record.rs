@@ -205,6 +205,93 @@ pub(crate) fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> We
     let in_city = (counts[0] + counts[1] + counts[5]) as f64;
     let e = &world.economy;
     let nw = world.wps.len();
+    let wp = workplaces(world);
+    let best = f64::from(e.ration[0] * special_ration(&world.policy));
+    let worst = f64::from(e.ration[1].min(e.ration[2]));
+    let party_total = party_fact + party_office + party_admin;
+    let pop_city = in_city * per * pop.persons_per_worker;
+    WeekRecord {
+        population_city: pop_city,
+        population_villages: counts[Status::Village as usize] as f64 * per,
+        population_index: pop_city / pop.population_1917,
+        employed: counts[0] as f64 * per,
+        unemployed: counts[1] as f64 * per,
+        vacancies: (0..nw)
+            .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
+            .sum::<f64>()
+            * per,
+        blacklisted: a.blacklisted as f64 * per,
+        in_custody: counts[3] as f64 * per,
+        in_exile: counts[4] as f64 * per,
+        real_wage: if n_emp > 0 {
+            cons_emp / n_emp as f64
+        } else {
+            0.0
+        },
+        output_index: e.output_index,
+        capacity: e.capacity,
+        food_supply: e.ration_pool + e.market_food,
+        ration_pool: e.ration_pool,
+        market_food: e.market_food,
+        price_index: 1.0 / e.market_fill.max(1e-6),
+        markets: world.policy.markets,
+        strikers: t.strikers as f64 * per,
+        strikes_active: wp.strikes_active,
+        strikes_started_local: t.started[0],
+        strikes_started_solidarity: t.started[1],
+        strikes_settled_local: t.settled[0],
+        strikes_settled_solidarity: t.settled[1],
+        strikes_suppressed_local: t.suppressed[0],
+        strikes_suppressed_solidarity: t.suppressed[1],
+        strikes_faded: t.faded,
+        arrests: t.arrests as f64 * per,
+        sackings: t.sackings as f64 * per,
+        exiles: t.exiles as f64 * per,
+        legitimacy: legit / workers_city,
+        grievance: griev / workers_city,
+        hardship: hard / workers_city,
+        fear: fear / workers_city,
+        effort: if n_emp > 0 { eff / n_emp as f64 } else { 0.0 },
+        dissent_private: a.private as f64 / workers_city,
+        dissent_public: a.public as f64 / workers_city,
+        party_members: party_total as f64 * per,
+        party_in_factories: party_fact as f64 * per,
+        party_in_administration: party_admin as f64 * per,
+        party_recent_share: a.party_recent as f64 / party_total.max(1) as f64,
+        cell_strength: wp.cell_strength,
+        promotions: t.promotions as f64 * per,
+        recruits: t.recruits as f64 * per,
+        party_exits: t.exits as f64 * per,
+        union_dues_share: wp.dues_share,
+        union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
+        dissident_nonparty: a.politics[Politics::NonPartySocialist as usize] as f64 * per,
+        dissident_socialist_parties: (a.politics[Politics::Sr as usize]
+            + a.politics[Politics::Menshevik as usize]
+            + a.politics[Politics::Anarchist as usize]) as f64
+            * per,
+        dissident_communists: a.politics[Politics::DissidentCommunist as usize] as f64 * per,
+        officials: world.party.officials,
+        privilege_ratio: world.policy.privilege,
+        ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
+        arrears_share: wp.arrears_share,
+        committees_nonparty: wp.committees_nonparty,
+    }
+}
+
+/// What the week's record says of the workplaces (weighted by the workplaces they stand for)
+/// and of the unions.
+struct Workplaces {
+    strikes_active: f64,
+    arrears_share: f64,
+    committees_nonparty: f64,
+    /// Mean cell strength of the employed outside offices.
+    cell_strength: f64,
+    /// Mean share paying union dues, over the employed.
+    dues_share: f64,
+}
+
+fn workplaces(world: &World) -> Workplaces {
+    let nw = world.wps.len();
     let mut strikes_active = 0.0;
     let mut arrears = 0.0;
     let mut committees = 0.0;
@@ -239,82 +326,19 @@ pub(crate) fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> We
         dues_num += f64::from(u.dues_share) * n;
         dues_den += n;
     }
-    let best = f64::from(e.ration[0] * special_ration(&world.policy));
-    let worst = f64::from(e.ration[1].min(e.ration[2]));
-    let party_total = party_fact + party_office + party_admin;
-    let pop_city = in_city * per * pop.persons_per_worker;
-    WeekRecord {
-        population_city: pop_city,
-        population_villages: counts[Status::Village as usize] as f64 * per,
-        population_index: pop_city / pop.population_1917,
-        employed: counts[0] as f64 * per,
-        unemployed: counts[1] as f64 * per,
-        vacancies: (0..nw)
-            .map(|k| f64::from(world.wps.jobs[k].saturating_sub(world.view.employed[k])))
-            .sum::<f64>()
-            * per,
-        blacklisted: a.blacklisted as f64 * per,
-        in_custody: counts[3] as f64 * per,
-        in_exile: counts[4] as f64 * per,
-        real_wage: if n_emp > 0 {
-            cons_emp / n_emp as f64
-        } else {
-            0.0
-        },
-        output_index: e.output_index,
-        capacity: e.capacity,
-        food_supply: e.ration_pool + e.market_food,
-        ration_pool: e.ration_pool,
-        market_food: e.market_food,
-        price_index: 1.0 / e.market_fill.max(1e-6),
-        markets: world.policy.markets,
-        strikers: t.strikers as f64 * per,
+    Workplaces {
         strikes_active,
-        strikes_started_local: t.started[0],
-        strikes_started_solidarity: t.started[1],
-        strikes_settled_local: t.settled[0],
-        strikes_settled_solidarity: t.settled[1],
-        strikes_suppressed_local: t.suppressed[0],
-        strikes_suppressed_solidarity: t.suppressed[1],
-        strikes_faded: t.faded,
-        arrests: t.arrests as f64 * per,
-        sackings: t.sackings as f64 * per,
-        exiles: t.exiles as f64 * per,
-        legitimacy: legit / workers_city,
-        grievance: griev / workers_city,
-        hardship: hard / workers_city,
-        fear: fear / workers_city,
-        effort: if n_emp > 0 { eff / n_emp as f64 } else { 0.0 },
-        dissent_private: a.private as f64 / workers_city,
-        dissent_public: a.public as f64 / workers_city,
-        party_members: party_total as f64 * per,
-        party_in_factories: party_fact as f64 * per,
-        party_in_administration: party_admin as f64 * per,
-        party_recent_share: a.party_recent as f64 / party_total.max(1) as f64,
+        arrears_share: arrears / wp_total.max(1e-9),
+        committees_nonparty: committees / wp_total.max(1e-9),
         cell_strength: if cell_den > 0.0 {
             cell_num / cell_den
         } else {
             0.0
         },
-        promotions: t.promotions as f64 * per,
-        recruits: t.recruits as f64 * per,
-        party_exits: t.exits as f64 * per,
-        union_dues_share: if dues_den > 0.0 {
+        dues_share: if dues_den > 0.0 {
             dues_num / dues_den
         } else {
             0.0
         },
-        union_assemblies: world.unions.iter().filter(|u| u.assembly).count() as f64,
-        dissident_nonparty: a.politics[Politics::NonPartySocialist as usize] as f64 * per,
-        dissident_socialist_parties: (a.politics[Politics::Sr as usize]
-            + a.politics[Politics::Menshevik as usize]
-            + a.politics[Politics::Anarchist as usize]) as f64
-            * per,
-        dissident_communists: a.politics[Politics::DissidentCommunist as usize] as f64 * per,
-        officials: world.party.officials,
-        privilege_ratio: world.policy.privilege,
-        ration_inequality: if worst > 0.0 { best / worst } else { 0.0 },
-        arrears_share: arrears / wp_total.max(1e-9),
-        committees_nonparty: committees / wp_total.max(1e-9),
     }
 }

@@ -128,6 +128,19 @@ pub(crate) fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         delegates_party: inst_seats,
         ..Default::default()
     });
+    executive(world, &votes, &seats_total, &mut rows);
+    out.elections.extend(rows);
+}
+
+/// The executive formed after an election under the policy in force: party-only (the workplaces
+/// whose delegates are mostly non-party are shut out of it) or inclusive (seats in proportion).
+fn executive(
+    world: &mut World,
+    votes: &[[u32; 4]],
+    seats_total: &[f64; 3],
+    rows: &mut [ElectionRecord],
+) {
+    let nw = world.wps.len();
     let total: f64 = seats_total.iter().sum();
     let inclusive = world.policy.executive == Executive::Inclusive;
     let party_share = if inclusive && total > 0.0 {
@@ -144,11 +157,10 @@ pub(crate) fn election(world: &mut World, res: &Resolved, out: &mut RunRecord) {
             world.wps.excluded[k] = v[1] + v[2] > v[0];
         }
     }
-    for r in &mut rows {
+    for r in rows.iter_mut() {
         r.executive = if inclusive { "inclusive" } else { "party_only" };
         r.executive_party_share = party_share;
     }
-    out.elections.extend(rows);
 }
 
 /// A campaign resolution put to workplace meetings: for, against, or staying away.

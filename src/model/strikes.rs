@@ -122,6 +122,23 @@ pub(crate) fn strikes(
     tally: &mut Tally,
     counts: &mut Counts,
 ) {
+    let (settle, suppress) = outcomes(world, m, tally);
+    to_strikers(world, m, strikers, (&settle, &suppress), tally, counts);
+    for k in 0..world.wps.len() {
+        world.wps.cooldown[k] *= 0.8;
+        if settle[k] || suppress[k] {
+            world.wps.strike[k] = 0;
+            world.wps.strike_weeks[k] = 0;
+            world.wps.cooldown[k] = 1.0;
+        }
+        world.wps.concession[k] *= 0.995;
+    }
+}
+
+/// Each workplace's strike this week: starts (local or solidarity), fades, or goes on; settled
+/// by negotiation or suppressed by force (the policy's choices and the union's power). Which
+/// workplaces' strikes were settled and which suppressed.
+fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool>, Vec<bool>) {
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
@@ -196,8 +213,25 @@ pub(crate) fn strikes(
             tally.suppressed[kind] += wt;
         }
     }
+    (settle, suppress)
+}
+
+/// What a settled or suppressed strike does to its strikers, in id order: released with a
+/// little less fear, or broken in front of them (fear), leaders arrested out of the Cheka's
+/// capacity, the rest sacked (and the outspoken blacklisted) under mass sackings.
+fn to_strikers(
+    world: &mut World,
+    m: &MechanismCfg,
+    strikers: &[u32],
+    (settle, suppress): (&[bool], &[bool]),
+    tally: &mut Tally,
+    counts: &mut Counts,
+) {
+    let pol = &world.policy;
+    let (seed, week) = (world.seed, world.week as u64);
+    let nw = world.wps.len();
     // Apply to the strikers, in id order.
-    let r = RecordCtx::new(&world.wps.class, m, world.week, &pol);
+    let r = RecordCtx::new(&world.wps.class, m, world.week, pol);
     let w = &mut world.workers;
     let mut leaders_left: Vec<u32> = (0..nw)
         .map(|k| {
@@ -247,15 +281,6 @@ pub(crate) fn strikes(
             }
         }
         counts.tally::<1>(&Agent::of(w, i), &r);
-    }
-    for k in 0..nw {
-        world.wps.cooldown[k] *= 0.8;
-        if settle[k] || suppress[k] {
-            world.wps.strike[k] = 0;
-            world.wps.strike_weeks[k] = 0;
-            world.wps.cooldown[k] = 1.0;
-        }
-        world.wps.concession[k] *= 0.995;
     }
 }
 

@@ -376,7 +376,6 @@ fn dispatched_equals_portable() {
 /// rule's value on the worker's state before the week and its workplace's context.
 #[test]
 fn decision_against_its_rules() {
-    use crate::model::mechanisms as mech;
     use crate::model::worker_phase::{consts, contexts};
     use crate::model::workers::*;
     let mut seen = [0usize; 6];
@@ -423,112 +422,128 @@ fn decision_against_its_rules() {
                     }
                     Status::Employed | Status::Unemployed => {}
                 }
-                let g = &ctx[b.wp[i] as usize];
-                let employed = s0 == Status::Employed;
-                let (ration, dep) = if employed {
-                    (g.ration, g.deprivation)
-                } else {
-                    (k.unemployed_ration, k.unemployed_dep)
-                };
-                let pay = SKILL_PAY[b.skill[i] as usize];
-                let money = money(
-                    employed,
-                    k.piece_rates,
-                    b.effort[i],
-                    g.mean_effort,
-                    g.pay,
-                    pay,
-                    k.dole,
-                );
-                let cons = ration + money * k.market_fill;
-                let e0 = if k.week0 { cons } else { b.expectation[i] };
-                let hard = mech::hardship(cons, e0, dep, k.dep_weight);
-                let p = b.politics[i];
-                let l = mech::legitimacy_week(
-                    b.legitimacy[i],
-                    cons,
-                    e0,
-                    p.anchor(),
-                    g.cell,
-                    g.arrested,
-                    g.inclusion,
-                    &k.legitimacy,
-                );
-                let f = fear_week(b.fear[i], g.arrested, &k.fear);
-                let d = dissent(hard, l, p.conviction());
-                assert_eq!(a.consumption[i], cons, "{what}: consumption");
-                assert_eq!(
-                    a.expectation[i],
-                    e0 + k.expectation_rate * (cons - e0),
-                    "{what}"
-                );
-                assert_eq!(a.hardship[i], hard, "{what}: hardship");
-                assert_eq!(a.legitimacy[i], l, "{what}: legitimacy");
-                assert_eq!(a.fear[i], f, "{what}: fear");
-                assert_eq!(a.dissent[i], d, "{what}: dissent");
-                let risk = if b.flags[i] & flag::PUBLIC != 0 {
-                    g.risk_public
-                } else {
-                    g.risk_quiet
-                };
-                let net = net_risk(b.risk[i], f, risk);
-                let public = mech::expresses(d, net, k.threshold, k.expressive_cost, g.peer_public);
-                let need = strike_need(
-                    employed,
-                    b.threshold[i],
-                    d,
-                    net,
-                    k.threshold,
-                    k.strike_weight,
-                    g.union_signal,
-                    g.demobilisation,
-                );
-                assert_eq!(a.need[i], need, "{what}: need");
-                let h = hunger(cons, k.subsistence);
-                let leave = rng::chance(
-                    k.seed,
-                    Stream::Migrate,
-                    u64::from(b.id[i]),
-                    k.week,
-                    leave_chance(
-                        k.migrate_leave,
-                        b.ties[i],
-                        h,
-                        employed,
-                        k.village_pull,
-                        k.mobilised,
-                        p == Politics::Party,
-                    ),
-                );
-                if leave {
-                    assert_eq!(s1, Status::Village, "{what}: left");
-                    assert_eq!(a.effort[i], 0.0, "{what}");
-                    assert_eq!(a.flags[i] & (flag::PUBLIC | flag::STRIKING), 0, "{what}");
-                    continue;
-                }
-                assert_eq!(s1, s0, "{what}: stayed");
-                assert_eq!(a.flags[i] & flag::PUBLIC != 0, public, "{what}: public");
-                assert_eq!(a.flags[i] & flag::STRIKING, 0, "{what}: striking");
-                let effort = if employed {
-                    mech::effort(
-                        k.effort_base,
-                        k.effort_legitimacy,
-                        l,
-                        k.effort_fear,
-                        f,
-                        k.piece,
-                        g.cell,
-                        h,
-                    )
-                } else {
-                    0.0
-                };
-                assert_eq!(a.effort[i], effort, "{what}: effort");
+                check_city_worker(b, a, i, &ctx, &k, &what);
             }
         }
     });
     // Every status met, many times.
     assert!(seen.iter().all(|&n| n > 1000), "{seen:?}");
+}
+
+/// One city worker's week against the rules (see `decision_against_its_rules`): `b` before,
+/// `a` after.
+fn check_city_worker(
+    b: &Workers,
+    a: &Workers,
+    i: usize,
+    ctx: &[crate::model::workers::WpCtx],
+    k: &crate::model::workers::Consts,
+    what: &str,
+) {
+    use crate::model::mechanisms as mech;
+    use crate::model::workers::*;
+    let (s0, s1) = (b.status[i], a.status[i]);
+    let g = &ctx[b.wp[i] as usize];
+    let employed = s0 == Status::Employed;
+    let (ration, dep) = if employed {
+        (g.ration, g.deprivation)
+    } else {
+        (k.unemployed_ration, k.unemployed_dep)
+    };
+    let pay = SKILL_PAY[b.skill[i] as usize];
+    let money = money(
+        employed,
+        k.piece_rates,
+        b.effort[i],
+        g.mean_effort,
+        g.pay,
+        pay,
+        k.dole,
+    );
+    let cons = ration + money * k.market_fill;
+    let e0 = if k.week0 { cons } else { b.expectation[i] };
+    let hard = mech::hardship(cons, e0, dep, k.dep_weight);
+    let p = b.politics[i];
+    let l = mech::legitimacy_week(
+        b.legitimacy[i],
+        cons,
+        e0,
+        p.anchor(),
+        g.cell,
+        g.arrested,
+        g.inclusion,
+        &k.legitimacy,
+    );
+    let f = fear_week(b.fear[i], g.arrested, &k.fear);
+    let d = dissent(hard, l, p.conviction());
+    assert_eq!(a.consumption[i], cons, "{what}: consumption");
+    assert_eq!(
+        a.expectation[i],
+        e0 + k.expectation_rate * (cons - e0),
+        "{what}"
+    );
+    assert_eq!(a.hardship[i], hard, "{what}: hardship");
+    assert_eq!(a.legitimacy[i], l, "{what}: legitimacy");
+    assert_eq!(a.fear[i], f, "{what}: fear");
+    assert_eq!(a.dissent[i], d, "{what}: dissent");
+    let risk = if b.flags[i] & flag::PUBLIC != 0 {
+        g.risk_public
+    } else {
+        g.risk_quiet
+    };
+    let net = net_risk(b.risk[i], f, risk);
+    let public = mech::expresses(d, net, k.threshold, k.expressive_cost, g.peer_public);
+    let need = strike_need(
+        employed,
+        b.threshold[i],
+        d,
+        net,
+        k.threshold,
+        k.strike_weight,
+        g.union_signal,
+        g.demobilisation,
+    );
+    assert_eq!(a.need[i], need, "{what}: need");
+    let h = hunger(cons, k.subsistence);
+    let leave = rng::chance(
+        k.seed,
+        Stream::Migrate,
+        u64::from(b.id[i]),
+        k.week,
+        leave_chance(
+            k.migrate_leave,
+            b.ties[i],
+            h,
+            employed,
+            k.village_pull,
+            k.mobilised,
+            p == Politics::Party,
+        ),
+    );
+    if leave {
+        assert_eq!(s1, Status::Village, "{what}: left");
+        assert_eq!(a.effort[i], 0.0, "{what}");
+        assert_eq!(a.flags[i] & (flag::PUBLIC | flag::STRIKING), 0, "{what}");
+        return;
+    }
+    assert_eq!(s1, s0, "{what}: stayed");
+    assert_eq!(a.flags[i] & flag::PUBLIC != 0, public, "{what}: public");
+    assert_eq!(a.flags[i] & flag::STRIKING, 0, "{what}: striking");
+    let effort = if employed {
+        mech::effort(
+            k.effort_base,
+            k.effort_legitimacy,
+            l,
+            k.effort_fear,
+            f,
+            k.piece,
+            g.cell,
+            h,
+        )
+    } else {
+        0.0
+    };
+    assert_eq!(a.effort[i], effort, "{what}: effort");
 }
 
 /// The worker's rules written once, against their formulas.

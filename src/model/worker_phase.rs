@@ -6,8 +6,7 @@
 
 use crate::model::counts::{Agg, CHUNK, RecordCtx, fold_mut};
 use crate::model::economy::special_ration;
-use crate::model::lane_counts::{LaneCounts, WpLanes, count_group, count_one, count_quiet};
-use crate::model::lane_counts::{count_run, scatter_group};
+use crate::model::lane_counts::{Counting, count_one};
 use crate::model::lanes::{self, G, Isa, Kind, Path, held, kind, lanes, opaque};
 use crate::model::mechanisms as mech;
 use crate::model::rng::{self, Stream};
@@ -158,11 +157,10 @@ lanes::dispatch! {
 }
 
 /// Decides and counts one chunk, block by block (decisions, then custody, then counts), each
-/// block group by group by the loop the group's [`Kind`] calls for: one workplace's context
-/// read once ([`count_run`]), the groups without city workers ([`count_quiet`]), or each lane
-/// gathering its own context ([`scatter_group`]). The chunk's last workers that do not fill a
-/// group (at the very end of the agents only) decide as a group of fewer lanes and are counted
-/// one by one ([`count_one`]).
+/// block group by group, a group's workers reading one workplace's context or gathering their
+/// own by its [`Kind`]. The chunk's last workers that do not fill a group (at the very end of
+/// the agents only) decide as a group of fewer lanes and are counted one by one
+/// ([`count_one`]).
 #[inline(always)]
 fn chunk_body<const AVX512: bool>(
     c: &mut WorkersMut,
@@ -174,9 +172,7 @@ fn chunk_body<const AVX512: bool>(
     c.assert_columns();
     let n = c.len();
     let whole = n - n % G;
-    let mut counts = LaneCounts::default();
-    let mut run = WpLanes::default();
-    let mut run_wp: Option<u32> = None;
+    let mut counting = Counting::default();
     let mut b0 = 0;
     while b0 < whole {
         let end = (b0 + B).min(whole);
@@ -195,48 +191,10 @@ fn chunk_body<const AVX512: bool>(
                 }
             }
         }
-        // Counts: without AVX-512, one by one (lane counts in scalar code cost more).
-        if !AVX512 {
-            for j in b0..end {
-                count_one(c, j, k, r, ctx, a);
-            }
-            b0 = end;
-            continue;
-        }
-        // With AVX-512, lane by lane, by the kinds after this week's moves.
-        for g0 in (b0..end).step_by(G) {
-            let kd = kind::<AVX512>(lanes(c.status, g0), lanes(c.wp, g0));
-            // A run of one workplace's groups ends.
-            if let Some(w) = run_wp
-                && kd != Kind::Uniform(w)
-            {
-                run.flush(w as usize, ctx[w as usize].sector, a);
-                run_wp = None;
-            }
-            match kd {
-                Kind::Quiet => count_quiet(c, g0, r, &mut counts),
-                Kind::Uniform(w) => {
-                    let g = Uniform(ctx[w as usize]);
-                    count_group(c, g0, r, &g, &mut counts);
-                    count_run(c, g0, k, r, g.0.prev, &mut run);
-                    run_wp = Some(w);
-                }
-                Kind::Mixed => {
-                    let src = Gathered {
-                        ctx,
-                        wp: lanes(c.wp, g0),
-                    };
-                    count_group(c, g0, r, &src, &mut counts);
-                    scatter_group(c, g0, k, r, ctx, a);
-                }
-            }
-        }
+        counting.block::<AVX512>(c, b0..end, ctx, k, r, a);
         b0 = end;
     }
-    if let Some(w) = run_wp {
-        run.flush(w as usize, ctx[w as usize].sector, a);
-    }
-    counts.flush(a);
+    counting.finish(ctx, a);
     if whole < n {
         let wp: Vec<u32> = c.wp[whole..n].to_vec();
         decide_at(k, Gathered { ctx, wp: &wp }, c, whole, n - whole);

@@ -8,7 +8,7 @@
 use crate::model::rng::{self, Stream};
 pub use crate::model::storage::{GROUP, Politics, Status, Workers, WorkersMut, flag};
 use crate::scenario::Resolved;
-use crate::scenario::params::{EconomyCfg, PolicyCfg};
+use crate::scenario::params::{EconomyCfg, PolicyCfg, PopulationCfg};
 
 /// Workplace size class (the April 1921 election hinged on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -417,16 +417,7 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
         };
         let cadre = u(2) < pop.cadre_share as f32;
         let female = u(3) < pop.female_share as f32;
-        let skill = {
-            let s = u(4);
-            if s < pop.skilled_share as f32 {
-                2
-            } else if s < (pop.skilled_share + pop.semiskilled_share) as f32 {
-                1
-            } else {
-                0
-            }
-        };
+        let skill = draw_skill(pop, u(4));
         let politics = draw_politics(pop, wps, seed, id, status, wp, cadre);
         let ties_mean = if cadre {
             pop.ties_cadre
@@ -439,12 +430,7 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
             + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5))
             .clamp(0.0, 1.0);
         let since = if politics == Politics::Party {
-            // Recent members joined in the party weeks of autumn 1919 (the 12 weeks before).
-            if u(7) < pop.party_recent_share as f32 {
-                -(1 + (u(8) * 11.0) as i16)
-            } else {
-                -(53 + (u(8) * 300.0) as i16)
-            }
+            joined(pop, u(7), u(8))
         } else {
             i16::MIN
         };
@@ -484,11 +470,33 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
     w
 }
 
+/// A worker's skill (2 skilled, 1 semi-skilled, 0 unskilled) from its draw `s`.
+fn draw_skill(pop: &PopulationCfg, s: f32) -> u8 {
+    if s < pop.skilled_share as f32 {
+        2
+    } else if s < (pop.skilled_share + pop.semiskilled_share) as f32 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The week a party member joined (before the start): recent members in the party weeks of
+/// autumn 1919 (the 12 weeks before), the others a year to seven years before; `r` chooses
+/// which, `t` when.
+fn joined(pop: &PopulationCfg, r: f32, t: f32) -> i16 {
+    if r < pop.party_recent_share as f32 {
+        -(1 + (t * 11.0) as i16)
+    } else {
+        -(53 + (t * 300.0) as i16)
+    }
+}
+
 /// A worker's political current at the start: party members are rarer in the villages and
 /// more common in offices; cadre workers carry the socialist traditions; the non-party groups
 /// were strongest in the big factories (AMO).
 fn draw_politics(
-    pop: &crate::scenario::params::PopulationCfg,
+    pop: &PopulationCfg,
     wps: &Workplaces,
     seed: u64,
     id: usize,
