@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => merge(a),
         Command::Verify(a) => verify(a),
         Command::Cite(a) => cite(a),
+        Command::Mechanisms => Ok(experiment::mechanisms()),
     };
     match result {
         Ok(done) => {
@@ -63,6 +64,7 @@ fn validate(a: ValidateArgs) -> Result<Done> {
         experiment::validate::command(
             &a.scenario,
             a.targets.as_deref(),
+            a.ablate,
             a.common.overrides(Some(a.replicates)),
             &a.common.out_dir(),
             &Bar::default(),

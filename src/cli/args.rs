@@ -34,6 +34,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print how to cite an output folder: run id, command, version, citation and BibTeX.
     Cite(CiteArgs),
+    /// List the registered mechanisms: the names a scenario switches off (`[mechanisms] off`),
+    /// what each does and what switching it off means.
+    Mechanisms,
 }
 
 #[derive(clap::Args)]
@@ -102,6 +105,10 @@ pub struct ValidateArgs {
     /// Number of replicates.
     #[arg(long, default_value_t = 20)]
     pub replicates: u32,
+    /// Also run the null model and the model with each registered mechanism switched off in
+    /// turn (same seeds), and write the ablation matrix (ablation.csv, ablation.md).
+    #[arg(long)]
+    pub ablate: bool,
     #[command(flatten)]
     pub common: Common,
 }

@@ -5,6 +5,7 @@
 //! ([`Done`]) or an [`Error`] that says whether the input was bad or the work failed, and
 //! reports progress through [`Progress`].
 
+pub mod ablate;
 pub mod cite;
 pub mod compare;
 pub mod paired;
@@ -43,6 +44,24 @@ pub fn input(message: impl std::fmt::Display) -> Error {
 /// A failure while writing `what`.
 pub fn write_failure(what: &Path, e: impl std::fmt::Display) -> Error {
     Error::Failure(format!("cannot write {}: {e}", what.display()))
+}
+
+/// `pact mechanisms`: the registry as a table.
+pub fn mechanisms() -> Done {
+    use crate::model::registry::Mechanism;
+    let mut s = String::from("| name | what it does | switched off |\n| --- | --- | --- |\n");
+    for m in Mechanism::ALL {
+        let (what, off) = m.describe();
+        s.push_str(&format!("| `{}` | {what} | {off} |\n", m.name()));
+    }
+    s.push_str(
+        "\nSwitch mechanisms off in a scenario with `[mechanisms] off = [\"name\", ...]` (`[\"all\"]`: the null model); `pact validate --ablate` switches each off in turn.\n",
+    );
+    Done {
+        stdout: s,
+        note: String::new(),
+        failed: None,
+    }
 }
 
 /// What a command has to say when it is done: text for standard output (a table, a report), a

@@ -395,10 +395,13 @@ fn marks(p: &Pattern, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
 
 /// `pact validate SCENARIO`: runs the replicates, judges every pattern of the targets file
 /// (`--targets`, else `targets.toml` beside the scenario) and writes the run's outputs, the
-/// verdicts and the figures. `failed` names the patterns that fail (exit code 1).
+/// verdicts and the figures; with `ablate`, the ablation matrix too ([`super::ablate`]).
+/// `failed` names the patterns the full model fails (exit code 1).
+#[allow(clippy::too_many_arguments)]
 pub fn command(
     scenario: &Path,
     targets: Option<&Path>,
+    ablate: bool,
     ov: Overrides,
     dest: &OutDir,
     progress: &dyn Progress,
@@ -424,12 +427,29 @@ pub fn command(
     let verdicts = judge(&patterns, &res, &runs);
     let mut files = output::data_files(&res, &seeds, &runs);
     files.extend(self::files(&patterns, &verdicts, &res, &runs, &text));
+    if ablate {
+        progress.start(
+            super::ablate::work(&res),
+            "ablation: every mechanism off in turn",
+        );
+        files.extend(super::ablate::files(
+            &patterns,
+            &res,
+            verdicts.clone(),
+            &|n| progress.advance(n),
+        ));
+        progress.finish();
+    }
     let prov = output::Provenance {
         kind: "validate".into(),
         reproduce: output::reproduce_command(
             "validate",
             &res,
-            &format!(" --targets {}", targets.display()),
+            &format!(
+                " --targets {}{}",
+                targets.display(),
+                if ablate { " --ablate" } else { "" }
+            ),
         ),
         inputs: vec![("targets.toml".into(), text)],
     };

@@ -493,9 +493,12 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     c.public_trend += 0.1 * (share - c.public_trend);
     c.public_share = share;
     c.strike_share = a.strikers as f32 / employed.max(1) as f32;
-    c.visible_privilege = mech::visible_privilege(
-        world.policy.privilege as f32,
-        world.policy.privilege_visibility as f32,
+    c.visible_privilege = world.switches.gate(
+        crate::model::registry::Mechanism::VisiblePrivilege,
+        mech::visible_privilege(
+            world.policy.privilege as f32,
+            world.policy.privilege_visibility as f32,
+        ),
     );
     c.inclusive = world.soviet.executive_party_share < 0.999 && world.soviet.elections_held > 0;
 }

@@ -19,6 +19,7 @@ pub mod management;
 pub mod mechanisms;
 pub mod party;
 pub mod record;
+pub mod registry;
 pub mod rng;
 pub mod soviet;
 pub mod step;

@@ -5,6 +5,7 @@
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, CHUNK, Counts, RecordCtx, Targets, fold_mut};
 use crate::model::lanes::{self, G, Isa, Kind, Path, kind, lanes, select};
+use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::strikes::arrest;
 use crate::model::world::{Politics, SizeClass, Status, WorkersMut, World, flag};
@@ -22,6 +23,7 @@ pub(crate) fn cheka_and_party(
     counts: &mut Counts,
     path: Path,
 ) {
+    let sw = world.switches;
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
@@ -54,15 +56,15 @@ pub(crate) fn cheka_and_party(
         striking,
         key: rng::key(seed, Stream::Party),
         week_term: rng::week_term(week),
-        rec: pol.recruitment as f32,
-        dissident_join: m.dissident_join as f32,
-        party_leave: m.party_leave as f32,
+        rec: sw.gate(Mechanism::Recruitment, pol.recruitment as f32),
+        dissident_join: sw.gate(Mechanism::DissidentGroups, m.dissident_join as f32),
+        party_leave: sw.gate(Mechanism::PartyExit, m.party_leave as f32),
         arrest_weeks: m.arrest_weeks,
         wp: &(0..nw)
             .map(|k| PartyWp {
                 presence: view.dissidents[k] as f32 / view.employed[k].max(1) as f32,
                 promote: if wps.class[k] != SizeClass::Office {
-                    pol.promotion as f32
+                    sw.gate(Mechanism::Pump, pol.promotion as f32)
                 } else {
                     0.0
                 },

@@ -3,6 +3,7 @@
 
 use crate::model::mechanisms as mech;
 use crate::model::record::{CampaignRecord, ElectionRecord, RunRecord};
+use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::world::{Politics, SizeClass, Status, World, flag};
 use crate::scenario::Resolved;
@@ -14,13 +15,20 @@ pub(crate) fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usiz
     let d = w.dissent[i];
     let public = w.flags[i] & flag::PUBLIC != 0;
     let k = w.wp[i] as usize;
-    let excluded = if world.wps.excluded[k] { 0.3 } else { 0.0 };
+    let sw = world.switches;
+    let excluded = if world.wps.excluded[k] {
+        sw.gate(Mechanism::ExclusionAbstention, 0.3)
+    } else {
+        0.0
+    };
     let l = w.legitimacy[i];
     // Voting with their feet: hidden dissent (Kuran), political alienation from a party that
     // rules alone, a workplace shut out of the executive, and fear.
     let p_abstain = (0.05
-        + m.abstention as f32 * d * if public { 0.1 } else { 1.0 }
-        + m.alienation as f32 * (1.0 - l)
+        + sw.gate(Mechanism::DissentAbstention, m.abstention as f32)
+            * d
+            * if public { 0.1 } else { 1.0 }
+        + sw.gate(Mechanism::AlienationAbstention, m.alienation as f32) * (1.0 - l)
         + excluded
         + 0.2 * w.fear[i] * d)
         .min(0.95);
@@ -186,7 +194,11 @@ pub(crate) fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
         r.workers += per;
         let d = w.dissent[i];
         let public = w.flags[i] & flag::PUBLIC != 0;
-        let p_away = (0.08 + 0.6 * d * if public { 0.3 } else { 1.0 }).min(0.9);
+        let p_away = (0.08
+            + world.switches.gate(Mechanism::DissentAbstention, 0.6)
+                * d
+                * if public { 0.3 } else { 1.0 })
+        .min(0.9);
         if rng::chance(
             world.seed,
             Stream::Campaign,

@@ -31,6 +31,7 @@ use crate::model::management::management;
 use crate::model::party::cheka_and_party;
 use crate::model::record::RunRecord;
 use crate::model::record::record;
+use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::soviet::{campaign, election};
 use crate::model::strikes::{arrest, strike_cascades, strikes, unions};
@@ -132,6 +133,16 @@ pub(crate) fn apply_event(
     if e.purge <= 0.0 && e.enrolment <= 0.0 && e.crackdown <= 0.0 {
         return;
     }
+    // Without recruitment an enrolment is blind to legitimacy (as if every worker's were one
+    // half).
+    let sw = world.switches;
+    let enrol_l = |l: f32| {
+        if sw.on(Mechanism::Recruitment) {
+            l
+        } else {
+            0.5
+        }
+    };
     let w = &mut world.workers;
     for i in 0..w.len() {
         let id = u64::from(w.id[i]);
@@ -157,7 +168,7 @@ pub(crate) fn apply_event(
             && w.politics[i] == Politics::Unaffiliated
             && w.status[i] == Status::Employed
         {
-            let p = (ev.event.enrolment as f32 * 2.0 * l).min(1.0);
+            let p = (ev.event.enrolment as f32 * 2.0 * enrol_l(l)).min(1.0);
             if rng::chance(seed, Stream::Recruit, id, week + 7919, p) {
                 w.politics[i] = Politics::Party;
                 w.party_since[i] = world.week as i16;

@@ -5,6 +5,7 @@
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, Counts, RecordCtx, gather};
 use crate::model::mechanisms as mech;
+use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::world::{OFFICE_SECTOR, SECTORS, Status, World, flag};
 use crate::par::{self};
@@ -25,6 +26,7 @@ pub(crate) fn strike_cascades(
 ) -> Vec<u32> {
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
+    let peers = world.switches.on(Mechanism::PeerThresholds);
     // Where can a strike hold? Known from the counts of the worker phase (see the proof at
     // `strike_possible`); elsewhere the cascade's result is below the minimum share.
     let candidate: Vec<bool> = (0..nw)
@@ -57,7 +59,12 @@ pub(crate) fn strike_cascades(
             needs.clear();
             needs.extend(ids.iter().map(|&i| w.need[i as usize]));
             needs.sort_unstable_by(f32::total_cmp);
-            let share = mech::cascade(needs, prev[k]);
+            // Without peer thresholds only those who need no one strike.
+            let share = if peers {
+                mech::cascade(needs, prev[k])
+            } else {
+                needs.partition_point(|&x| x <= 0.0) as f32 / needs.len().max(1) as f32
+            };
             if share >= min_share {
                 needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
             } else {
@@ -139,6 +146,7 @@ pub(crate) fn strikes(
 /// by negotiation or suppressed by force (the policy's choices and the union's power). Which
 /// workplaces' strikes were settled and which suppressed.
 fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool>, Vec<bool>) {
+    let sw = world.switches;
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
@@ -197,7 +205,7 @@ fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool
                 Stream::Settle,
                 k as u64,
                 week,
-                (m.settle_rate as f32 * union_power).min(1.0),
+                (sw.gate(Mechanism::Negotiation, m.settle_rate as f32) * union_power).min(1.0),
             ) {
                 settle[k] = true;
             }
@@ -230,6 +238,7 @@ fn to_strikers(
     let pol = &world.policy;
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
+    let sw = world.switches;
     // Apply to the strikers, in id order.
     let r = RecordCtx::new(&world.wps.class, m, world.week, pol);
     let w = &mut world.workers;
@@ -255,7 +264,8 @@ fn to_strikers(
         } else if suppress[k] {
             // Deterrence: the strike is broken by force in front of everyone who struck.
             w.flags[i] &= !flag::STRIKING;
-            w.fear[i] = (w.fear[i] + m.suppression_fear as f32).min(1.0);
+            w.fear[i] =
+                (w.fear[i] + sw.gate(Mechanism::Deterrence, m.suppression_fear as f32)).min(1.0);
             // Leaders: the most aggrieved strikers, found by the cell's informers, arrested
             // first out of the Cheka's capacity.
             if leaders_left[k] > 0

@@ -9,6 +9,7 @@ use crate::model::economy::special_ration;
 use crate::model::lane_counts::{Counting, count_one};
 use crate::model::lanes::{self, G, Isa, Kind, Path, held, kind, lanes, opaque};
 use crate::model::mechanisms as mech;
+use crate::model::registry::Mechanism::*;
 use crate::model::rng::{self, Stream};
 use crate::model::workers::{Consts, FearRates, Gathered, Uniform, WpCtx, custody, decide_at};
 use crate::model::world::{SizeClass, WorkersMut, World};
@@ -39,8 +40,9 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
             union_signal[s] = m.union_spread as f32 * u.strike_share;
         }
     }
+    let sw = world.switches;
     let special = special_ration(&world.policy);
-    let inclusion = m.inclusion_rate as f32;
+    let inclusion = sw.gate(Inclusion, m.inclusion_rate as f32);
     let best_ration = e.ration[0] * special;
     (0..wps.len())
         .map(|k| {
@@ -65,11 +67,11 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                 } else {
                     0.0
                 },
-                risk_quiet: view.risk_quiet[k],
-                risk_public: view.risk_public[k],
+                risk_quiet: sw.gate(ArrestRisk, view.risk_quiet[k]),
+                risk_public: sw.gate(ArrestRisk, view.risk_public[k]),
                 peer_public: view.public[k] as f32 / n_emp,
-                union_signal: union_signal[wps.sector[k] as usize],
-                demobilisation: m.demobilisation as f32 * wps.cooldown[k],
+                union_signal: sw.gate(UnionAssembly, union_signal[wps.sector[k] as usize]),
+                demobilisation: sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k]),
                 prev: prev[k],
                 sector: wps.sector[k],
                 office: wps.class[k] == SizeClass::Office,
@@ -90,6 +92,7 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
     let village_pull = (village_food / subsistence).clamp(0.2, 2.0);
     let best_ration = e.ration[0] * special_ration(pol);
     let f = |x: f64| x as f32;
+    let sw = world.switches;
     let piece_rates = pol.pay_system == PaySystem::PieceRates;
     Consts {
         seed: world.seed,
@@ -105,37 +108,37 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
         cons_village: village_pull * subsistence,
         cons_admin: e.ration[2] * pol.privilege as f32,
         legitimacy: mech::LegitimacyRates {
-            contract: f(m.contract_rate),
-            cell: f(m.cell_rate),
+            contract: sw.gate(SocialContract, f(m.contract_rate)),
+            cell: sw.gate(CellPersuasion, f(m.cell_rate)),
             privilege: f(m.privilege_rate) * world.city.visible_privilege,
-            outrage: f(m.outrage_rate),
-            exemplary: 0.1 * world.party.exemplary,
-            information: f(m.information_rate) * world.city.public_surprise,
+            outrage: sw.gate(Outrage, f(m.outrage_rate)),
+            exemplary: sw.gate(Outrage, 0.1 * world.party.exemplary),
+            information: sw.gate(Information, f(m.information_rate)) * world.city.public_surprise,
             anchor: f(m.legitimacy_anchor_rate),
         },
         fear: FearRates {
-            keep: 1.0 - f(m.fear_decay),
-            witness: f(m.fear_witness),
-            city: f(m.fear_city) * world.city.arrest_rate,
-            exemplary: 0.3 * world.party.exemplary,
+            keep: sw.gate(Deterrence, 1.0 - f(m.fear_decay)),
+            witness: sw.gate(Deterrence, f(m.fear_witness)),
+            city: sw.gate(Deterrence, f(m.fear_city) * world.city.arrest_rate),
+            exemplary: sw.gate(Deterrence, 0.3 * world.party.exemplary),
         },
         piece: if piece_rates { f(m.effort_piece) } else { 0.0 },
         piece_rates,
         mobilised: pol.labour_mobilisation,
         dole: 0.1 * e.wage_rate as f32,
         market_fill: e.market_fill as f32,
-        dep_weight: f(m.deprivation_weight),
+        dep_weight: sw.gate(RelativeDeprivation, f(m.deprivation_weight)),
         expectation_rate: f(m.expectation_rate),
         threshold: f(m.epstein_threshold),
-        expressive_cost: f(m.expressive_cost),
+        expressive_cost: sw.gate(ExpressivePressure, f(m.expressive_cost)),
         strike_weight: f(m.strike_grievance_weight),
         subsistence,
         effort_base: f(m.effort_base),
-        effort_legitimacy: f(m.effort_legitimacy),
-        effort_fear: f(m.effort_fear),
-        migrate_leave: f(m.migrate_leave),
+        effort_legitimacy: sw.gate(EffortMotivation, f(m.effort_legitimacy)),
+        effort_fear: sw.gate(EffortMotivation, f(m.effort_fear)),
+        migrate_leave: sw.gate(Migration, f(m.migrate_leave)),
         village_pull,
-        migrate_return: f(m.migrate_return),
+        migrate_return: sw.gate(Migration, f(m.migrate_return)),
         city_pull: ((vacancy * 5.0).min(1.0)
             * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
         .max(0.0),

@@ -5,6 +5,7 @@
 //! factory cells and committees, unions, party organs (city committee, Cheka, secretariat), the
 //! soviet, dissident groups and the city economy are collectives with state of their own.
 
+use crate::model::registry::{Mechanism, Switches};
 use crate::model::rng::{self, Stream};
 pub use crate::model::storage::{GROUP, Politics, Status, Workers, WorkersMut, flag};
 use crate::scenario::Resolved;
@@ -218,6 +219,8 @@ pub struct World {
     /// The same share just after the last sort (above zero where too few workers outside the
     /// city are left to fill every workplace's last group).
     pub disorder_floor: f32,
+    /// The mechanisms switched off in this run.
+    pub switches: Switches,
 }
 
 /// City-wide signals of last week.
@@ -289,6 +292,7 @@ impl World {
             city: CityView::default(),
             disorder: 0.0,
             disorder_floor: 0.0,
+            switches: res.switches(),
             harvest_now: sc
                 .economy
                 .harvest_at(res.clock.start.year, res.clock.start.month),
@@ -392,6 +396,10 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
     let n_village = (n_city as f64 * pop.village_pool).round() as usize;
     let n_admin = (pop.party_in_administration / weight).round() as usize;
     let n = n_city + n_village + n_admin;
+    // Without heterogeneity every worker draws its thresholds, risk aversion, ties and
+    // legitimacy at their mean.
+    let hetero = res.switches().on(Mechanism::Heterogeneity);
+    let spread = |u: f32| if hetero { u } else { 0.5 };
     let mut w = Workers::default();
     let mut slots: Vec<u32> = Vec::with_capacity(n_city);
     for (i, &j) in wps.base_jobs.iter().enumerate() {
@@ -424,10 +432,10 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
         } else {
             pop.ties_migrant
         } as f32;
-        let ties = (ties_mean + 0.5 * (u(5) - 0.5)).clamp(0.0, 1.0);
+        let ties = (ties_mean + 0.5 * (spread(u(5)) - 0.5)).clamp(0.0, 1.0);
         let legit = (politics.anchor()
             + (pop.legitimacy_mean as f32 - 0.5)
-            + pop.legitimacy_spread as f32 * 2.0 * (u(6) - 0.5))
+            + pop.legitimacy_spread as f32 * 2.0 * (spread(u(6)) - 0.5))
             .clamp(0.0, 1.0);
         let since = if politics == Politics::Party {
             joined(pop, u(7), u(8))
@@ -456,14 +464,19 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
         w.party_since.push(since);
         w.ties.push(ties);
         // Thresholds: mean `strike_threshold_mean`, triangular spread.
-        let t = sc.mechanisms.strike_threshold_mean as f32 + 0.5 * (u(10) + u(11) - 1.0);
+        let t = sc.mechanisms.strike_threshold_mean as f32
+            + 0.5 * (spread(u(10)) + spread(u(11)) - 1.0);
         w.threshold.push(t.clamp(0.0, 1.0));
-        w.risk.push(u(12));
+        w.risk.push(spread(u(12)));
         w.consumption.push(0.2);
         w.expectation.push(0.25);
         w.hardship.push(0.0);
         w.legitimacy.push(legit);
-        w.fear.push(0.1);
+        w.fear.push(if res.switches().on(Mechanism::Deterrence) {
+            0.1
+        } else {
+            0.0
+        });
         w.dissent.push(0.0);
         w.effort.push(0.5);
     }

@@ -95,6 +95,17 @@ pub struct Resolved {
     pub sources: Vec<SourceFile>,
 }
 
+impl Resolved {
+    /// The mechanisms switched off (`[mechanisms] off`, checked when the scenario was loaded;
+    /// names it does not know would be ignored).
+    pub fn switches(&self) -> crate::model::registry::Switches {
+        let known: Vec<&String> = (self.scenario.mechanisms.off.iter())
+            .filter(|n| *n == "all" || crate::model::registry::Mechanism::named(n).is_some())
+            .collect();
+        crate::model::registry::Switches::from_names(&known).unwrap_or_default()
+    }
+}
+
 /// Reads a scenario file, resolves its `extends` chain and validates everything.
 pub fn load(path: &Path) -> Result<Resolved, ScenarioError> {
     load_with(path, &|p| std::fs::read_to_string(p))

@@ -241,6 +241,10 @@ impl Default for EconomyCfg {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct MechanismCfg {
+    /// Mechanisms switched off, by their names in the registry (`model::registry`; `"all"` for
+    /// every one: the null model). Empty: the full model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub off: Vec<String>,
     /// Epstein (2002): arrest-probability constant k and activation threshold T.
     pub epstein_k: f64,
     pub epstein_threshold: f64,
@@ -326,6 +330,7 @@ pub struct MechanismCfg {
 impl Default for MechanismCfg {
     fn default() -> Self {
         MechanismCfg {
+            off: Vec::new(),
             epstein_k: 2.3,
             epstein_threshold: 0.1,
             deprivation_weight: 0.3,

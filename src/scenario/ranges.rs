@@ -179,9 +179,25 @@ impl Scenario {
         }
     }
 
-    /// `[mechanisms]`: rates, shares and durations.
+    /// `[mechanisms]`: the names of the mechanisms switched off; rates, shares and durations.
     fn mechanism_ranges(&self, c: &mut Checker) {
         let m = &self.mechanisms;
+        for name in &m.off {
+            if name != "all" && crate::model::registry::Mechanism::named(name).is_none() {
+                let mut known: Vec<&str> = crate::model::registry::Mechanism::ALL
+                    .iter()
+                    .map(|m| m.name())
+                    .collect();
+                known.sort_by_key(|k| strsim::levenshtein(k, name));
+                c.0.push(RangeError {
+                    key: "mechanisms.off".into(),
+                    message: format!(
+                        "`{name}` is no mechanism of the registry (nearest: `{}`; \"all\" for every one; `pact mechanisms` lists them)",
+                        known[0]
+                    ),
+                });
+            }
+        }
         c.range("mechanisms.epstein_k", m.epstein_k, 0.0, 20.0);
         c.range(
             "mechanisms.epstein_threshold",

@@ -243,3 +243,18 @@ fn threads_zero() {
         &["--threads", "allowed 1 to 1024"],
     );
 }
+
+#[test]
+fn unknown_mechanism_names_the_nearest() {
+    check(
+        "[run]\nscale = 1000\n[mechanisms]\noff = [\"outrag\"]\n",
+        &[],
+        &[],
+        &[
+            "bad.toml:4",
+            "mechanisms.off",
+            "`outrag`",
+            "nearest: `outrage`",
+        ],
+    );
+}

@@ -9,6 +9,7 @@ mod errors;
 mod fuzz;
 mod invariants;
 mod levers;
+mod mechanisms;
 mod readme;
 mod regression;
 mod scenarios;

@@ -225,3 +225,54 @@ fn a_target_needs_its_source() {
         &["target `t`.source", "missing"],
     );
 }
+
+#[test]
+fn ablate_writes_the_matrix_and_verify_re_derives_it() {
+    let d = Dir::new();
+    let base = scenario("historical.toml");
+    let s = d.write(
+        "small.toml",
+        &format!(
+            "extends = \"{}\"\n[run]\nscale = 1000\nend = \"1921-12-31\"\n",
+            base.display()
+        ),
+    );
+    let targets = "[[target]]\nid = \"legit\"\ndescription = \"mean legitimacy, 1921\"\nsource = \"test\"\nstatistic = \"mean\"\noutput = \"legitimacy\"\nfrom = \"1921-01-01\"\nto = \"1921-12-31\"\nband = [0.0, 1.0]\n\n[[target]]\nid = \"fear\"\ndescription = \"mean fear, 1921\"\nsource = \"test\"\nstatistic = \"mean\"\noutput = \"fear\"\nfrom = \"1921-01-01\"\nto = \"1921-12-31\"\nband = [0.01, 1.0]\n";
+    let o = validate(
+        &d,
+        s.to_str().unwrap(),
+        targets,
+        &["--replicates", "2", "--ablate"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(d.path("val/ablation.csv")).unwrap();
+    let n = pact::model::registry::Mechanism::ALL.len();
+    // The full model, the null model and each mechanism off, each judged on both targets.
+    assert_eq!(csv.lines().count(), 1 + 2 * (n + 2), "{csv}");
+    assert!(csv.starts_with("variant,pattern,median,p05,p95,pass\n"));
+    // Without deterrence fear stays 0: the fear target fails there and in the null model only.
+    let fails: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",fear,") && l.ends_with("FAIL"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(fails, ["null", "no_deterrence"], "{csv}");
+    let md = std::fs::read_to_string(d.path("val/ablation.md")).unwrap();
+    assert!(md.contains("| no_deterrence | 1 |"), "{md}");
+    assert!(md.contains("The null model passes 1 of 2: legit"), "{md}");
+    let manifest = std::fs::read_to_string(d.path("val/manifest.json")).unwrap();
+    assert!(manifest.contains("--ablate"), "{manifest}");
+    let v = pact(&["verify", d.path("val").to_str().unwrap()]);
+    let said = format!("{}{}", String::from_utf8_lossy(&v.stdout), stderr(&v));
+    assert_eq!(v.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("ablation.csv") && said.contains("ablation.md"),
+        "{said}"
+    );
+    assert!(!said.contains("not checked"), "{said}");
+    // A matrix altered by hand is found out.
+    let altered = csv.replacen("no_deterrence,fear", "no_outrage,fear", 1);
+    std::fs::write(d.path("val/ablation.csv"), altered).unwrap();
+    let v = pact(&["verify", d.path("val").to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1), "{}", stderr(&v));
+}

@@ -51,6 +51,8 @@ pub struct Derivation {
     pub kind: String,
     pub run_id: String,
     pub targets: Option<String>,
+    /// A validation with its ablation matrix (`--ablate` in the command that reproduces it).
+    pub ablate: bool,
 }
 
 /// Reads the manifest's scenario, parameters and seeds back into a runnable form.
@@ -98,12 +100,17 @@ pub fn derivation(m: &Value) -> Result<Derivation, VerifyError> {
         .and_then(|v| v.iter().find(|i| i["path"] == "targets.toml"))
         .and_then(|i| i["text"].as_str())
         .map(str::to_string);
+    let ablate = kind == "validate"
+        && m["reproduce"]
+            .as_str()
+            .is_some_and(|r| r.split_whitespace().any(|w| w == "--ablate"));
     Ok(Derivation {
         res,
         seeds,
         kind,
         run_id,
         targets,
+        ablate,
     })
 }
 
@@ -238,6 +245,14 @@ pub fn expected_files(
         files.extend(crate::experiment::validate::files(
             &patterns, &verdicts, &d.res, runs, text,
         ));
+        if d.ablate {
+            files.extend(crate::experiment::ablate::files(
+                &patterns,
+                &d.res,
+                verdicts,
+                &|_| {},
+            ));
+        }
     }
     Ok(files)
 }

@@ -1,0 +1,299 @@
+//! The registry of the model's behavioural mechanisms: each has a name, what it does, and one
+//! switch that neutralises it (what "off" means, docs/ODD.md section 7). A scenario switches
+//! mechanisms off by name (`[mechanisms] off = ["outrage"]`, or `["all"]` for the null model),
+//! so an ablation is an ordinary, citable scenario; `pact validate --ablate` runs the model with
+//! each switched off in turn. The model asks [`Switches::on`] where each mechanism acts.
+
+/// A behavioural mechanism that can be switched off.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+#[repr(u8)]
+pub enum Mechanism {
+    SocialContract,
+    RelativeDeprivation,
+    VisiblePrivilege,
+    CellPersuasion,
+    Outrage,
+    Deterrence,
+    Information,
+    Inclusion,
+    ArrestRisk,
+    ExpressivePressure,
+    PeerThresholds,
+    UnionAssembly,
+    Demobilisation,
+    Negotiation,
+    EffortMotivation,
+    Migration,
+    Pump,
+    Recruitment,
+    PartyExit,
+    DissidentGroups,
+    DissentAbstention,
+    AlienationAbstention,
+    ExclusionAbstention,
+    Heterogeneity,
+}
+
+impl Mechanism {
+    pub const ALL: [Mechanism; 24] = [
+        Mechanism::SocialContract,
+        Mechanism::RelativeDeprivation,
+        Mechanism::VisiblePrivilege,
+        Mechanism::CellPersuasion,
+        Mechanism::Outrage,
+        Mechanism::Deterrence,
+        Mechanism::Information,
+        Mechanism::Inclusion,
+        Mechanism::ArrestRisk,
+        Mechanism::ExpressivePressure,
+        Mechanism::PeerThresholds,
+        Mechanism::UnionAssembly,
+        Mechanism::Demobilisation,
+        Mechanism::Negotiation,
+        Mechanism::EffortMotivation,
+        Mechanism::Migration,
+        Mechanism::Pump,
+        Mechanism::Recruitment,
+        Mechanism::PartyExit,
+        Mechanism::DissidentGroups,
+        Mechanism::DissentAbstention,
+        Mechanism::AlienationAbstention,
+        Mechanism::ExclusionAbstention,
+        Mechanism::Heterogeneity,
+    ];
+
+    /// The name a scenario uses (`[mechanisms] off`).
+    pub fn name(self) -> &'static str {
+        self.about().0
+    }
+
+    /// What the mechanism is, and what switching it off does.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        let (_, what, off) = self.about();
+        (what, off)
+    }
+
+    fn about(self) -> (&'static str, &'static str, &'static str) {
+        use Mechanism::*;
+        match self {
+            SocialContract => (
+                "social_contract",
+                "legitimacy follows consumption against expectations (ODD 7.4)",
+                "contract_rate taken as 0",
+            ),
+            RelativeDeprivation => (
+                "relative_deprivation",
+                "hardship from one's ration against the best (Kim & Hanneman; ODD 7.3)",
+                "deprivation_weight taken as 0",
+            ),
+            VisiblePrivilege => (
+                "visible_privilege",
+                "officials' visible privilege deprives and delegitimises (ODD 7.3, 7.4)",
+                "visible privilege V taken as 0",
+            ),
+            CellPersuasion => (
+                "cell_persuasion",
+                "party cells raise their coworkers' legitimacy (ODD 7.4)",
+                "cell_rate taken as 0",
+            ),
+            Outrage => (
+                "outrage",
+                "arrests of coworkers cost legitimacy among those who witness them (ODD 7.4)",
+                "outrage_rate taken as 0",
+            ),
+            Deterrence => (
+                "deterrence",
+                "fear from arrests witnessed, in the city, exemplary and of broken strikes (ODD 7.5)",
+                "fear stays 0",
+            ),
+            Information => (
+                "information",
+                "a surprise in public dissent costs legitimacy (Lohmann; ODD 7.4)",
+                "information_rate taken as 0",
+            ),
+            Inclusion => (
+                "inclusion",
+                "an inclusive executive gains, a shut-out workplace loses, legitimacy (ODD 7.4)",
+                "inclusion_rate taken as 0",
+            ),
+            ArrestRisk => (
+                "arrest_risk",
+                "speaking out risks arrest by the watchers present (Epstein; ODD 7.7)",
+                "estimated arrest probability P taken as 0",
+            ),
+            ExpressivePressure => (
+                "expressive_pressure",
+                "coworkers speaking out draw dissenters to speak (Kuran; ODD 7.7)",
+                "expressive_cost taken as 0",
+            ),
+            PeerThresholds => (
+                "peer_thresholds",
+                "workers join a strike once enough coworkers are out (Granovetter; ODD 7.8)",
+                "a worker strikes only if they need no one (need ≤ 0)",
+            ),
+            UnionAssembly => (
+                "union_assembly",
+                "a sitting union assembly spreads a sector's strikes (ODD 7.8, 7.15)",
+                "union signal taken as 0",
+            ),
+            Demobilisation => (
+                "demobilisation",
+                "after a strike ends its workplace needs more to strike again (ODD 7.8)",
+                "demobilisation taken as 0",
+            ),
+            Negotiation => (
+                "negotiation",
+                "strikes under negotiation settle (ODD 7.8)",
+                "settle_rate taken as 0",
+            ),
+            EffortMotivation => (
+                "effort_motivation",
+                "effort follows legitimacy and fear (ODD 7.9)",
+                "effort_legitimacy and effort_fear taken as 0",
+            ),
+            Migration => (
+                "migration",
+                "hunger sends workers to the villages and vacancies bring them back (ODD 7.10)",
+                "migrate_leave and migrate_return taken as 0",
+            ),
+            Pump => (
+                "pump",
+                "the secretariat promotes factory members into administration (ODD 7.13)",
+                "promotion taken as 0",
+            ),
+            Recruitment => (
+                "recruitment",
+                "loyal workers join the party, in an enrolment too (ODD 7.13)",
+                "recruitment taken as 0; an enrolment's uptake blind to legitimacy",
+            ),
+            PartyExit => (
+                "party_exit",
+                "disillusioned members leave the party (ODD 7.13)",
+                "party_leave taken as 0 (purges, dated policies, still fall)",
+            ),
+            DissidentGroups => (
+                "dissident_groups",
+                "outspoken workers join the dissident groups; the content drift away (ODD 7.14)",
+                "dissident_join taken as 0",
+            ),
+            DissentAbstention => (
+                "dissent_abstention",
+                "dissenters stay away from elections and meetings (ODD 7.17, 7.18)",
+                "abstention, and the dissent term of meetings, taken as 0",
+            ),
+            AlienationAbstention => (
+                "alienation_abstention",
+                "workers who see no legitimacy stay away from elections (ODD 7.17)",
+                "alienation taken as 0",
+            ),
+            ExclusionAbstention => (
+                "exclusion_abstention",
+                "workers of a workplace shut out of the executive stay away (ODD 7.17)",
+                "the exclusion term taken as 0",
+            ),
+            Heterogeneity => (
+                "heterogeneity",
+                "workers differ in thresholds, risk aversion, ties and legitimacy (ODD 5)",
+                "every worker draws these at their mean",
+            ),
+        }
+    }
+
+    /// The mechanism named `name`, if any.
+    pub fn named(name: &str) -> Option<Mechanism> {
+        Mechanism::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Which mechanisms are switched off (a bit each); the default has every one on.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug, Hash)]
+pub struct Switches(u32);
+
+impl Switches {
+    /// Every mechanism off (with the exogenous inputs and dated policies, the null model).
+    pub fn null() -> Switches {
+        Mechanism::ALL
+            .into_iter()
+            .fold(Switches::default(), |s, m| s.without(m))
+    }
+
+    /// These switches with `m` off too.
+    pub fn without(self, m: Mechanism) -> Switches {
+        Switches(self.0 | 1 << m as u8)
+    }
+
+    /// Whether `m` acts.
+    #[inline(always)]
+    pub fn on(self, m: Mechanism) -> bool {
+        self.0 & (1 << m as u8) == 0
+    }
+
+    /// `x` where `m` acts, else 0.
+    #[inline(always)]
+    pub fn gate(self, m: Mechanism, x: f32) -> f32 {
+        if self.on(m) { x } else { 0.0 }
+    }
+
+    /// `x` where `m` acts, else 0.
+    #[inline(always)]
+    pub fn gate64(self, m: Mechanism, x: f64) -> f64 {
+        if self.on(m) { x } else { 0.0 }
+    }
+
+    /// The names of the mechanisms off, in the registry's order.
+    pub fn off_names(self) -> Vec<&'static str> {
+        Mechanism::ALL
+            .into_iter()
+            .filter(|&m| !self.on(m))
+            .map(Mechanism::name)
+            .collect()
+    }
+
+    /// The switches a scenario's `off` list names; `Err` with the first unknown name.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Switches, String> {
+        let mut s = Switches::default();
+        for n in names {
+            let n = n.as_ref();
+            if n == "all" {
+                s = Switches::null();
+            } else {
+                s = s.without(Mechanism::named(n).ok_or_else(|| n.to_string())?);
+            }
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.name()).collect();
+        for (i, m) in Mechanism::ALL.into_iter().enumerate() {
+            assert_eq!(m as usize, i, "ALL lists the variants in order");
+            assert_eq!(Mechanism::named(m.name()), Some(m));
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Mechanism::ALL.len());
+    }
+
+    #[test]
+    fn switches_from_names() {
+        let s = Switches::from_names(&["outrage", "pump"]).unwrap();
+        assert!(!s.on(Mechanism::Outrage) && !s.on(Mechanism::Pump));
+        assert!(s.on(Mechanism::Deterrence));
+        assert_eq!(s.off_names(), ["outrage", "pump"]);
+        assert_eq!(s.gate(Mechanism::Outrage, 0.3), 0.0);
+        assert_eq!(s.gate(Mechanism::Deterrence, 0.3), 0.3);
+        assert_eq!(Switches::from_names(&["all"]).unwrap(), Switches::null());
+        assert!(Mechanism::ALL.iter().all(|&m| !Switches::null().on(m)));
+        assert_eq!(Switches::from_names(&["outrag"]), Err("outrag".to_string()));
+        assert_eq!(
+            Switches::from_names::<&str>(&[]).unwrap(),
+            Switches::default()
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Every registered mechanism, switched off, changes what it acts on, in the direction its
+//! formula says (docs/ODD.md section 7; `pact mechanisms`): the historical scenario at 3,000
+//! workers, the full model against the model with one mechanism off, on the same seed.
+
+use pact::model::record::{RunRecord, WeekRecord};
+use pact::model::registry::Mechanism;
+use pact::scenario::Resolved;
+
+fn run(off: &[&str]) -> RunRecord {
+    run_with(off, |_| {})
+}
+
+fn run_with(off: &[&str], tweak: impl Fn(&mut Resolved)) -> RunRecord {
+    let mut res: Resolved =
+        pact::scenario::load(&crate::support::scenario("historical.toml")).unwrap();
+    res.scenario.run.scale = 3_000;
+    res.scenario.mechanisms.off = off.iter().map(|s| s.to_string()).collect();
+    tweak(&mut res);
+    pact::experiment::run::run_replicate(&res, 7, &|_| {})
+}
+
+/// Party members without the pull of their identity's anchor, so that some lose faith: in the
+/// historical baseline no member's legitimacy falls below the 0.45 at which members leave
+/// (`party_exit` is inert there; docs/calibration.md).
+fn disillusioned(res: &mut Resolved) {
+    res.scenario.mechanisms.legitimacy_anchor_rate = 0.0;
+    res.scenario.mechanisms.party_leave = 0.05;
+}
+
+/// A week column summed over the run.
+fn total(r: &RunRecord, f: fn(&WeekRecord) -> f64) -> f64 {
+    r.weeks.iter().map(f).sum()
+}
+
+fn abstentions(r: &RunRecord) -> f64 {
+    r.elections.iter().map(|e| e.abstentions).sum()
+}
+
+#[test]
+fn each_mechanism_switched_off_changes_what_it_acts_on() {
+    use Mechanism::*;
+    let full = run(&[]);
+    let legit = |r: &RunRecord| total(r, |w| w.legitimacy);
+    let public = |r: &RunRecord| total(r, |w| w.dissent_public);
+    let strikers = |r: &RunRecord| total(r, |w| w.strikers);
+    let offs: Vec<RunRecord> = {
+        use rayon::prelude::*;
+        Mechanism::ALL.par_iter().map(|m| run(&[m.name()])).collect()
+    };
+    for (m, off) in Mechanism::ALL.into_iter().zip(offs) {
+        let what = m.name();
+        // (the statistic, full, off): `more` says off should be above the full model.
+        let (stat, f, o, more): (&str, f64, f64, Option<bool>) = match m {
+            SocialContract => ("legitimacy", legit(&full), legit(&off), None),
+            RelativeDeprivation => (
+                "hardship",
+                total(&full, |w| w.hardship),
+                total(&off, |w| w.hardship),
+                Some(false),
+            ),
+            VisiblePrivilege => ("legitimacy", legit(&full), legit(&off), Some(true)),
+            CellPersuasion => ("legitimacy", legit(&full), legit(&off), Some(false)),
+            Outrage => ("legitimacy", legit(&full), legit(&off), Some(true)),
+            Deterrence => (
+                "fear",
+                total(&full, |w| w.fear),
+                total(&off, |w| w.fear),
+                Some(false),
+            ),
+            Information => ("legitimacy", legit(&full), legit(&off), Some(true)),
+            Inclusion => ("legitimacy", legit(&full), legit(&off), Some(true)),
+            ArrestRisk => ("open dissent", public(&full), public(&off), Some(true)),
+            ExpressivePressure => ("open dissent", public(&full), public(&off), Some(false)),
+            PeerThresholds => ("strikers", strikers(&full), strikers(&off), Some(false)),
+            UnionAssembly => ("strikers", strikers(&full), strikers(&off), Some(false)),
+            Demobilisation => ("strikers", strikers(&full), strikers(&off), Some(true)),
+            Negotiation => (
+                "strikes settled",
+                total(&full, |w| {
+                    w.strikes_settled_local + w.strikes_settled_solidarity
+                }),
+                total(&off, |w| {
+                    w.strikes_settled_local + w.strikes_settled_solidarity
+                }),
+                Some(false),
+            ),
+            EffortMotivation => (
+                "effort",
+                total(&full, |w| w.effort),
+                total(&off, |w| w.effort),
+                None,
+            ),
+            Migration => (
+                "departures and returns (weekly change of the village population)",
+                moves(&full),
+                moves(&off),
+                Some(false),
+            ),
+            Pump => (
+                "promotions",
+                total(&full, |w| w.promotions),
+                total(&off, |w| w.promotions),
+                Some(false),
+            ),
+            Recruitment => (
+                "recruits",
+                total(&full, |w| w.recruits),
+                total(&off, |w| w.recruits),
+                Some(false),
+            ),
+            PartyExit => {
+                let f = run_with(&[], disillusioned);
+                let o = run_with(&[m.name()], disillusioned);
+                (
+                    "party exits of disillusioned members",
+                    total(&f, |w| w.party_exits),
+                    total(&o, |w| w.party_exits),
+                    Some(false),
+                )
+            }
+            DissidentGroups => (
+                "non-party socialists",
+                total(&full, |w| w.dissident_nonparty),
+                total(&off, |w| w.dissident_nonparty),
+                Some(false),
+            ),
+            DissentAbstention | AlienationAbstention | ExclusionAbstention => (
+                "abstentions",
+                abstentions(&full),
+                abstentions(&off),
+                Some(false),
+            ),
+            Heterogeneity => ("strikers", strikers(&full), strikers(&off), None),
+        };
+        assert!(
+            f.is_finite() && o.is_finite() && f != o,
+            "{what} off: {stat} unchanged ({f})"
+        );
+        if let Some(more) = more {
+            assert_eq!(
+                o > f,
+                more,
+                "{what} off: {stat} {o} against {f} in the full model"
+            );
+        }
+    }
+}
+
+/// Total weekly change of the village population (departures and returns).
+fn moves(r: &RunRecord) -> f64 {
+    r.weeks
+        .windows(2)
+        .map(|w| (w[1].population_villages - w[0].population_villages).abs())
+        .sum()
+}
+
+#[test]
+fn switched_off_fear_stays_zero_and_the_null_model_runs() {
+    let off = run(&["deterrence"]);
+    assert!(off.weeks.iter().skip(1).all(|w| w.fear == 0.0));
+    let null = run(&["all"]);
+    assert_eq!(null.weeks.len(), run(&[]).weeks.len());
+    assert!(
+        null.weeks
+            .iter()
+            .all(|w| w.promotions == 0.0 && w.fear <= 0.1)
+    );
+}
