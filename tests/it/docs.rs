@@ -64,3 +64,13 @@ fn outputs_md_documents_every_column() {
         );
     }
 }
+
+#[test]
+fn odd_lists_every_registered_mechanism() {
+    let odd = read("docs/ODD.md");
+    for m in pact::model::registry::Mechanism::ALL {
+        let (what, off) = m.describe();
+        let row = format!("| `{}` | {what} | {off} |", m.name());
+        assert!(odd.contains(&row), "docs/ODD.md lacks the row: {row}");
+    }
+}

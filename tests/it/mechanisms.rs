@@ -45,7 +45,10 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
     let strikers = |r: &RunRecord| total(r, |w| w.strikers);
     let offs: Vec<RunRecord> = {
         use rayon::prelude::*;
-        Mechanism::ALL.par_iter().map(|m| run(&[m.name()])).collect()
+        Mechanism::ALL
+            .par_iter()
+            .map(|m| run(&[m.name()]))
+            .collect()
     };
     for (m, off) in Mechanism::ALL.into_iter().zip(offs) {
         let what = m.name();
