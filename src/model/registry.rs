@@ -30,7 +30,7 @@ pub enum Mechanism {
     DissidentGroups,
     DissentAbstention,
     AlienationAbstention,
-    ExclusionAbstention,
+    Withdrawal,
     Heterogeneity,
 }
 
@@ -58,7 +58,7 @@ impl Mechanism {
         Mechanism::DissidentGroups,
         Mechanism::DissentAbstention,
         Mechanism::AlienationAbstention,
-        Mechanism::ExclusionAbstention,
+        Mechanism::Withdrawal,
         Mechanism::Heterogeneity,
     ];
 
@@ -186,10 +186,10 @@ impl Mechanism {
                 "workers who see no legitimacy stay away from elections (ODD 7.17)",
                 "alienation taken as 0",
             ),
-            ExclusionAbstention => (
-                "exclusion_abstention",
-                "workers of a workplace shut out of the executive stay away (ODD 7.17)",
-                "the exclusion term taken as 0",
+            Withdrawal => (
+                "withdrawal",
+                "workers whose delegates were shut out of the executive stay away, a memory that fades (ODD 7.17)",
+                "efficacy taken as 1 (every vote counts)",
             ),
             Heterogeneity => (
                 "heterogeneity",

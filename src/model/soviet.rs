@@ -16,20 +16,21 @@ pub(crate) fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usiz
     let public = w.flags[i] & flag::PUBLIC != 0;
     let k = w.wp[i] as usize;
     let sw = world.switches;
-    let excluded = if world.wps.excluded[k] {
-        sw.gate(Mechanism::ExclusionAbstention, 0.3)
+    // A vote is worth legitimacy times the faith that it counts (withdrawal: none where the
+    // workplace's delegates were shut out, recovering as the memory fades).
+    let efficacy = if sw.on(Mechanism::Withdrawal) {
+        world.wps.efficacy[k]
     } else {
-        0.0
+        1.0
     };
     let l = w.legitimacy[i];
     // Voting with their feet: hidden dissent (Kuran), political alienation from a party that
-    // rules alone, a workplace shut out of the executive, and fear.
+    // rules alone, withdrawal where the vote was made to count for nothing, and fear.
     let p_abstain = (0.05
         + sw.gate(Mechanism::DissentAbstention, m.abstention as f32)
             * d
             * if public { 0.1 } else { 1.0 }
-        + sw.gate(Mechanism::AlienationAbstention, m.alienation as f32) * (1.0 - l)
-        + excluded
+        + sw.gate(Mechanism::AlienationAbstention, m.alienation as f32) * (1.0 - l * efficacy)
         + 0.2 * w.fear[i] * d)
         .min(0.95);
     if rng::chance(
@@ -158,16 +159,29 @@ fn executive(
     };
     world.soviet.executive_party_share = party_share as f32;
     world.soviet.elections_held += 1;
-    // Workplaces whose delegates are mostly non-party are shut out of a party-only executive.
-    if !inclusive {
-        for k in 0..nw {
-            let v = votes[k];
-            world.wps.excluded[k] = v[1] + v[2] > v[0];
+    // Workplaces whose delegates are mostly non-party are shut out of a party-only executive:
+    // their vote counted for nothing. Under an inclusive executive every vote counts.
+    for k in 0..nw {
+        let v = votes[k];
+        world.wps.excluded[k] = !inclusive && v[1] + v[2] > v[0];
+        if inclusive {
+            world.wps.efficacy[k] = 1.0;
+        } else if world.wps.excluded[k] {
+            world.wps.efficacy[k] = 0.0;
         }
     }
     for r in rows.iter_mut() {
         r.executive = if inclusive { "inclusive" } else { "party_only" };
         r.executive_party_share = party_share;
+    }
+}
+
+/// The week's recovery of each workplace's faith that its vote counts: the memory of exclusion
+/// fades (ODD 7.17).
+pub(crate) fn efficacy_week(world: &mut World, m: &MechanismCfg) {
+    let r = m.efficacy_recovery as f32;
+    for e in &mut world.wps.efficacy {
+        *e += r * (1.0 - *e);
     }
 }
 

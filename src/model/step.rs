@@ -33,7 +33,7 @@ use crate::model::record::RunRecord;
 use crate::model::record::record;
 use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
-use crate::model::soviet::{campaign, election};
+use crate::model::soviet::{campaign, efficacy_week, election};
 use crate::model::strikes::{arrest, strike_cascades, strikes, unions};
 use crate::model::worker_phase::workers;
 use crate::model::world::{Politics, SizeClass, Status, World};
@@ -88,7 +88,9 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     strikes(world, m, &strikers, &mut tally, &mut counts);
     management(world, res, &mut tally, &mut counts);
     cheka_and_party(world, m, &mut tally, &mut counts, Path::Fastest);
-    // Phase 6: soviet elections and campaigns (they only read the workers).
+    // Phase 6: soviet elections and campaigns (they only read the workers); the memory of
+    // exclusion fades.
+    efficacy_week(world, m);
     for ev in &due {
         if ev.event.soviet_election {
             election(world, res, out);

@@ -72,6 +72,9 @@ pub struct Workplaces {
     pub committee_nonparty: Vec<bool>,
     /// The workplace's delegates were shut out of the soviet executive.
     pub excluded: Vec<bool>,
+    /// Its workers' faith that their vote counts (0..1): 0 when its delegates were shut out,
+    /// 1 under an inclusive executive, recovering weekly in between.
+    pub efficacy: Vec<f32>,
     /// Cell vigour (0..1): how actively the cell explains policy and presses for discipline.
     pub cell_vigour: Vec<f32>,
     /// Output this week (1913 units of one worker's weekly output).
@@ -378,6 +381,7 @@ fn workplaces(res: &Resolved, weight: f64, seed: u64) -> Workplaces {
             wps.cooldown.push(0.0);
             wps.committee_nonparty.push(false);
             wps.excluded.push(false);
+            wps.efficacy.push(1.0);
             wps.cell_vigour.push(0.5);
             wps.output.push(0.0);
             wp_id += 1;

@@ -323,6 +323,9 @@ pub struct MechanismCfg {
     pub abstention: f64,
     /// Abstention per unit of legitimacy withheld (1 − L): the soviet seen as a formality.
     pub alienation: f64,
+    /// Weekly recovery of a workplace's faith that its vote counts after its delegates were
+    /// shut out of the executive (the memory of exclusion fades).
+    pub efficacy_recovery: f64,
     /// Legitimacy below which an unaffiliated worker who speaks out votes against the party.
     pub opposition_vote: f64,
 }
@@ -373,6 +376,7 @@ impl Default for MechanismCfg {
             office_supervision: 2.0,
             abstention: 0.8,
             alienation: 0.7,
+            efficacy_recovery: 0.003,
             opposition_vote: 0.48,
         }
     }

@@ -267,6 +267,12 @@ impl Scenario {
         );
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
         c.range("mechanisms.alienation", m.alienation, 0.0, 1.0);
+        c.range(
+            "mechanisms.efficacy_recovery",
+            m.efficacy_recovery,
+            0.0,
+            1.0,
+        );
         c.range("mechanisms.opposition_vote", m.opposition_vote, 0.0, 1.0);
     }
 

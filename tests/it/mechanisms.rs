@@ -127,7 +127,7 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 total(&off, |w| w.dissident_nonparty),
                 Some(false),
             ),
-            DissentAbstention | AlienationAbstention | ExclusionAbstention => (
+            DissentAbstention | AlienationAbstention | Withdrawal => (
                 "abstentions",
                 abstentions(&full),
                 abstentions(&off),
