@@ -186,7 +186,12 @@ pub(crate) fn efficacy_week(world: &mut World, m: &MechanismCfg) {
 }
 
 /// A campaign resolution put to workplace meetings: for, against, or staying away.
-pub(crate) fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
+pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &mut RunRecord) {
+    let sw = world.switches;
+    let (threshold, cost) = (
+        m.epstein_threshold as f32,
+        sw.gate(Mechanism::ExpressivePressure, m.expressive_cost as f32),
+    );
     let name = c.name();
     let mut rows: Vec<CampaignRecord> = SizeClass::ALL
         .iter()
@@ -223,16 +228,33 @@ pub(crate) fn campaign(world: &mut World, c: Campaign, out: &mut RunRecord) {
             r.stayed_away += per;
             continue;
         }
-        let against = match c {
-            // Refusing the death penalty out of principle, not sympathy with the SRs: it takes
-            // conviction and not too much fear (party pressure at the meeting).
-            Campaign::SrTrial => {
-                w.flags[i] & flag::ABOLITIONIST != 0
-                    && w.fear[i] < 0.6
-                    && w.politics[i] != Politics::Party
-            }
-            Campaign::ChurchValuables => public && d > 0.5 && w.politics[i] != Politics::Party,
+        // The worker's private opposition to the resolution: to the death penalty, the
+        // principle of abolition (not sympathy with the SRs), held whole; to the confiscation,
+        // dissent. Members vote as the party moves.
+        let opposition = match c {
+            Campaign::SrTrial if w.flags[i] & flag::ABOLITIONIST != 0 => 1.0,
+            Campaign::SrTrial => 0.0,
+            Campaign::ChurchValuables => d,
         };
+        let v = &world.view;
+        let n_emp = v.employed[k].max(1) as f32;
+        // Voting against in the open meeting is speaking out (Kuran, Epstein): the risk of
+        // being seen by the watchers, raised by fear, plus the cell's pressure (party members
+        // move the resolution), against the pull of coworkers already speaking out.
+        let pressure = crate::model::workers::net_risk(
+            w.risk[i],
+            w.fear[i],
+            sw.gate(Mechanism::ArrestRisk, v.risk_public[k]),
+        ) + sw.gate(Mechanism::CellPersuasion, v.cell_strength[k]);
+        let against = w.politics[i] != Politics::Party
+            && opposition > 0.0
+            && mech::expresses(
+                opposition,
+                pressure,
+                threshold,
+                cost,
+                v.public[k] as f32 / n_emp,
+            );
         if against {
             r.votes_against += per;
         } else {

@@ -96,7 +96,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
             election(world, res, out);
         }
         if let Some(c) = ev.event.campaign {
-            campaign(world, c, out);
+            campaign(world, m, c, out);
         }
     }
     // Phase 7: record.

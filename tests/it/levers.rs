@@ -221,3 +221,43 @@ fn crackdown_shrinks_dissident_groups() {
     );
     assert!(after < 0.8 * before, "{before} -> {after}");
 }
+
+/// Share voting against the death-penalty resolution at the June 1922 meetings.
+fn sr_trial_against(r: &pact::model::record::RunRecord) -> f64 {
+    let rows: Vec<_> = r
+        .campaigns
+        .iter()
+        .filter(|c| c.campaign == "sr_trial_death_penalty")
+        .collect();
+    let voted: f64 = rows.iter().map(|c| c.votes_for + c.votes_against).sum();
+    rows.iter().map(|c| c.votes_against).sum::<f64>() / voted
+}
+
+#[test]
+fn repression_and_fear_silence_the_vote_against_the_death_penalty() {
+    // Voting against in an open meeting is speaking out: the risk of being seen and fear
+    // weigh on it, so fewer refuse the resolution under heavier repression.
+    let low = with("[policy]\nrepression = 0.3\n", "1922-07-01");
+    let high = with("[policy]\nrepression = 3.0\n", "1922-07-01");
+    let (l, h) = (sr_trial_against(&low.1), sr_trial_against(&high.1));
+    assert!(l > h + 0.01 && h > 0.0, "low repression {l}, high {h}");
+}
+
+#[test]
+fn an_inclusive_executive_restores_the_vote_s_efficacy() {
+    // Political withdrawal: workplaces shut out of the April 1921 executive abstain in 1923;
+    // under an inclusive executive every vote counts and they abstain far less.
+    let abstain = |r: &pact::model::record::RunRecord| {
+        let rows: Vec<_> = r
+            .elections
+            .iter()
+            .filter(|e| e.week > 180 && e.class == "large_factory")
+            .collect();
+        rows.iter().map(|e| e.abstentions).sum::<f64>()
+            / rows.iter().map(|e| e.electorate).sum::<f64>()
+    };
+    let party_only = with("", "1923-12-31");
+    let inclusive = with("[policy]\nexecutive = \"inclusive\"\n", "1923-12-31");
+    let (p, i) = (abstain(&party_only.1), abstain(&inclusive.1));
+    assert!(p > i + 0.1, "party-only {p}, inclusive {i}");
+}
