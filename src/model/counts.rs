@@ -471,8 +471,9 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
         v.cheka[k] = watchers + m.informer_share as f32 * v.party[k] as f32 + v.cheka_alloc[k];
-        v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k]);
-        v.risk_public[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1));
+        v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k], weight);
+        v.risk_public[k] =
+            mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1), weight);
     }
     let employed = a.status[Status::Employed as usize];
     let effort = unfx(a.effort);

@@ -41,12 +41,15 @@ pub fn grievance(hardship: f32, legitimacy: f32) -> f32 {
     hardship * (1.0 - legitimacy)
 }
 
-/// Epstein's estimated arrest probability P = 1 − exp(−k·C/A), the agent counted among the
-/// active (`active_others + 1`).
+/// Epstein's estimated arrest probability P = 1 − exp(−k·C/A), counted in persons: C watchers
+/// and A the active, the worker deciding counted among them as one person. `cops` and
+/// `active_others` are in agents, each standing for `weight` persons, so that P does not
+/// depend on how many agents stand for the city (at one person an agent, as at the default
+/// scale, A = `active_others + 1`).
 #[inline]
-pub fn arrest_probability(k: f32, cops: f32, active_others: u32) -> f32 {
+pub fn arrest_probability(k: f32, cops: f32, active_others: u32, weight: f32) -> f32 {
     // libm's expf: a pure-Rust port of musl's, the same bits on every platform.
-    1.0 - libm::expf(-k * cops / (active_others as f32 + 1.0))
+    1.0 - libm::expf(-k * (cops * weight) / (active_others as f32 * weight + 1.0))
 }
 
 /// The social contract: the weekly change in legitimacy from delivered living standards `c`
@@ -259,10 +262,20 @@ mod tests {
     #[test]
     fn epstein_formulas() {
         // P = 1 − exp(−2.3 · 1/1) with one cop and the agent alone active.
-        close(arrest_probability(2.3, 1.0, 0), 1.0 - (-2.3f32).exp());
+        close(arrest_probability(2.3, 1.0, 0, 1.0), 1.0 - (-2.3f32).exp());
         // 2 cops, 3 others active: C/A = 2/4.
-        close(arrest_probability(2.3, 2.0, 3), 1.0 - (-1.15f32).exp());
-        close(arrest_probability(2.3, 0.0, 10), 0.0);
+        close(arrest_probability(2.3, 2.0, 3, 1.0), 1.0 - (-1.15f32).exp());
+        close(arrest_probability(2.3, 0.0, 10, 1.0), 0.0);
+        // In persons: agents of 10 persons, 2 cops and 3 others active: C/A = 20/31; the same
+        // city of agents of 2 persons (5 times as many agents): the same P.
+        close(
+            arrest_probability(2.3, 2.0, 3, 10.0),
+            1.0 - (-2.3f32 * 20.0 / 31.0).exp(),
+        );
+        close(
+            arrest_probability(2.3, 10.0, 15, 2.0),
+            arrest_probability(2.3, 2.0, 3, 10.0),
+        );
         close(grievance(0.8, 0.25), 0.6);
         // G − N > T with N = R·P.
         assert!(expresses(0.6, 0.3 * 0.5, 0.1, 0.0, 0.0));
