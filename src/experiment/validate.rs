@@ -49,6 +49,11 @@ fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
 pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
     match &p.kind {
         Kind::Mean { col, from, to } => mean_of(run, *col, *from, *to),
+        Kind::Sum { col, from, to } => run.weeks
+            [(*from).min(run.weeks.len())..(*to).min(run.weeks.len())]
+            .iter()
+            .map(|r| r.values()[*col])
+            .sum(),
         Kind::Max { col, from, to } => run.weeks
             [(*from).min(run.weeks.len())..(*to).min(run.weeks.len())]
             .iter()
@@ -287,6 +292,7 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
     let col = match &p.kind {
         Kind::Mean { col, .. }
         | Kind::Max { col, .. }
+        | Kind::Sum { col, .. }
         | Kind::Value { col, .. }
         | Kind::Ratio { col, .. }
         | Kind::PeakDate { col, .. } => Some(*col),
@@ -353,12 +359,14 @@ fn band_series(res: &Resolved, runs: &[RunRecord], c: usize) -> (Series, Series,
 fn marks(p: &Pattern, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
     let mut marks = Vec::new();
     match &p.kind {
-        Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } => marks.push(svg::Mark::Box {
-            x0: x_of(*from),
-            x1: x_of(*to),
-            y0: p.band.0,
-            y1: p.band.1,
-        }),
+        Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } | Kind::Sum { from, to, .. } => {
+            marks.push(svg::Mark::Box {
+                x0: x_of(*from),
+                x1: x_of(*to),
+                y0: p.band.0,
+                y1: p.band.1,
+            })
+        }
         Kind::Value { week, .. } => marks.push(svg::Mark::Box {
             x0: x_of(*week) - 0.03,
             x1: x_of(*week) + 0.03,

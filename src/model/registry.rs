@@ -22,6 +22,8 @@ pub enum Mechanism {
     UnionAssembly,
     Demobilisation,
     Negotiation,
+    StrikeFatigue,
+    WageGrievance,
     EffortMotivation,
     Migration,
     Pump,
@@ -35,7 +37,7 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 24] = [
+    pub const ALL: [Mechanism; 26] = [
         Mechanism::SocialContract,
         Mechanism::RelativeDeprivation,
         Mechanism::VisiblePrivilege,
@@ -50,6 +52,8 @@ impl Mechanism {
         Mechanism::UnionAssembly,
         Mechanism::Demobilisation,
         Mechanism::Negotiation,
+        Mechanism::StrikeFatigue,
+        Mechanism::WageGrievance,
         Mechanism::EffortMotivation,
         Mechanism::Migration,
         Mechanism::Pump,
@@ -145,6 +149,16 @@ impl Mechanism {
                 "negotiation",
                 "strikes under negotiation settle (ODD 7.8)",
                 "settle_rate taken as 0",
+            ),
+            StrikeFatigue => (
+                "strike_fatigue",
+                "a long strike wears its strikers down: lost pay, funds running out (ODD 7.8)",
+                "strike_fatigue taken as 0",
+            ),
+            WageGrievance => (
+                "wage_grievance",
+                "wages in arrears give a workplace a shared demand to strike for (ODD 7.8)",
+                "wage_grievance taken as 0",
             ),
             EffortMotivation => (
                 "effort_motivation",

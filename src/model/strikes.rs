@@ -129,10 +129,12 @@ pub(crate) fn strikes(
     tally: &mut Tally,
     counts: &mut Counts,
 ) {
+    for c in &mut world.wps.cooldown {
+        *c *= 0.8;
+    }
     let (settle, suppress) = outcomes(world, m, tally);
     to_strikers(world, m, strikers, (&settle, &suppress), tally, counts);
     for k in 0..world.wps.len() {
-        world.wps.cooldown[k] *= 0.8;
         if settle[k] || suppress[k] {
             world.wps.strike[k] = 0;
             world.wps.strike_weeks[k] = 0;
@@ -161,7 +163,9 @@ fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool
         let sector = wps.sector[k] as usize;
         if !on {
             if wps.strike[k] != 0 {
+                // A strike that wore out demobilises its workplace as one that ended otherwise.
                 tally.faded += wt;
+                wps.cooldown[k] = 1.0;
             }
             wps.strike[k] = 0;
             wps.strike_weeks[k] = 0;

@@ -71,7 +71,16 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                 risk_public: sw.gate(ArrestRisk, view.risk_public[k]),
                 peer_public: view.public[k] as f32 / n_emp,
                 union_signal: sw.gate(UnionAssembly, union_signal[wps.sector[k] as usize]),
-                demobilisation: sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k]),
+                demobilisation: sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k])
+                    + sw.gate(
+                        StrikeFatigue,
+                        m.strike_fatigue as f32 * f32::from(wps.strike_weeks[k]),
+                    )
+                    - if wps.arrears[k] > 0 {
+                        sw.gate(WageGrievance, m.wage_grievance as f32)
+                    } else {
+                        0.0
+                    },
                 prev: prev[k],
                 sector: wps.sector[k],
                 office: wps.class[k] == SizeClass::Office,

@@ -90,7 +90,8 @@ pub(crate) struct WpCtx {
     pub(crate) peer_public: f32,
     /// The sector union's strike signal while its assembly sits.
     pub(crate) union_signal: f32,
-    /// Demobilisation after a settled or broken strike, added to every worker's need.
+    /// What the workplace adds to every worker's strike need: demobilisation after a settled or
+    /// broken strike and the fatigue of a long one, less the shared demand of wages in arrears.
     pub(crate) demobilisation: f32,
     /// Last week's strike share.
     pub(crate) prev: f32,

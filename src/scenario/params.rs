@@ -310,6 +310,11 @@ pub struct MechanismCfg {
     pub suppression_fear: f64,
     /// Demobilisation: strike need added just after a strike ended (decays by 20% a week).
     pub demobilisation: f64,
+    /// Strike fatigue: need added to every worker of a workplace on strike per week the strike
+    /// has lasted (strikers lose pay, funds run out).
+    pub strike_fatigue: f64,
+    /// Need taken off every worker of a workplace whose wages are in arrears (a shared demand).
+    pub wage_grievance: f64,
     /// Cheka arrest capacity: arrests per 1,000 city workers per week at repression intensity 1.
     pub cheka_capacity: f64,
     /// Standing surveillance: watchers per worker at repression intensity 1 (Epstein's cop density)
@@ -370,6 +375,8 @@ impl Default for MechanismCfg {
             blacklist_weeks: 26.0,
             suppression_fear: 0.4,
             demobilisation: 0.5,
+            strike_fatigue: 0.05,
+            wage_grievance: 0.2,
             cheka_capacity: 0.3,
             surveillance: 0.1,
             surveillance_exponent: 0.8,

@@ -243,6 +243,8 @@ impl Scenario {
             ("exile_share", m.exile_share),
             ("suppression_fear", m.suppression_fear),
             ("demobilisation", m.demobilisation),
+            ("strike_fatigue", m.strike_fatigue),
+            ("wage_grievance", m.wage_grievance),
             ("informer_share", m.informer_share),
             ("settle_rate", m.settle_rate),
         ] {

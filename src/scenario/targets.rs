@@ -72,6 +72,13 @@ pub enum Kind {
         from: usize,
         to: usize,
     },
+    /// The sum of the weekly values over the window (counts of events, such as strikes
+    /// started).
+    Sum {
+        col: usize,
+        from: usize,
+        to: usize,
+    },
     /// The largest weekly value in the window.
     Max {
         col: usize,
@@ -329,13 +336,13 @@ impl Check<'_> {
     fn kind(&self) -> Result<Kind, ScenarioError> {
         let t = self.t;
         Ok(match t.statistic.as_str() {
-            "mean" | "max" => {
+            "mean" | "max" | "sum" => {
                 let (from, to) = self.window("from", &t.from, "to", &t.to)?;
                 let col = self.col("output", &t.output)?;
-                if t.statistic == "max" {
-                    Kind::Max { col, from, to }
-                } else {
-                    Kind::Mean { col, from, to }
+                match t.statistic.as_str() {
+                    "max" => Kind::Max { col, from, to },
+                    "sum" => Kind::Sum { col, from, to },
+                    _ => Kind::Mean { col, from, to },
                 }
             }
             "value" => Kind::Value {
@@ -357,7 +364,7 @@ impl Check<'_> {
                 return Err(self.err(
                     "statistic",
                     format!(
-                        "unknown statistic `{s}`; allowed: mean, max, value, ratio, peak_date, election, campaign"
+                        "unknown statistic `{s}`; allowed: mean, sum, max, value, ratio, peak_date, election, campaign"
                     ),
                 ));
             }

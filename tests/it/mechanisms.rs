@@ -87,6 +87,13 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 }),
                 Some(false),
             ),
+            StrikeFatigue => ("strikers", strikers(&full), strikers(&off), Some(true)),
+            WageGrievance => (
+                "local strikes started",
+                total(&full, |w| w.strikes_started_local),
+                total(&off, |w| w.strikes_started_local),
+                Some(false),
+            ),
             EffortMotivation => (
                 "effort",
                 total(&full, |w| w.effort),
