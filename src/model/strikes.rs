@@ -172,12 +172,12 @@ fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool
             continue;
         }
         if wps.strike[k] == 0 {
-            // A strike is a solidarity strike when it starts while the union's assembly sits and
-            // other workplaces of the sector are already out.
+            // A strike is a solidarity strike when it starts while other workplaces of the
+            // sector are already out.
             let u = &world.unions[sector];
             let others = u.strikers.saturating_sub(world.view.strikers[k]) as f32
                 / u.employed.saturating_sub(n).max(1) as f32;
-            wps.strike[k] = if u.assembly && others >= m.strike_min_share as f32 * 0.25 {
+            wps.strike[k] = if others >= m.strike_min_share as f32 * 0.25 {
                 2
             } else {
                 1
