@@ -23,7 +23,7 @@ pub enum Mechanism {
     Demobilisation,
     Negotiation,
     StrikeFatigue,
-    WageGrievance,
+    SharedDemand,
     EffortMotivation,
     Migration,
     Pump,
@@ -53,7 +53,7 @@ impl Mechanism {
         Mechanism::Demobilisation,
         Mechanism::Negotiation,
         Mechanism::StrikeFatigue,
-        Mechanism::WageGrievance,
+        Mechanism::SharedDemand,
         Mechanism::EffortMotivation,
         Mechanism::Migration,
         Mechanism::Pump,
@@ -155,10 +155,10 @@ impl Mechanism {
                 "a long strike wears its strikers down: lost pay, funds running out (ODD 7.8)",
                 "strike_fatigue taken as 0",
             ),
-            WageGrievance => (
-                "wage_grievance",
-                "wages in arrears give a workplace a shared demand to strike for (ODD 7.8)",
-                "wage_grievance taken as 0",
+            SharedDemand => (
+                "shared_demand",
+                "a workplace's concrete demand (wages in arrears paid; a ration below the best made equal) lowers its workers' need of others (ODD 7.8)",
+                "shared_demand taken as 0",
             ),
             EffortMotivation => (
                 "effort_motivation",

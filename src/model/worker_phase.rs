@@ -76,11 +76,12 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                         StrikeFatigue,
                         m.strike_fatigue as f32 * f32::from(wps.strike_weeks[k]),
                     )
-                    - if wps.arrears[k] > 0 {
-                        sw.gate(WageGrievance, m.wage_grievance as f32)
-                    } else {
-                        0.0
-                    },
+                    - sw.gate(SharedDemand, m.shared_demand as f32)
+                        * if wps.arrears[k] > 0 {
+                            1.0
+                        } else {
+                            (1.0 - ration / best_ration.max(1e-6)).max(0.0)
+                        },
                 prev: prev[k],
                 sector: wps.sector[k],
                 office: wps.class[k] == SizeClass::Office,

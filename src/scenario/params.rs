@@ -313,8 +313,9 @@ pub struct MechanismCfg {
     /// Strike fatigue: need added to every worker of a workplace on strike per week the strike
     /// has lasted (strikers lose pay, funds run out).
     pub strike_fatigue: f64,
-    /// Need taken off every worker of a workplace whose wages are in arrears (a shared demand).
-    pub wage_grievance: f64,
+    /// Need taken off every worker of a workplace with a concrete demand: all of it while its
+    /// wages are in arrears, its ration's gap to the best ration (1 − ration/best) otherwise.
+    pub shared_demand: f64,
     /// Cheka arrest capacity: arrests per 1,000 city workers per week at repression intensity 1.
     pub cheka_capacity: f64,
     /// Standing surveillance: watchers per worker at repression intensity 1 (Epstein's cop density)
@@ -376,7 +377,7 @@ impl Default for MechanismCfg {
             suppression_fear: 0.4,
             demobilisation: 0.5,
             strike_fatigue: 0.05,
-            wage_grievance: 0.2,
+            shared_demand: 0.2,
             cheka_capacity: 0.3,
             surveillance: 0.1,
             surveillance_exponent: 0.8,

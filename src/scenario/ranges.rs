@@ -244,7 +244,7 @@ impl Scenario {
             ("suppression_fear", m.suppression_fear),
             ("demobilisation", m.demobilisation),
             ("strike_fatigue", m.strike_fatigue),
-            ("wage_grievance", m.wage_grievance),
+            ("shared_demand", m.shared_demand),
             ("informer_share", m.informer_share),
             ("settle_rate", m.settle_rate),
         ] {

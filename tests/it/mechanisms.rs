@@ -88,7 +88,7 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 Some(false),
             ),
             StrikeFatigue => ("strikers", strikers(&full), strikers(&off), Some(true)),
-            WageGrievance => (
+            SharedDemand => (
                 "local strikes started",
                 total(&full, |w| w.strikes_started_local),
                 total(&off, |w| w.strikes_started_local),
