@@ -9,6 +9,7 @@
 #[repr(u8)]
 pub enum Mechanism {
     SocialContract,
+    Reserves,
     RelativeDeprivation,
     VisiblePrivilege,
     CellPersuasion,
@@ -37,8 +38,9 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 26] = [
+    pub const ALL: [Mechanism; 27] = [
         Mechanism::SocialContract,
+        Mechanism::Reserves,
         Mechanism::RelativeDeprivation,
         Mechanism::VisiblePrivilege,
         Mechanism::CellPersuasion,
@@ -84,6 +86,11 @@ impl Mechanism {
                 "social_contract",
                 "legitimacy follows consumption against expectations (ODD 7.4)",
                 "contract_rate taken as 0",
+            ),
+            Reserves => (
+                "reserves",
+                "household reserves: consumption follows what is delivered over weeks (ODD 7.2)",
+                "reserves_rate taken as 1 (consumption is what is delivered)",
             ),
             RelativeDeprivation => (
                 "relative_deprivation",

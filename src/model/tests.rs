@@ -460,7 +460,12 @@ fn check_city_worker(
         pay,
         k.dole,
     );
-    let cons = ration + money * k.market_fill;
+    let delivered = ration + money * k.market_fill;
+    let cons = if k.week0 {
+        delivered
+    } else {
+        b.consumption[i] + k.reserves_rate * (delivered - b.consumption[i])
+    };
     let e0 = if k.week0 { cons } else { b.expectation[i] };
     let hard = mech::hardship(cons, e0, dep, k.dep_weight);
     let p = b.politics[i];

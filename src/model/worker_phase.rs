@@ -152,6 +152,11 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
         city_pull: ((vacancy * 5.0).min(1.0)
             * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
         .max(0.0),
+        reserves_rate: if sw.on(Reserves) {
+            f(m.reserves_rate)
+        } else {
+            1.0
+        },
         exile_share: f(m.exile_share),
         exile_weeks: f(m.exile_weeks),
         blacklist_weeks: m.blacklist_weeks as u16,

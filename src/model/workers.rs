@@ -58,6 +58,8 @@ pub(crate) struct Consts {
     pub(crate) village_pull: f32,
     pub(crate) migrate_return: f32,
     pub(crate) city_pull: f32,
+    /// The weekly rate at which consumption follows what is delivered (1: no reserves).
+    pub(crate) reserves_rate: f32,
     /// Custody's end: the share exiled, the mean weeks of exile, the weeks on the blacklist.
     pub(crate) exile_share: f32,
     pub(crate) exile_weeks: f32,
@@ -266,7 +268,13 @@ pub(crate) fn decide(
             skill_pay(skill[l]),
             k.dole,
         );
-        let cons = ration + money * k.market_fill;
+        let delivered = ration + money * k.market_fill;
+        // Household reserves: what is consumed follows what is delivered at a weekly rate.
+        let cons = if k.week0 {
+            delivered
+        } else {
+            cons_c[l] + k.reserves_rate * (delivered - cons_c[l])
+        };
         let e0 = if k.week0 { cons } else { exp_c[l] };
         let hard = mech::hardship(cons, e0, dep, k.dep_weight);
         let p = pol[l] as u8;

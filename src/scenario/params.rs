@@ -308,6 +308,9 @@ pub struct MechanismCfg {
     pub blacklist_weeks: f64,
     /// Fear added to every striker of a strike broken by force (deterrence).
     pub suppression_fear: f64,
+    /// Household reserves: the weekly rate at which what a household consumes follows what is
+    /// delivered (rations and what pay buys); 1 is no reserves.
+    pub reserves_rate: f64,
     /// Demobilisation: strike need added just after a strike ended (decays by 20% a week).
     pub demobilisation: f64,
     /// Strike fatigue: need added to every worker of a workplace on strike per week the strike
@@ -375,6 +378,7 @@ impl Default for MechanismCfg {
             settle_rate: 0.5,
             blacklist_weeks: 26.0,
             suppression_fear: 0.4,
+            reserves_rate: 0.4,
             demobilisation: 0.5,
             strike_fatigue: 0.05,
             shared_demand: 0.2,

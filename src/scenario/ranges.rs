@@ -269,6 +269,8 @@ impl Scenario {
         );
         c.range("mechanisms.abstention", m.abstention, 0.0, 1.0);
         c.range("mechanisms.alienation", m.alienation, 0.0, 1.0);
+        // A rate of 0 would freeze consumption at the first week's.
+        c.range("mechanisms.reserves_rate", m.reserves_rate, 0.01, 1.0);
         c.range(
             "mechanisms.efficacy_recovery",
             m.efficacy_recovery,
