@@ -21,14 +21,13 @@ pub struct Row {
 /// The variants after the full model: the null model, then each mechanism the scenario leaves
 /// on, switched off alone (on top of those the scenario switches off).
 pub fn variants(res: &Resolved) -> Vec<(String, Resolved)> {
-    let on = res.switches();
     let with = |names: Vec<String>| {
         let mut r = res.clone();
         r.scenario.mechanisms.off = names;
         r
     };
     let mut out = vec![("null".to_string(), with(vec!["all".into()]))];
-    for m in Mechanism::ALL.into_iter().filter(|&m| on.on(m)) {
+    for m in ablated(res) {
         let mut names = res.scenario.mechanisms.off.clone();
         names.push(m.name().into());
         out.push((format!("no_{}", m.name()), with(names)));
@@ -39,7 +38,13 @@ pub fn variants(res: &Resolved) -> Vec<(String, Resolved)> {
 /// The replicate-weeks the variants take (for a progress bar).
 pub fn work(res: &Resolved) -> u64 {
     let one = u64::from(res.scenario.run.replicates) * res.clock.weeks as u64;
-    one * variants(res).len() as u64
+    one * (1 + ablated(res).len() as u64)
+}
+
+/// The mechanisms the scenario leaves on: each is switched off in a variant of its own.
+fn ablated(res: &Resolved) -> Vec<Mechanism> {
+    let on = res.switches();
+    Mechanism::ALL.into_iter().filter(|&m| on.on(m)).collect()
 }
 
 /// Runs every variant (`full`: the verdicts of the full model, already judged) and judges it.

@@ -17,16 +17,20 @@ use serde::Serialize;
 use std::path::Path;
 use std::path::PathBuf;
 
-fn mean_of(run: &RunRecord, col: usize, from: usize, to: usize) -> f64 {
+/// Column `col` over the weeks `from..to` that the run has.
+fn column(run: &RunRecord, col: usize, from: usize, to: usize) -> impl Iterator<Item = f64> {
     let to = to.min(run.weeks.len());
-    if from >= to {
+    run.weeks[from.min(to)..to]
+        .iter()
+        .map(move |r| r.values()[col])
+}
+
+fn mean_of(run: &RunRecord, col: usize, from: usize, to: usize) -> f64 {
+    let n = to.min(run.weeks.len()).saturating_sub(from);
+    if n == 0 {
         return f64::NAN;
     }
-    run.weeks[from..to]
-        .iter()
-        .map(|r| r.values()[col])
-        .sum::<f64>()
-        / (to - from) as f64
+    column(run, col, from, to).sum::<f64>() / n as f64
 }
 
 fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
@@ -49,16 +53,8 @@ fn election_metric(rows: &[&ElectionRecord], metric: &str) -> f64 {
 pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
     match &p.kind {
         Kind::Mean { col, from, to } => mean_of(run, *col, *from, *to),
-        Kind::Sum { col, from, to } => run.weeks
-            [(*from).min(run.weeks.len())..(*to).min(run.weeks.len())]
-            .iter()
-            .map(|r| r.values()[*col])
-            .sum(),
-        Kind::Max { col, from, to } => run.weeks
-            [(*from).min(run.weeks.len())..(*to).min(run.weeks.len())]
-            .iter()
-            .map(|r| r.values()[*col])
-            .fold(f64::NAN, f64::max),
+        Kind::Sum { col, from, to } => column(run, *col, *from, *to).sum(),
+        Kind::Max { col, from, to } => column(run, *col, *from, *to).fold(f64::NAN, f64::max),
         Kind::Value { col, week } => run
             .weeks
             .get(*week)

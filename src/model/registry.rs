@@ -255,12 +255,6 @@ impl Switches {
         if self.on(m) { x } else { 0.0 }
     }
 
-    /// `x` where `m` acts, else 0.
-    #[inline(always)]
-    pub fn gate64(self, m: Mechanism, x: f64) -> f64 {
-        if self.on(m) { x } else { 0.0 }
-    }
-
     /// The names of the mechanisms off, in the registry's order.
     pub fn off_names(self) -> Vec<&'static str> {
         Mechanism::ALL

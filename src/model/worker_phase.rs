@@ -71,23 +71,31 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                 risk_public: sw.gate(ArrestRisk, view.risk_public[k]),
                 peer_public: view.public[k] as f32 / n_emp,
                 union_signal: sw.gate(UnionAssembly, union_signal[wps.sector[k] as usize]),
-                demobilisation: sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k])
-                    + sw.gate(
-                        StrikeFatigue,
-                        m.strike_fatigue as f32 * f32::from(wps.strike_weeks[k]),
-                    )
-                    - sw.gate(SharedDemand, m.shared_demand as f32)
-                        * if wps.arrears[k] > 0 {
-                            1.0
-                        } else {
-                            (1.0 - ration / best_ration.max(1e-6)).max(0.0)
-                        },
+                need_shift: need_shift(world, m, k, ration / best_ration.max(1e-6)),
                 prev: prev[k],
                 sector: wps.sector[k],
                 office: wps.class[k] == SizeClass::Office,
             }
         })
         .collect()
+}
+
+/// What workplace `k` adds to every worker's strike need (ODD 7.8): demobilisation after a
+/// strike ended, the fatigue of a long one, less its concrete shared demand (all of it while
+/// wages are in arrears, else the gap of its ration to the best, `ration_to_best` below 1).
+fn need_shift(world: &World, m: &MechanismCfg, k: usize, ration_to_best: f32) -> f32 {
+    let (sw, wps) = (world.switches, &world.wps);
+    let demand = if wps.arrears[k] > 0 {
+        1.0
+    } else {
+        (1.0 - ration_to_best).max(0.0)
+    };
+    sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k])
+        + sw.gate(
+            StrikeFatigue,
+            m.strike_fatigue as f32 * f32::from(wps.strike_weeks[k]),
+        )
+        - sw.gate(SharedDemand, m.shared_demand as f32) * demand
 }
 
 /// The week's constants of the worker phase.

@@ -93,8 +93,9 @@ pub(crate) struct WpCtx {
     /// The sector union's strike signal while its assembly sits.
     pub(crate) union_signal: f32,
     /// What the workplace adds to every worker's strike need: demobilisation after a settled or
-    /// broken strike and the fatigue of a long one, less the shared demand of wages in arrears.
-    pub(crate) demobilisation: f32,
+    /// broken strike and the fatigue of a long one, less its shared demand (wages in arrears,
+    /// unequal rations): `worker_phase::need_shift`.
+    pub(crate) need_shift: f32,
     /// Last week's strike share.
     pub(crate) prev: f32,
     pub(crate) sector: u8,
@@ -309,7 +310,7 @@ pub(crate) fn decide(
             k.threshold,
             k.strike_weight,
             g.union_signal,
-            g.demobilisation,
+            g.need_shift,
         );
         let fl_city =
             (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
@@ -548,7 +549,7 @@ pub(crate) fn net_risk(risk_aversion: f32, fear: f32, arrest_probability: f32) -
 }
 
 /// The share of coworkers an employed worker needs to see striking before joining (ODD 7.8,
-/// Granovetter), plus the workplace's demobilisation; never, for the unemployed.
+/// Granovetter), plus what the workplace adds ([`WpCtx::need_shift`]); never, for the unemployed.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn strike_need(
@@ -559,10 +560,10 @@ pub(crate) fn strike_need(
     threshold: f32,
     weight: f32,
     union_signal: f32,
-    demobilisation: f32,
+    need_shift: f32,
 ) -> f32 {
     if employed {
-        mech::strike_need(theta, dissent - net - threshold, weight, union_signal) + demobilisation
+        mech::strike_need(theta, dissent - net - threshold, weight, union_signal) + need_shift
     } else {
         f32::INFINITY
     }

@@ -402,7 +402,14 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
     let n = n_city + n_village + n_admin;
     // Without heterogeneity every worker draws its thresholds, risk aversion, ties and
     // legitimacy at their mean.
-    let hetero = res.switches().on(Mechanism::Heterogeneity);
+    let sw = res.switches();
+    let hetero = sw.on(Mechanism::Heterogeneity);
+    // Without deterrence there is no fear, from the start.
+    let fear = if sw.on(Mechanism::Deterrence) {
+        0.1
+    } else {
+        0.0
+    };
     let spread = |u: f32| if hetero { u } else { 0.5 };
     let mut w = Workers::default();
     let mut slots: Vec<u32> = Vec::with_capacity(n_city);
@@ -476,11 +483,7 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
         w.expectation.push(0.25);
         w.hardship.push(0.0);
         w.legitimacy.push(legit);
-        w.fear.push(if res.switches().on(Mechanism::Deterrence) {
-            0.1
-        } else {
-            0.0
-        });
+        w.fear.push(fear);
         w.dissent.push(0.0);
         w.effort.push(0.5);
     }

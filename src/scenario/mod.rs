@@ -7,6 +7,7 @@
 
 mod extends;
 mod locate;
+pub mod mechanisms;
 mod overrides;
 pub mod params;
 pub mod ranges;

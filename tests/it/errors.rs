@@ -258,3 +258,14 @@ fn unknown_mechanism_names_the_nearest() {
         ],
     );
 }
+
+#[test]
+fn reserves_rate_of_zero_is_out_of_range() {
+    // A rate of 0 would freeze every household's consumption at the first week's.
+    check(
+        "[run]\nscale = 1000\n[mechanisms]\nreserves_rate = 0.0\n",
+        &[],
+        &[],
+        &["bad.toml:4", "mechanisms.reserves_rate", "allowed 0.01 to 1"],
+    );
+}
