@@ -266,6 +266,10 @@ fn reserves_rate_of_zero_is_out_of_range() {
         "[run]\nscale = 1000\n[mechanisms]\nreserves_rate = 0.0\n",
         &[],
         &[],
-        &["bad.toml:4", "mechanisms.reserves_rate", "allowed 0.01 to 1"],
+        &[
+            "bad.toml:4",
+            "mechanisms.reserves_rate",
+            "allowed 0.01 to 1",
+        ],
     );
 }
