@@ -483,9 +483,13 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     } else {
         0.0
     };
-    e.money_demand = e.wage_rate * effort / world.city_agents_start.max(1.0);
-    e.output_index = e.capacity * (0.5 + 0.5 * world.exo.fuel.min(1.0)) * effort
-        / world.city_agents_start.max(1.0);
+    e.unemployed = a.status[Status::Unemployed as usize] as f64;
+    // What the employed earn (at the workplace's mean rate) and the unemployed get.
+    e.money_demand = e.wage_rate * (effort + crate::model::economy::DOLE * e.unemployed);
+    e.output_index = world.exo.wage_scale
+        * crate::model::economy::productivity(e.capacity, world.exo.fuel)
+        * effort
+        / world.workforce_1913.max(1.0);
     let c = &mut world.city;
     let in_city_workers =
         a.status[Status::Employed as usize] + a.status[Status::Unemployed as usize];

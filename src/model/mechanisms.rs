@@ -200,6 +200,26 @@ pub fn ration_weight(base_weight: f32, equality: f32) -> f32 {
     1.0 + (1.0 - equality) * (base_weight - 1.0)
 }
 
+/// Share of money demand the food market meets: supply `food` against money demand `money`
+/// (both in 1913 consumption units), 1 when supply covers demand at the 1913 price, else the
+/// price rises to clear the market and money buys `food / money` of its 1913 worth.
+#[inline]
+pub fn market_fill(food: f64, money: f64) -> f64 {
+    if money > food && money > 0.0 {
+        food / money
+    } else {
+        1.0
+    }
+}
+
+/// The peasants' incentive to sell under the tax in kind (terms of trade): 1 − g·(1 − min(1,
+/// y)), where `y` is industry's output index (1913 = 1) and `g` the share of the incentive that
+/// waits on goods to buy.
+#[inline]
+pub fn terms_of_trade(output_index: f64, goods_share: f64) -> f64 {
+    1.0 - goods_share * (1.0 - output_index.clamp(0.0, 1.0))
+}
+
 /// Delegates for vote counts by D'Hondt (highest averages), ties to the lower index.
 pub fn dhondt(votes: &[u32], seats: u32) -> Vec<u32> {
     let mut won = vec![0u32; votes.len()];
@@ -227,6 +247,29 @@ mod tests {
 
     fn close(a: f32, b: f32) {
         assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+
+    #[test]
+    fn market_fill_binds_only_when_money_exceeds_food() {
+        assert_eq!(market_fill(2.0, 1.0), 1.0);
+        assert_eq!(market_fill(1.0, 1.0), 1.0);
+        assert_eq!(market_fill(1.0, 4.0), 0.25);
+        assert_eq!(market_fill(0.0, 0.0), 1.0);
+        // What money buys in all never exceeds the food on the market.
+        for (f, m) in [(0.3, 0.9), (0.5, 0.2), (1.0, 3.0)] {
+            assert!(
+                market_fill(f, m) * m <= f.max(m) && market_fill(f, m) * m <= f + 1e-12 || m <= f
+            );
+        }
+    }
+
+    #[test]
+    fn terms_of_trade_against_formula() {
+        assert_eq!(terms_of_trade(1.0, 0.5), 1.0);
+        assert_eq!(terms_of_trade(2.0, 0.5), 1.0);
+        assert_eq!(terms_of_trade(0.0, 0.5), 0.5);
+        assert!((terms_of_trade(0.4, 0.5) - 0.7).abs() < 1e-12);
+        assert_eq!(terms_of_trade(0.4, 0.0), 1.0);
     }
 
     #[test]

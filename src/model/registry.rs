@@ -9,6 +9,9 @@
 #[repr(u8)]
 pub enum Mechanism {
     SocialContract,
+    FoodMarket,
+    TermsOfTrade,
+    Recovery,
     Reserves,
     RelativeDeprivation,
     VisiblePrivilege,
@@ -38,8 +41,11 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 27] = [
+    pub const ALL: [Mechanism; 30] = [
         Mechanism::SocialContract,
+        Mechanism::FoodMarket,
+        Mechanism::TermsOfTrade,
+        Mechanism::Recovery,
         Mechanism::Reserves,
         Mechanism::RelativeDeprivation,
         Mechanism::VisiblePrivilege,
@@ -86,6 +92,21 @@ impl Mechanism {
                 "social_contract",
                 "legitimacy follows consumption against expectations (ODD 7.4)",
                 "contract_rate taken as 0",
+            ),
+            FoodMarket => (
+                "food_market",
+                "money buys food at a price set by supply against money demand (ODD 7.2)",
+                "the market fills every demand at the 1913 price",
+            ),
+            TermsOfTrade => (
+                "terms_of_trade",
+                "peasants sell food for the goods industry makes (ODD 7.2)",
+                "the peasants' NEP incentive does not depend on output",
+            ),
+            Recovery => (
+                "recovery",
+                "capacity is rebuilt out of output and jobs follow capacity (ODD 7.2)",
+                "capacity and the NEP job count stay where they start",
             ),
             Reserves => (
                 "reserves",

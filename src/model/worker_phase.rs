@@ -5,7 +5,7 @@
 //! slot.
 
 use crate::model::counts::{Agg, CHUNK, RecordCtx, fold_mut};
-use crate::model::economy::special_ration;
+use crate::model::economy::{DOLE, special_ration};
 use crate::model::lane_counts::{Counting, count_one};
 use crate::model::lanes::{self, G, Isa, Kind, Path, held, kind, lanes, opaque};
 use crate::model::mechanisms as mech;
@@ -143,7 +143,7 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
         piece: if piece_rates { f(m.effort_piece) } else { 0.0 },
         piece_rates,
         mobilised: pol.labour_mobilisation,
-        dole: 0.1 * e.wage_rate as f32,
+        dole: (DOLE * e.wage_rate) as f32,
         market_fill: e.market_fill as f32,
         dep_weight: sw.gate(RelativeDeprivation, f(m.deprivation_weight)),
         expectation_rate: f(m.expectation_rate),

@@ -175,16 +175,18 @@ pub struct Economy {
     pub capacity: f64,
     /// Peasants' incentive to sell (0..1).
     pub incentive: f64,
-    /// Ration pool per worker this week (1913 units).
+    /// Ration pool per employed worker this week (1913 units).
     pub ration_pool: f64,
-    /// Market food per worker this week (1913 units).
+    /// Market food per employed worker this week (1913 units).
     pub market_food: f64,
     /// Money wage per unit effort (1913 consumption units).
     pub wage_rate: f64,
     /// Share of money demand the market can meet (1/price pressure).
     pub market_fill: f64,
-    /// Money demand of last week (1913 units per worker).
+    /// Money demand of last week: what the employed earn and the unemployed get (1913 units).
     pub money_demand: f64,
+    /// Workers without a job in the city last week (for the dole's share of money demand).
+    pub unemployed: f64,
     /// Ration per category (0..2) and for the unemployed, this week.
     pub ration: [f32; 4],
     /// Output index (1913 = 1).
@@ -200,8 +202,11 @@ pub struct World {
     pub week: usize,
     /// Persons represented by one worker agent.
     pub weight: f64,
-    /// Agents in the city at the start (for per-capita food).
+    /// Agents in the city at the start.
     pub city_agents_start: f64,
+    /// The 1913 workforce in agents (`population_1917 / persons_per_worker / weight`): what
+    /// output, food supplies and jobs are measured against (1913 = 1 per worker).
+    pub workforce_1913: f64,
     pub workers: Workers,
     pub wps: Workplaces,
     pub view: WpView,
@@ -277,6 +282,7 @@ impl World {
             week: 0,
             weight,
             city_agents_start: (n_city + n_admin) as f64,
+            workforce_1913: pop.population_1917 / pop.persons_per_worker / weight,
             workers: w,
             wps,
             view: WpView::new(n_wp),

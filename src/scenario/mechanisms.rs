@@ -135,7 +135,7 @@ impl Default for MechanismCfg {
             effort_fear: 0.1,
             effort_piece: 0.2,
             migrate_leave: 0.004,
-            migrate_return: 0.006,
+            migrate_return: 0.04,
             party_leave: 0.002,
             dissident_join: 0.003,
             arrest_weeks: 8.0,

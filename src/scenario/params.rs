@@ -94,7 +94,7 @@ impl Default for PopulationCfg {
             represented_workers: 200_000.0,
             persons_per_worker: 2.5,
             population_1917: 1_000_000.0,
-            village_pool: 0.5,
+            village_pool: 1.0,
             unemployed_share: 0.03,
             female_share: 0.42,
             cadre_share: 0.4,
@@ -182,6 +182,10 @@ pub struct EconomyCfg {
     pub incentive_requisition: f64,
     /// Weekly adjustment rate of peasant incentive.
     pub incentive_rate: f64,
+    /// Terms of trade: the share of the peasants' incentive to sell under the tax in kind that
+    /// waits on industrial goods to buy (the output index, 1913 = 1); the rest is sold for the
+    /// tax and for money.
+    pub incentive_goods: f64,
     /// Industrial capacity (1913 = 1) at the start.
     pub capacity_start: f64,
     /// Weekly investment out of output (share of output index) and weekly depreciation.
@@ -220,20 +224,21 @@ impl Default for EconomyCfg {
             fuel: 0.6,
             procurement_requisition: 0.3,
             procurement_tax: 0.18,
-            ration_scale: 2.2,
+            ration_scale: 1.1,
             market_scale: 1.1,
             incentive_start: 0.5,
             incentive_requisition: 0.4,
             incentive_rate: 0.01,
+            incentive_goods: 0.3,
             capacity_start: 0.4,
             investment_requisition: 0.001,
-            investment_tax: 0.008,
-            depreciation: 0.0015,
-            wage_scale: 1.35,
+            investment_tax: 0.016,
+            depreciation: 0.0004,
+            wage_scale: 1.1,
             wc_money_value: 0.1,
             subsistence: 0.4,
             village_food: 0.7,
-            arrears_risk: 0.03,
+            arrears_risk: 0.06,
         }
     }
 }
@@ -354,7 +359,7 @@ impl Default for PolicyCfg {
             union_funding: UnionFunding::State,
             recruitment: 0.0006,
             promotion: 0.007,
-            officials_per_output: 55_000.0,
+            officials_per_output: 36_000.0,
             appointment_rate: 0.01,
         }
     }

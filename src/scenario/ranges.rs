@@ -316,6 +316,7 @@ impl EconomyCfg {
             ("incentive_start", self.incentive_start),
             ("incentive_requisition", self.incentive_requisition),
             ("incentive_rate", self.incentive_rate),
+            ("incentive_goods", self.incentive_goods),
             ("investment_requisition", self.investment_requisition),
             ("investment_tax", self.investment_tax),
             ("depreciation", self.depreciation),

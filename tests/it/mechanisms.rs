@@ -55,6 +55,26 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
         // (the statistic, full, off): `more` says off should be above the full model.
         let (stat, f, o, more): (&str, f64, f64, Option<bool>) = match m {
             SocialContract => ("legitimacy", legit(&full), legit(&off), None),
+            // Without the market's price, money buys at the 1913 price whatever the supply.
+            FoodMarket => (
+                "price index",
+                total(&full, |w| w.price_index),
+                total(&off, |w| w.price_index),
+                Some(false),
+            ),
+            // Peasants sell as if industry's goods were at their 1913 level.
+            TermsOfTrade => (
+                "market food",
+                total(&full, |w| w.market_food),
+                total(&off, |w| w.market_food),
+                Some(true),
+            ),
+            Recovery => (
+                "capacity",
+                total(&full, |w| w.capacity),
+                total(&off, |w| w.capacity),
+                Some(false),
+            ),
             Reserves => (
                 "week the 1920-22 strikers peak",
                 peak_week(&full),

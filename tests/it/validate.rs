@@ -5,13 +5,19 @@ use crate::support::*;
 
 /// The shipped targets without the election patterns (which need workplaces at full size) and
 /// the solidarity strikes under NEP (a handful in four years at the default scale: at 4,000
-/// workers a sector has too few workplaces for one to strike while another is out).
+/// workers a sector has too few workplaces for one to strike while another is out) and the
+/// week strikers peak (at 4,000 workers the hungry spring of 1921 is a few dozen workplaces'
+/// strikes, and its highest week falls anywhere from March to May).
 fn scale_robust_targets() -> String {
     let text = std::fs::read_to_string(scenario("targets.toml")).unwrap();
     let mut blocks = text.split("[[target]]");
     let head = blocks.next().unwrap().to_string();
     let kept: Vec<&str> = blocks
-        .filter(|b| !b.contains("statistic = \"election\"") && !b.contains("solidarity"))
+        .filter(|b| {
+            !b.contains("statistic = \"election\"")
+                && !b.contains("solidarity")
+                && !b.contains("statistic = \"peak_date\"")
+        })
         .collect();
     assert!(kept.len() >= 15);
     head + &kept
@@ -65,7 +71,7 @@ fn baseline_passes_its_scale_robust_patterns_and_writes_the_table_and_figures() 
         "id,statistic,band_min,band_max,median,p5,p95,pass,replicates,description,source\n"
     ));
     assert!(csv.lines().skip(1).all(|l| l.contains(",PASS,")), "{csv}");
-    let svg = std::fs::read_to_string(out.join("figures/strike_peak_timing.svg")).unwrap();
+    let svg = std::fs::read_to_string(out.join("figures/strikes_1920.svg")).unwrap();
     assert!(
         svg.starts_with("<svg") && svg.contains("<polyline") && svg.trim_end().ends_with("</svg>")
     );
