@@ -396,6 +396,23 @@ fn workplaces(res: &Resolved, weight: f64, seed: u64) -> Workplaces {
     wps
 }
 
+/// The key a worker's initial traits are drawn by. Where an agent stands for less than a person
+/// (`weight` < 1), the agents of a workplace come in runs of `1 / weight` that are one person
+/// and share the person's traits (thresholds, risk aversion, ties, legitimacy, politics, skill:
+/// keyed by the workplace and the person's index in it), so that a workplace's workforce is a
+/// sample of persons at every scale, as at weight 1: how often its few lowest thresholds start a
+/// strike does not depend on how many agents stand for the city. Otherwise, and in the villages
+/// and the administration, each agent is its own key (its id).
+pub(crate) fn trait_key(id: usize, workplace: Option<(u32, usize)>, weight: f64) -> u64 {
+    match workplace {
+        Some((wp, j)) if weight < 1.0 => {
+            let person = (j as f64 * weight).floor() as u64;
+            (1 << 63) | (u64::from(wp) << 32) | person
+        }
+        _ => id as u64,
+    }
+}
+
 /// Workers: city workers assigned to workplaces in order; then the village pool; then party
 /// members already in administration. Each worker's traits are drawn from its own id.
 fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers {
@@ -419,11 +436,18 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
     let spread = |u: f32| if hetero { u } else { 0.5 };
     let mut w = Workers::default();
     let mut slots: Vec<u32> = Vec::with_capacity(n_city);
+    let mut first: Vec<usize> = Vec::with_capacity(n_wp);
     for (i, &j) in wps.base_jobs.iter().enumerate() {
+        first.push(slots.len());
         slots.extend(std::iter::repeat_n(i as u32, j as usize));
     }
     for id in 0..n {
-        let u = |k: u64| rng::uniform(seed, Stream::InitTraits, id as u64, k);
+        let at = slots
+            .get(id)
+            .filter(|_| id < n_city)
+            .map(|&wp| (wp, id - first[wp as usize]));
+        let key = trait_key(id, at, weight);
+        let u = |k: u64| rng::uniform(seed, Stream::InitTraits, key, k);
         let (status, wp) = if id < n_city {
             let wp = slots.get(id).copied().unwrap_or(0);
             let st = if u(0) < pop.unemployed_share as f32 {
@@ -443,7 +467,7 @@ fn workers(res: &Resolved, wps: &Workplaces, weight: f64, seed: u64) -> Workers 
         let cadre = u(2) < pop.cadre_share as f32;
         let female = u(3) < pop.female_share as f32;
         let skill = draw_skill(pop, u(4));
-        let politics = draw_politics(pop, wps, seed, id, status, wp, cadre);
+        let politics = draw_politics(pop, wps, seed, key, status, wp, cadre);
         let ties_mean = if cadre {
             pop.ties_cadre
         } else {
@@ -525,7 +549,7 @@ fn draw_politics(
     pop: &PopulationCfg,
     wps: &Workplaces,
     seed: u64,
-    id: usize,
+    key: u64,
     status: Status,
     wp: u32,
     cadre: bool,
@@ -533,7 +557,7 @@ fn draw_politics(
     if status == Status::Administration {
         Politics::Party
     } else {
-        let p = rng::uniform(seed, Stream::InitPolitics, id as u64, 0);
+        let p = rng::uniform(seed, Stream::InitPolitics, key, 0);
         // Cadre workers carry the socialist traditions; offices hold more party members.
         let office =
             status != Status::Village && wps.class.get(wp as usize) == Some(&SizeClass::Office);

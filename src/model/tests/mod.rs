@@ -373,3 +373,61 @@ fn dispatched_equals_portable() {
 }
 
 mod decision;
+
+/// Where an agent is less than a person, a workplace's agents share their traits' key in runs of
+/// one person's agents; at a person or more per agent, and outside a workplace, each agent is its
+/// own key.
+#[test]
+fn traits_are_drawn_by_person_below_one_person_per_agent() {
+    use crate::model::world::trait_key;
+    // Weight 0.2: five agents a person.
+    let k: Vec<u64> = (0..20)
+        .map(|j| trait_key(1000 + j, Some((3, j)), 0.2))
+        .collect();
+    for (j, x) in k.iter().enumerate() {
+        assert_eq!(*x, k[j - j % 5], "agent {j}");
+    }
+    assert!(k[0] != k[5] && k[5] != k[10]);
+    // The same index in another workplace is another person, and no person is an agent's id.
+    assert!(trait_key(0, Some((4, 0)), 0.2) != k[0]);
+    assert!(k.iter().all(|&x| x >= 1 << 63));
+    for weight in [1.0, 2.5] {
+        assert_eq!(trait_key(7, Some((3, 0)), weight), 7);
+    }
+    assert_eq!(trait_key(7, None, 0.2), 7);
+}
+
+/// A city at weight 0.2 has as many distinct city workers as persons: its agents are persons
+/// five times over (thresholds, risk aversion and legitimacy alike).
+#[test]
+fn a_finer_city_is_its_persons_repeated() {
+    let mut res = crate::scenario::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/historical.toml"
+    )))
+    .unwrap();
+    res.scenario.population.represented_workers = 4_000.0;
+    res.scenario.run.scale = 20_000;
+    let world = World::new(&res, 5);
+    assert!((world.weight - 0.2).abs() < 1e-12);
+    let w = &world.workers;
+    let mut persons = std::collections::HashMap::new();
+    let mut agents = 0;
+    for i in 0..w.len() {
+        if matches!(w.status[i], Status::Employed | Status::Unemployed) {
+            let t = (
+                w.wp[i],
+                w.threshold[i].to_bits(),
+                w.risk[i].to_bits(),
+                w.legitimacy[i].to_bits(),
+            );
+            *persons.entry(t).or_insert(0) += 1;
+            agents += 1;
+        }
+    }
+    assert_eq!(agents, 20_000);
+    // Runs of five, but where a workplace's agents are not a multiple of five.
+    let fives = persons.values().filter(|&&c| c == 5).count();
+    assert!(fives * 5 > 19_000, "{fives} persons of five agents");
+    assert!(persons.len() < 4_000 + world.wps.len());
+}
