@@ -18,6 +18,8 @@ pub(crate) const SURVEILLANCE_REF: f32 = 60.0;
 #[derive(Default, Clone, Debug)]
 pub(crate) struct Tally {
     pub(crate) started: [f64; 2],
+    /// Strikes started where wages are in arrears.
+    pub(crate) started_arrears: f64,
     pub(crate) settled: [f64; 2],
     pub(crate) suppressed: [f64; 2],
     pub(crate) faded: f64,

@@ -72,6 +72,8 @@ columns! {
         strikes_started_local,
         /// Solidarity strikes started this week.
         strikes_started_solidarity,
+        /// Strikes (local or solidarity) started this week where wages are in arrears.
+        strikes_started_arrears,
         /// Local strikes settled by negotiation this week.
         strikes_settled_local,
         /// Solidarity strikes settled by negotiation this week.
@@ -239,6 +241,7 @@ pub(crate) fn record(world: &World, res: &Resolved, t: &Tally, a: &Counts) -> We
         strikes_active: wp.strikes_active,
         strikes_started_local: t.started[0],
         strikes_started_solidarity: t.started[1],
+        strikes_started_arrears: t.started_arrears,
         strikes_settled_local: t.settled[0],
         strikes_settled_solidarity: t.settled[1],
         strikes_suppressed_local: t.suppressed[0],

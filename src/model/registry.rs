@@ -27,6 +27,7 @@ pub enum Mechanism {
     Demobilisation,
     Negotiation,
     StrikeFatigue,
+    StrikeCost,
     SharedDemand,
     EffortMotivation,
     Migration,
@@ -41,7 +42,7 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 30] = [
+    pub const ALL: [Mechanism; 31] = [
         Mechanism::SocialContract,
         Mechanism::FoodMarket,
         Mechanism::TermsOfTrade,
@@ -61,6 +62,7 @@ impl Mechanism {
         Mechanism::Demobilisation,
         Mechanism::Negotiation,
         Mechanism::StrikeFatigue,
+        Mechanism::StrikeCost,
         Mechanism::SharedDemand,
         Mechanism::EffortMotivation,
         Mechanism::Migration,
@@ -180,8 +182,13 @@ impl Mechanism {
             ),
             StrikeFatigue => (
                 "strike_fatigue",
-                "a long strike wears its strikers down: lost pay, funds running out (ODD 7.8)",
+                "a long strike wears its strikers down: savings and strike funds run out (ODD 7.8)",
                 "strike_fatigue taken as 0",
+            ),
+            StrikeCost => (
+                "strike_cost",
+                "strikers are not paid, and the pay a strike forgoes raises the strike need (ODD 7.8)",
+                "strikers are paid and strike_cost is taken as 0",
             ),
             SharedDemand => (
                 "shared_demand",

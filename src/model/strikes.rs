@@ -183,6 +183,9 @@ fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool
                 1
             };
             tally.started[wps.strike[k] as usize - 1] += wt;
+            if wps.arrears[k] > 0 {
+                tally.started_arrears += wt;
+            }
         }
         wps.strike_weeks[k] += 1;
         let kind = wps.strike[k] as usize - 1;

@@ -160,6 +160,8 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
         city_pull: ((vacancy * 5.0).min(1.0)
             * ((real_wage - village_food) / 0.3 + 0.5).clamp(0.0, 1.0))
         .max(0.0),
+        strike_cost: sw.gate(StrikeCost, f(m.strike_cost)),
+        unpaid_strikes: sw.on(StrikeCost),
         reserves_rate: if sw.on(Reserves) {
             f(m.reserves_rate)
         } else {

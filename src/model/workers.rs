@@ -60,6 +60,10 @@ pub(crate) struct Consts {
     pub(crate) city_pull: f32,
     /// The weekly rate at which consumption follows what is delivered (1: no reserves).
     pub(crate) reserves_rate: f32,
+    /// What a strike costs (ODD 7.8): strikers are not paid, and the share of the household's
+    /// consumption a week's pay buys raises the strike need by this much (0 when switched off).
+    pub(crate) strike_cost: f32,
+    pub(crate) unpaid_strikes: bool,
     /// Custody's end: the share exiled, the mean weeks of exile, the weeks on the blacklist.
     pub(crate) exile_share: f32,
     pub(crate) exile_weeks: f32,
@@ -260,7 +264,7 @@ pub(crate) fn decide(
         } else {
             k.unemployed_dep
         };
-        let money = money(
+        let earned = money(
             employed,
             k.piece_rates,
             eff_c[l],
@@ -269,7 +273,14 @@ pub(crate) fn decide(
             skill_pay(skill[l]),
             k.dole,
         );
-        let delivered = ration + money * k.market_fill;
+        // A striker is not paid for last week's strike.
+        let striker = f1 & flag::STRIKING != 0;
+        let paid = if striker && k.unpaid_strikes {
+            0.0
+        } else {
+            earned
+        };
+        let delivered = ration + paid * k.market_fill;
         // Household reserves: what is consumed follows what is delivered at a weekly rate.
         let cons = if k.week0 {
             delivered
@@ -311,6 +322,10 @@ pub(crate) fn decide(
             k.strike_weight,
             g.union_signal,
             g.need_shift,
+        ) + strike_cost(
+            k.strike_cost,
+            ration,
+            forgone_pay(employed, g.pay, skill_pay(skill[l])) * k.market_fill,
         );
         let fl_city =
             (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
@@ -532,6 +547,22 @@ pub(crate) fn money(
     } else {
         dole
     }
+}
+
+/// What a week on strike would cost an employed worker in money (ODD 7.8): the workplace's pay
+/// by skill for a week's full effort; 0 for the unemployed and while wages are in arrears (`pay`
+/// 0).
+#[inline(always)]
+pub(crate) fn forgone_pay(employed: bool, pay: f32, skill_pay: f32) -> f32 {
+    if employed { pay * skill_pay } else { 0.0 }
+}
+
+/// What a strike costs, added to the strike need (ODD 7.8): `cost` times the share of the
+/// household's consumption that the forgone pay (what it buys, `forgone`) is, beside the ration
+/// it keeps. Strikes cost little where the ration is the wage or wages are in arrears.
+#[inline(always)]
+pub(crate) fn strike_cost(cost: f32, ration: f32, forgone: f32) -> f32 {
+    cost * forgone / (ration + forgone).max(0.01)
 }
 
 /// Private dissent (ODD 7.6): grievance (Epstein) plus the worker's political conviction, in

@@ -83,6 +83,9 @@ pub struct MechanismCfg {
     /// Strike fatigue: need added to every worker of a workplace on strike per week the strike
     /// has lasted (strikers lose pay, funds run out).
     pub strike_fatigue: f64,
+    /// Strike need added by what a strike costs: times the share of a household's consumption
+    /// that a week's pay buys (strikers are not paid).
+    pub strike_cost: f64,
     /// Need taken off every worker of a workplace with a concrete demand: all of it while its
     /// wages are in arrears, its ration's gap to the best ration (1 − ration/best) otherwise.
     pub shared_demand: f64,
@@ -148,6 +151,7 @@ impl Default for MechanismCfg {
             reserves_rate: 0.4,
             demobilisation: 0.5,
             strike_fatigue: 0.05,
+            strike_cost: 0.2,
             shared_demand: 0.2,
             cheka_capacity: 0.3,
             surveillance: 0.1,

@@ -235,7 +235,7 @@ impl Default for EconomyCfg {
             investment_tax: 0.016,
             depreciation: 0.0004,
             wage_scale: 1.2,
-            wc_money_value: 0.1,
+            wc_money_value: 0.05,
             subsistence: 0.4,
             village_food: 0.7,
             arrears_risk: 0.06,

@@ -244,6 +244,7 @@ impl Scenario {
             ("suppression_fear", m.suppression_fear),
             ("demobilisation", m.demobilisation),
             ("strike_fatigue", m.strike_fatigue),
+            ("strike_cost", m.strike_cost),
             ("shared_demand", m.shared_demand),
             ("informer_share", m.informer_share),
             ("settle_rate", m.settle_rate),

@@ -117,6 +117,8 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 Some(false),
             ),
             StrikeFatigue => ("strikers", strikers(&full), strikers(&off), Some(true)),
+            // Strikes cost pay: without the cost they last longer.
+            StrikeCost => ("strikers", strikers(&full), strikers(&off), Some(true)),
             SharedDemand => (
                 "local strikes started",
                 total(&full, |w| w.strikes_started_local),

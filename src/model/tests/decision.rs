@@ -91,7 +91,13 @@ fn check_city_worker(
         pay,
         k.dole,
     );
-    let delivered = ration + money * k.market_fill;
+    let striker = b.flags[i] & flag::STRIKING != 0;
+    let paid = if striker && k.unpaid_strikes {
+        0.0
+    } else {
+        money
+    };
+    let delivered = ration + paid * k.market_fill;
     let cons = if k.week0 {
         delivered
     } else {
@@ -138,7 +144,14 @@ fn check_city_worker(
         k.strike_weight,
         g.union_signal,
         g.need_shift,
-    );
+    ) + {
+        let forgone = if employed {
+            g.pay * pay * k.market_fill
+        } else {
+            0.0
+        };
+        k.strike_cost * forgone / (ration + forgone).max(0.01)
+    };
     assert_eq!(a.need[i], need, "{what}: need");
     let h = hunger(cons, k.subsistence);
     let leave = rng::chance(
