@@ -59,6 +59,8 @@ pub(crate) fn cheka_and_party(
         rec: sw.gate(Mechanism::Recruitment, pol.recruitment as f32),
         dissident_join: sw.gate(Mechanism::DissidentGroups, m.dissident_join as f32),
         party_leave: sw.gate(Mechanism::PartyExit, m.party_leave as f32),
+        exit_below: m.party_exit_legitimacy as f32,
+        leavers_organise: sw.on(Mechanism::DissidentGroups),
         arrest_weeks: m.arrest_weeks,
         wp: &(0..nw)
             .map(|k| PartyWp {
@@ -149,7 +151,7 @@ pub(crate) fn party_odds(
     };
     // Exits of disillusioned members; open dissenters drawn into the non-party groups.
     let third = if party {
-        if l < 0.45 {
+        if l < x.exit_below {
             x.party_leave * 2.0 * (1.0 - l)
         } else {
             0.0
@@ -201,6 +203,10 @@ pub(crate) struct PartyCtx<'a> {
     pub(crate) rec: f32,
     pub(crate) dissident_join: f32,
     pub(crate) party_leave: f32,
+    /// Legitimacy below which members leave the party.
+    pub(crate) exit_below: f32,
+    /// Whether members who leave in open dissent form dissident communist groups.
+    pub(crate) leavers_organise: bool,
     pub(crate) arrest_weeks: f64,
     pub(crate) wp: &'a [PartyWp],
     pub(crate) r: RecordCtx<'a>,
@@ -265,7 +271,7 @@ pub(crate) fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg)
         a.extra[k].arrests += 1;
         return true;
     }
-    let public = f & flag::PUBLIC != 0;
+
     match pol {
         Politics::Party if u < t[1] => {
             c.status[j] = Status::Administration;
@@ -273,7 +279,7 @@ pub(crate) fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg)
             a.promotions += 1;
         }
         Politics::Party if u < t[2] => {
-            c.politics[j] = if public && d > 0.25 {
+            c.politics[j] = if x.leavers_organise && d > 0.1 {
                 Politics::DissidentCommunist
             } else {
                 Politics::Unaffiliated

@@ -222,8 +222,8 @@ impl Mechanism {
             ),
             DissidentGroups => (
                 "dissident_groups",
-                "outspoken workers join the dissident groups; the content drift away (ODD 7.14)",
-                "dissident_join taken as 0",
+                "outspoken workers join the dissident groups, members who leave in dissent form dissident communist groups; the content drift away (ODD 7.13, 7.14)",
+                "dissident_join taken as 0, and members who leave become unaffiliated",
             ),
             DissentAbstention => (
                 "dissent_abstention",

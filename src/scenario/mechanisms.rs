@@ -60,6 +60,8 @@ pub struct MechanismCfg {
     pub migrate_return: f64,
     /// Weekly probability scale of a party member leaving (× (1 − legitimacy)).
     pub party_leave: f64,
+    /// Legitimacy below which party members leave (× `party_leave`).
+    pub party_exit_legitimacy: f64,
     /// Weekly probability scale of a dissenting worker joining a dissident group.
     pub dissident_join: f64,
     /// Arrest: mean weeks in custody; share of the arrested who are exiled.
@@ -139,7 +141,8 @@ impl Default for MechanismCfg {
             effort_piece: 0.2,
             migrate_leave: 0.004,
             migrate_return: 0.04,
-            party_leave: 0.002,
+            party_leave: 0.01,
+            party_exit_legitimacy: 0.55,
             dissident_join: 0.003,
             arrest_weeks: 8.0,
             exile_share: 0.2,

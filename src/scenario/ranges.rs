@@ -239,6 +239,7 @@ impl Scenario {
             ("migrate_leave", m.migrate_leave),
             ("migrate_return", m.migrate_return),
             ("party_leave", m.party_leave),
+            ("party_exit_legitimacy", m.party_exit_legitimacy),
             ("dissident_join", m.dissident_join),
             ("exile_share", m.exile_share),
             ("suppression_fear", m.suppression_fear),
