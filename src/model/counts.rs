@@ -485,9 +485,9 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     } else {
         0.0
     };
-    e.unemployed = a.status[Status::Unemployed as usize] as f64;
     // What the employed earn (at the workplace's mean rate) and the unemployed get.
-    e.money_demand = e.wage_rate * (effort + crate::model::economy::DOLE * e.unemployed);
+    let unemployed = a.status[Status::Unemployed as usize] as f64;
+    e.money_demand = e.wage_rate * (effort + crate::model::economy::DOLE * unemployed);
     e.output_index = world.exo.wage_scale
         * crate::model::economy::productivity(e.capacity, world.exo.fuel)
         * effort

@@ -220,6 +220,22 @@ pub fn terms_of_trade(output_index: f64, goods_share: f64) -> f64 {
     1.0 - goods_share * (1.0 - output_index.clamp(0.0, 1.0))
 }
 
+/// What a week on strike would cost an employed worker in money (ODD 7.8): the workplace's pay
+/// by skill for a week's full effort; 0 for the unemployed and while wages are in arrears (`pay`
+/// 0).
+#[inline(always)]
+pub fn forgone_pay(employed: bool, pay: f32, skill_pay: f32) -> f32 {
+    if employed { pay * skill_pay } else { 0.0 }
+}
+
+/// What a strike costs, added to the strike need (ODD 7.8): `cost` times the share of the
+/// household's consumption that the forgone pay (what it buys, `forgone`) is, beside the ration
+/// it keeps. Strikes cost little where the ration is the wage or wages are in arrears.
+#[inline(always)]
+pub fn strike_cost(cost: f32, ration: f32, forgone: f32) -> f32 {
+    cost * forgone / (ration + forgone).max(0.01)
+}
+
 /// Delegates for vote counts by D'Hondt (highest averages), ties to the lower index.
 pub fn dhondt(votes: &[u32], seats: u32) -> Vec<u32> {
     let mut won = vec![0u32; votes.len()];
@@ -260,6 +276,19 @@ mod tests {
         for (f, m) in [(0.3, 0.9), (1.0, 3.0), (0.2, 0.7)] {
             assert!((market_fill(f, m) * m - f).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn strike_cost_against_formula() {
+        assert_eq!(forgone_pay(true, 0.5, 1.3), 0.65);
+        assert_eq!(forgone_pay(false, 0.5, 1.3), 0.0);
+        // Pay is 0.3 of what the household gets beside a ration of 0.7.
+        close(strike_cost(0.2, 0.7, 0.3), 0.06);
+        // The ration is the wage: the strike costs nothing; wages in arrears likewise.
+        assert_eq!(strike_cost(0.2, 0.5, 0.0), 0.0);
+        // All of consumption is pay: the whole cost.
+        close(strike_cost(0.2, 0.0, 0.8), 0.2);
+        assert_eq!(strike_cost(0.2, 0.0, 0.0), 0.0);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! [`management`], [`party`] (city committee, Cheka, secretariat, cells, dissident groups),
 //! [`soviet`]; [`counts`] holds what the step counts and the view it makes; [`record`] what a run
 //! records. [`mechanisms`] are the published mechanisms as small pure functions, [`rng`] the
-//! counter-based randomness, [`world`] the state and its initialisation, [`lanes`] the groups
+//! counter-based randomness, [`world`] the state and its initialisation ([`population`]: who the workers and workplaces are at the start), [`lanes`] the groups
 //! of lanes the vector loops walk and their compilation for the CPU.
 
 pub mod counts;
@@ -18,6 +18,7 @@ pub mod lanes;
 pub mod management;
 pub mod mechanisms;
 pub mod party;
+pub mod population;
 pub mod record;
 pub mod registry;
 pub mod rng;

@@ -205,7 +205,7 @@ pub(crate) struct PartyCtx<'a> {
     pub(crate) party_leave: f32,
     /// Legitimacy below which members leave the party.
     pub(crate) exit_below: f32,
-    /// Whether members who leave in open dissent form dissident communist groups.
+    /// Whether members who leave in dissent form dissident communist groups.
     pub(crate) leavers_organise: bool,
     pub(crate) arrest_weeks: f64,
     pub(crate) wp: &'a [PartyWp],

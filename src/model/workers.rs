@@ -322,10 +322,10 @@ pub(crate) fn decide(
             k.strike_weight,
             g.union_signal,
             g.need_shift,
-        ) + strike_cost(
+        ) + mech::strike_cost(
             k.strike_cost,
             ration,
-            forgone_pay(employed, g.pay, skill_pay(skill[l])) * k.market_fill,
+            mech::forgone_pay(employed, g.pay, skill_pay(skill[l])) * k.market_fill,
         );
         let fl_city =
             (f1 & !(flag::PUBLIC | flag::STRIKING)) | if public { flag::PUBLIC } else { 0 };
@@ -547,22 +547,6 @@ pub(crate) fn money(
     } else {
         dole
     }
-}
-
-/// What a week on strike would cost an employed worker in money (ODD 7.8): the workplace's pay
-/// by skill for a week's full effort; 0 for the unemployed and while wages are in arrears (`pay`
-/// 0).
-#[inline(always)]
-pub(crate) fn forgone_pay(employed: bool, pay: f32, skill_pay: f32) -> f32 {
-    if employed { pay * skill_pay } else { 0.0 }
-}
-
-/// What a strike costs, added to the strike need (ODD 7.8): `cost` times the share of the
-/// household's consumption that the forgone pay (what it buys, `forgone`) is, beside the ration
-/// it keeps. Strikes cost little where the ration is the wage or wages are in arrears.
-#[inline(always)]
-pub(crate) fn strike_cost(cost: f32, ration: f32, forgone: f32) -> f32 {
-    cost * forgone / (ration + forgone).max(0.01)
 }
 
 /// Private dissent (ODD 7.6): grievance (Epstein) plus the worker's political conviction, in

@@ -144,14 +144,11 @@ fn check_city_worker(
         k.strike_weight,
         g.union_signal,
         g.need_shift,
-    ) + {
-        let forgone = if employed {
-            g.pay * pay * k.market_fill
-        } else {
-            0.0
-        };
-        k.strike_cost * forgone / (ration + forgone).max(0.01)
-    };
+    ) + mech::strike_cost(
+        k.strike_cost,
+        ration,
+        mech::forgone_pay(employed, g.pay, pay) * k.market_fill,
+    );
     assert_eq!(a.need[i], need, "{what}: need");
     let h = hunger(cons, k.subsistence);
     let leave = rng::chance(

@@ -379,7 +379,7 @@ mod decision;
 /// own key.
 #[test]
 fn traits_are_drawn_by_person_below_one_person_per_agent() {
-    use crate::model::world::trait_key;
+    use crate::model::population::trait_key;
     // Weight 0.2: five agents a person.
     let k: Vec<u64> = (0..20)
         .map(|j| trait_key(1000 + j, Some((3, j)), 0.2))
