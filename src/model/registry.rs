@@ -167,7 +167,7 @@ impl Mechanism {
             ),
             UnionAssembly => (
                 "union_assembly",
-                "a sitting union assembly spreads a sector's strikes (ODD 7.8, 7.15)",
+                "the sector's union carries its strikes still on to its other workplaces, and calls solidarity strikes (ODD 7.8, 7.15)",
                 "union signal taken as 0",
             ),
             Demobilisation => (

@@ -74,7 +74,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
         .collect();
     let mut agg = workers(world, m, &prev, Path::Fastest);
     world.disorder = agg.mixed as f32 / agg.groups.max(1) as f32;
-    let strikers = strike_cascades(world, m, &mut agg, &prev);
+    let (strikers, called) = strike_cascades(world, m, &mut agg, &prev);
     // From here on, `counts` follows every change to an agent (see [`Counts`]).
     let mut counts = std::mem::take(&mut agg.c);
     // Phase 4: this week's decisions become the view the institutions act on.
@@ -85,7 +85,7 @@ pub fn step(world: &mut World, res: &Resolved, out: &mut RunRecord) {
     world.party.cheka_capacity = world.policy.repression * m.cheka_capacity / 1000.0 * city;
     // Phase 5: institutions.
     unions(world, m, &agg);
-    strikes(world, m, &strikers, &mut tally, &mut counts);
+    strikes(world, m, (&strikers, &called), &mut tally, &mut counts);
     management(world, res, &mut tally, &mut counts);
     cheka_and_party(world, m, &mut tally, &mut counts, Path::Fastest);
     // Phase 6: soviet elections and campaigns (they only read the workers); the memory of

@@ -7,6 +7,7 @@ use crate::model::counts::{Agent, Agg, Counts, RecordCtx, gather};
 use crate::model::mechanisms as mech;
 use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
+use crate::model::worker_phase::union_signals;
 use crate::model::world::{OFFICE_SECTOR, SECTORS, Status, World, flag};
 use crate::par::{self};
 use crate::scenario::params::{MechanismCfg, UnionFunding};
@@ -17,13 +18,14 @@ use rayon::prelude::*;
 /// minimum share is a failed walkout: nobody is counted on strike. Only workplaces with an
 /// initiator, or with a strike that still sustains itself, can have one; their members are
 /// found and their cascades resolved in parallel. Updates the counts in `a` and returns the
-/// strikers in id order.
+/// strikers in id order, and for each workplace whether its union called it out: its cascade
+/// holds only with the union signal (without it, it would end below the minimum share).
 pub(crate) fn strike_cascades(
     world: &mut World,
     m: &MechanismCfg,
     a: &mut Agg,
     prev: &[f32],
-) -> Vec<u32> {
+) -> (Vec<u32>, Vec<bool>) {
     let nw = world.wps.len();
     let min_share = m.strike_min_share as f32;
     let peers = world.switches.on(Mechanism::PeerThresholds);
@@ -43,35 +45,45 @@ pub(crate) fn strike_cascades(
         })
         .collect();
     if !candidate.contains(&true) {
-        return Vec::new();
+        return (Vec::new(), vec![false; nw]);
     }
+    let signal = union_signals(world, m);
+    let cascade = |needs: &[f32], prev: f32| {
+        // Without peer thresholds only those who need no one strike.
+        if peers {
+            mech::cascade(needs, prev)
+        } else {
+            needs.partition_point(|&x| x <= 0.0) as f32 / needs.len().max(1) as f32
+        }
+    };
     let w = &world.workers;
     let members = gather(w, Status::Employed, 0, |i| candidate[w.wp[i] as usize]);
     let (offsets, grouped) = par::group_by(&members, &w.wp, nw);
-    // The need of the last worker to join; -∞ where no strike holds.
-    let cut: Vec<f32> = (0..nw)
+    // The need of the last worker to join (-∞ where no strike holds), and whether the strike
+    // holds only with the union's signal.
+    let (cut, called): (Vec<f32>, Vec<bool>) = (0..nw)
         .into_par_iter()
         .map_init(Vec::new, |needs: &mut Vec<f32>, k| {
             if !candidate[k] {
-                return f32::NEG_INFINITY;
+                return (f32::NEG_INFINITY, false);
             }
             let ids = &grouped[offsets[k]..offsets[k + 1]];
             needs.clear();
             needs.extend(ids.iter().map(|&i| w.need[i as usize]));
             needs.sort_unstable_by(f32::total_cmp);
-            // Without peer thresholds only those who need no one strike.
-            let share = if peers {
-                mech::cascade(needs, prev[k])
-            } else {
-                needs.partition_point(|&x| x <= 0.0) as f32 / needs.len().max(1) as f32
-            };
-            if share >= min_share {
-                needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1]
-            } else {
-                f32::NEG_INFINITY
+            let share = cascade(needs, prev[k]);
+            if share < min_share {
+                return (f32::NEG_INFINITY, false);
             }
+            let cut = needs[((share * ids.len() as f32).round() as usize).clamp(1, ids.len()) - 1];
+            let s = signal[world.wps.sector[k] as usize];
+            let called = s > 0.0 && {
+                needs.iter_mut().for_each(|x| *x += s);
+                cascade(needs, prev[k]) < min_share
+            };
+            (cut, called)
         })
-        .collect();
+        .unzip();
     let r = RecordCtx::new(&world.wps.class, m, world.week, &world.policy);
     let w = &mut world.workers;
     let mut strikers = Vec::new();
@@ -87,10 +99,11 @@ pub(crate) fn strike_cascades(
         }
     }
     par::by_id(&mut strikers, &w.id);
-    strikers
+    (strikers, called)
 }
 
-/// Unions: sector strike and dissent shares; assemblies; dues.
+/// Unions: sector strike and dissent shares (the strike share net of the strikes that end this
+/// week, see [`strikes`]); assemblies; dues.
 pub(crate) fn unions(world: &mut World, m: &MechanismCfg, a: &Agg) {
     let n = SECTORS.len();
     let mut emp = vec![0u32; n];
@@ -125,17 +138,21 @@ pub(crate) fn unions(world: &mut World, m: &MechanismCfg, a: &Agg) {
 pub(crate) fn strikes(
     world: &mut World,
     m: &MechanismCfg,
-    strikers: &[u32],
+    (strikers, called): (&[u32], &[bool]),
     tally: &mut Tally,
     counts: &mut Counts,
 ) {
     for c in &mut world.wps.cooldown {
         *c *= 0.8;
     }
-    let (settle, suppress) = outcomes(world, m, tally);
+    let (settle, suppress) = outcomes(world, m, called, tally);
     to_strikers(world, m, strikers, (&settle, &suppress), tally, counts);
     for k in 0..world.wps.len() {
         if settle[k] || suppress[k] {
+            // The union carries news only of the strikes still on.
+            let u = &mut world.unions[world.wps.sector[k] as usize];
+            u.strikers -= world.view.strikers[k];
+            u.strike_share = u.strikers as f32 / u.employed.max(1) as f32;
             world.wps.strike[k] = 0;
             world.wps.strike_weeks[k] = 0;
             world.wps.cooldown[k] = 1.0;
@@ -147,7 +164,12 @@ pub(crate) fn strikes(
 /// Each workplace's strike this week: starts (local or solidarity), fades, or goes on; settled
 /// by negotiation or suppressed by force (the policy's choices and the union's power). Which
 /// workplaces' strikes were settled and which suppressed.
-fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool>, Vec<bool>) {
+fn outcomes(
+    world: &mut World,
+    m: &MechanismCfg,
+    called: &[bool],
+    tally: &mut Tally,
+) -> (Vec<bool>, Vec<bool>) {
     let sw = world.switches;
     let pol = world.policy.clone();
     let (seed, week) = (world.seed, world.week as u64);
@@ -172,16 +194,9 @@ fn outcomes(world: &mut World, m: &MechanismCfg, tally: &mut Tally) -> (Vec<bool
             continue;
         }
         if wps.strike[k] == 0 {
-            // A strike is a solidarity strike when it starts while other workplaces of the
-            // sector are already out.
-            let u = &world.unions[sector];
-            let others = u.strikers.saturating_sub(world.view.strikers[k]) as f32
-                / u.employed.saturating_sub(n).max(1) as f32;
-            wps.strike[k] = if others >= m.strike_min_share as f32 * 0.25 {
-                2
-            } else {
-                1
-            };
+            // A solidarity strike is one the union called out: it would not have held
+            // without the sector's strikes elsewhere (the union signal).
+            wps.strike[k] = if called[k] { 2 } else { 1 };
             tally.started[wps.strike[k] as usize - 1] += wt;
             if wps.arrears[k] > 0 {
                 tally.started_arrears += wt;

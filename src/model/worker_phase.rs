@@ -12,7 +12,7 @@ use crate::model::mechanisms as mech;
 use crate::model::registry::Mechanism::*;
 use crate::model::rng::{self, Stream};
 use crate::model::workers::{Consts, FearRates, Gathered, Uniform, WpCtx, custody, decide_at};
-use crate::model::world::{SizeClass, WorkersMut, World};
+use crate::model::world::{OFFICE_SECTOR, SECTORS, SizeClass, WorkersMut, World};
 use crate::scenario::params::{MechanismCfg, PaySystem, UnionFunding};
 
 /// Workers per block: a block's columns (about 14 KB) stay in the L1 cache between the passes
@@ -34,12 +34,7 @@ pub(crate) fn workers(world: &mut World, m: &MechanismCfg, prev: &[f32], path: P
 /// What each workplace shows its workers this week.
 pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpCtx> {
     let (e, wps, view) = (&world.economy, &world.wps, &world.view);
-    let mut union_signal = [0.0f32; 7];
-    for (s, u) in world.unions.iter().enumerate() {
-        if u.assembly {
-            union_signal[s] = m.union_spread as f32 * u.strike_share;
-        }
-    }
+    let union_signal = union_signals(world, m);
     let sw = world.switches;
     let special = special_ration(&world.policy);
     let inclusion = sw.gate(Inclusion, m.inclusion_rate as f32);
@@ -70,7 +65,7 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                 risk_quiet: sw.gate(ArrestRisk, view.risk_quiet[k]),
                 risk_public: sw.gate(ArrestRisk, view.risk_public[k]),
                 peer_public: view.public[k] as f32 / n_emp,
-                union_signal: sw.gate(UnionAssembly, union_signal[wps.sector[k] as usize]),
+                union_signal: union_signal[wps.sector[k] as usize],
                 need_shift: need_shift(world, m, k, ration / best_ration.max(1e-6)),
                 prev: prev[k],
                 sector: wps.sector[k],
@@ -78,6 +73,21 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
             }
         })
         .collect()
+}
+
+/// Each sector's union signal this week (ODD 7.8): what its union's meetings carry of its
+/// strikes to its other workplaces, `union_spread` × the sector's strike share last week; 0 with
+/// `union_assembly` off, and in the offices (no union meets there).
+pub(crate) fn union_signals(world: &World, m: &MechanismCfg) -> [f32; SECTORS.len()] {
+    let mut signal = [0.0f32; SECTORS.len()];
+    for (s, u) in world.unions.iter().enumerate() {
+        if s != OFFICE_SECTOR as usize {
+            signal[s] = world
+                .switches
+                .gate(UnionAssembly, m.union_spread as f32 * u.strike_share);
+        }
+    }
+    signal
 }
 
 /// What workplace `k` adds to every worker's strike need (ODD 7.8): demobilisation after a

@@ -44,9 +44,9 @@ pub struct MechanismCfg {
     pub strike_threshold_mean: f64,
     /// Share of a workforce striking for the workplace to count as on strike.
     pub strike_min_share: f64,
-    /// Weight of the sector's strike share when the union holds a city-wide assembly.
+    /// Weight of the sector's strike share (strikes still on) in the union signal.
     pub union_spread: f64,
-    /// Sector share expressing dissent that makes a union hold a city-wide assembly.
+    /// Sector share expressing dissent at which a union's city-wide assembly sits (recorded).
     pub assembly_threshold: f64,
     /// Kuran: expressive cost of hiding dissent (lowers the bar to speak out).
     pub expressive_cost: f64,
@@ -132,7 +132,7 @@ impl Default for MechanismCfg {
             strike_grievance_weight: 1.2,
             strike_threshold_mean: 0.4,
             strike_min_share: 0.2,
-            union_spread: 0.4,
+            union_spread: 1.0,
             assembly_threshold: 0.25,
             expressive_cost: 0.3,
             effort_base: 0.45,

@@ -101,10 +101,17 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
             ArrestRisk => ("open dissent", public(&full), public(&off), Some(true)),
             ExpressivePressure => ("open dissent", public(&full), public(&off), Some(false)),
             PeerThresholds => ("strikers", strikers(&full), strikers(&off), Some(false)),
-            // The assembly's signal adds strikers while it sits, but what follows (demobilisation,
-            // fear of broken strikes) can take as many away over the run: changed, in no fixed
-            // direction (and it carries no pattern: docs/calibration.md).
-            UnionAssembly => ("strikers", strikers(&full), strikers(&off), None),
+            // A solidarity strike is one the union called out: without its signal there are none.
+            UnionAssembly => {
+                let sol = |r: &RunRecord| total(r, |w| w.strikes_started_solidarity);
+                assert_eq!(sol(&off), 0.0, "union_assembly off: solidarity strikes");
+                (
+                    "solidarity strikes started",
+                    sol(&full),
+                    sol(&off),
+                    Some(false),
+                )
+            }
             Demobilisation => ("strikers", strikers(&full), strikers(&off), Some(true)),
             Negotiation => (
                 "strikes settled",
