@@ -222,3 +222,31 @@ fn switched_off_fear_stays_zero_and_the_null_model_runs() {
             .all(|w| w.promotions == 0.0 && w.fear <= 0.1)
     );
 }
+
+/// Mean share of the employed on strike over the weeks `from..` (NEP: 1922 on is week 104).
+fn strike_share_from(r: &RunRecord, from: usize) -> f64 {
+    let w = &r.weeks[from..];
+    w.iter().map(|w| w.strikers).sum::<f64>() / w.iter().map(|w| w.employed).sum::<f64>()
+}
+
+/// Regression (0.4.0-dev, "repression 0: a general strike for five years"): nothing but force
+/// ended a strike, so without repression the city stayed on strike through NEP. Strikes cost
+/// pay (`strike_cost`): without force they end. Without the cost the city is bistable: some
+/// replicates (the first of master seed 1921 among them) strike on through NEP, others do not.
+#[test]
+fn without_force_strikes_end_because_they_cost_pay() {
+    let share = |off: &str| {
+        let extra = format!("[policy]\nrepression = 0.0\n[mechanisms]\noff = [{off}]\n");
+        let res = crate::support::historical_with(&extra, 20_000, "1925-12-28");
+        strike_share_from(&crate::support::run0(&res), 104)
+    };
+    let (f, o) = (share(""), share("\"strike_cost\""));
+    assert!(
+        f < 0.05,
+        "repression 0: {f} of the employed on strike under NEP"
+    );
+    assert!(
+        o > 0.15,
+        "repression 0, strikes free: only {o} on strike under NEP"
+    );
+}
