@@ -3,12 +3,12 @@
 # scenario of scenarios/ that extends historical.toml, with common random numbers, then one
 # Markdown table of the paired differences (the README's "The counterfactual library" table).
 #
-#   scripts/counterfactuals.sh [REPLICATES] [SCALE] [OUT]     # defaults: 10 50000 results/counterfactuals
+#   scripts/counterfactuals.sh [REPLICATES] [SCALE] [OUT]     # defaults: 20 50000 results/counterfactuals
 #
 # Writes OUT/<scenario>/ (each a `pact compare` folder that `pact verify` re-derives) and
 # OUT/library.md. Needs the release binary (`cargo build --release`).
 set -eu
-reps=${1:-10}
+reps=${1:-20}
 scale=${2:-50000}
 out=${3:-results/counterfactuals}
 pact=${PACT:-target/release/pact}
