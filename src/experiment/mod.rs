@@ -8,6 +8,7 @@
 pub mod ablate;
 pub mod cite;
 pub mod compare;
+pub mod history_matching;
 pub mod paired;
 pub mod run;
 pub mod sweep;

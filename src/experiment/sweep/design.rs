@@ -14,7 +14,7 @@ pub const MAX_RUNS: usize = 10_000_000;
 
 /// Grid parameters (index, values) and Latin-hypercube ranges (index, from, to).
 type Grid = Vec<(usize, Vec<toml::Value>)>;
-type Ranges = Vec<(usize, f64, f64)>;
+pub(crate) type Ranges = Vec<(usize, f64, f64)>;
 
 /// The sweep file, for errors that name its lines.
 pub(super) struct File<'a> {
@@ -172,7 +172,7 @@ pub(super) fn samples(
 /// Latin hypercube: each range in `samples` strata, one draw per stratum, the strata permuted
 /// independently per parameter (ChaCha8 keyed by the master seed, stream 1000 + the range's
 /// position).
-fn latin_hypercube(lhs: &Ranges, samples: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn latin_hypercube(lhs: &Ranges, samples: usize, seed: u64) -> Vec<Vec<f64>> {
     lhs.iter()
         .enumerate()
         .map(|(j, (_, a, b))| {

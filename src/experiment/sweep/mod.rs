@@ -9,7 +9,7 @@
 //! any moment resumes where it stopped and a half-written record is detected and discarded.
 
 pub mod command;
-mod design;
+pub(crate) mod design;
 pub mod records;
 
 use crate::model::rng;
