@@ -324,3 +324,95 @@ fn a_sweep_verifies_in_full_and_by_sample() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// The same design written as explicit points (the parameters naming only their keys).
+const POINTS: &str = r#"
+base = "tiny.toml"
+name = "small"
+replicates = 2
+points = [[0.5, 0.0], [0.5, 0.5], [0.5, 1.0], [2.0, 0.0], [2.0, 0.5], [2.0, 1.0]]
+
+[[parameter]]
+key = "policy.repression"
+
+[[parameter]]
+key = "policy.ration_equality"
+
+[[outcome]]
+id = "strikers"
+statistic = "mean"
+output = "strikers"
+from = "1921-01-03"
+to = "1921-06-27"
+
+[[outcome]]
+id = "arrests"
+statistic = "mean"
+output = "arrests"
+from = "1921-01-03"
+to = "1921-06-27"
+"#;
+
+#[test]
+fn explicit_points_run_as_the_grid_they_list() {
+    let d = Dir::new();
+    let grid = setup(&d, SWEEP);
+    let listed = d.write("points.toml", POINTS);
+    let (a, b) = (d.path("grid"), d.path("listed"));
+    assert!(sweep(&grid, &a, &[]).status.success());
+    let o = sweep(&listed, &b, &["--shard", "0/2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(sweep(&listed, &b, &["--shard", "1/2"]).status.success());
+    assert!(pact(&["merge", b.to_str().unwrap()]).status.success());
+    let (ra, rb) = (
+        std::fs::read_to_string(a.join("results.csv")).unwrap(),
+        std::fs::read_to_string(b.join("results.csv")).unwrap(),
+    );
+    assert_eq!(ra, rb);
+}
+
+#[test]
+fn every_points_error_is_refused_before_anything_starts() {
+    let one = |from: &str, to: &str| POINTS.replacen(from, to, 1);
+    check_bad(
+        &one("[2.0, 1.0]]", "[2.0]]"),
+        &[],
+        &[
+            "sweep.toml:5",
+            "key `points`",
+            "point 5 has 1 values",
+            "one per [[parameter]] (2)",
+        ],
+    );
+    check_bad(
+        &one(
+            "points = [[0.5, 0.0], [0.5, 0.5], [0.5, 1.0], [2.0, 0.0], [2.0, 0.5], [2.0, 1.0]]",
+            "points = []",
+        ),
+        &[],
+        &["sweep.toml:5", "no points"],
+    );
+    check_bad(
+        &one("[0.5, 0.5]", "[0.5, 7.0]"),
+        &[],
+        &[
+            "sweep.toml:5",
+            "key `points`",
+            "design point 1",
+            "policy.ration_equality",
+        ],
+    );
+    check_bad(
+        &one(
+            "key = \"policy.repression\"",
+            "key = \"policy.repression\"\nvalues = [1.0]",
+        ),
+        &[],
+        &["parameter `policy.repression`", "names only its `key`"],
+    );
+    check_bad(
+        &format!("{POINTS}\n[lhs]\nsamples = 4\n"),
+        &[],
+        &["key `lhs`", "not both"],
+    );
+}

@@ -82,15 +82,27 @@ pub(super) fn axes(
                 "the key is varied twice; allowed: one [[parameter]] per key".into(),
             ));
         }
-        let probes = match (&p.values, p.from, p.to, p.step) {
-            (Some(v), None, None, None) => {
+        if let Some(fixed) = p.key.strip_prefix("run.").filter(|k| *k != "scale") {
+            return Err(perr(format!(
+                "run.{fixed} cannot be varied: the sweep's own `seed`, `replicates` and the base's dates hold for every point; allowed: run.scale or any key outside [run]"
+            )));
+        }
+        let probes = match (&p.values, p.from, p.to, p.step, &cfg.points) {
+            // Explicit points: the parameter only names its key (each point is checked whole).
+            (None, None, None, None, Some(_)) => continue,
+            (_, _, _, _, Some(_)) => {
+                return Err(perr(
+                    "with `points`, a [[parameter]] names only its `key`; allowed: `values` or `from`/`to` without `points`, or `points` with keys alone".into(),
+                ))
+            }
+            (Some(v), None, None, None, None) => {
                 if v.is_empty() {
                     return Err(perr("empty list of values; allowed: one or more values".into()));
                 }
                 grid.push((i, v.clone()));
                 v.clone()
             }
-            (None, Some(a), Some(b), step) => {
+            (None, Some(a), Some(b), step, None) => {
                 if a.is_nan() || b.is_nan() || a >= b {
                     return Err(perr(format!("empty range {a}..{b}; allowed: from < to")));
                 }
@@ -109,13 +121,8 @@ pub(super) fn axes(
                     }
                 }
             }
-            _ => return Err(perr("allowed: either `values = [...]`, or `from` and `to` (with `step` for a grid, without for a Latin hypercube)".into())),
+            _ => return Err(perr("allowed: either `values = [...]`, or `from` and `to` (with `step` for a grid, without for a Latin hypercube), or only `key` with a top-level `points` list".into())),
         };
-        if let Some(fixed) = p.key.strip_prefix("run.").filter(|k| *k != "scale") {
-            return Err(perr(format!(
-                "run.{fixed} cannot be varied: the sweep's own `seed`, `replicates` and the base's dates hold for every point; allowed: run.scale or any key outside [run]"
-            )));
-        }
         // The key must exist; every value of a list must be admissible (checked one by one, so
         // the message names the value), and so must both ends of a range.
         for v in probes {
@@ -137,6 +144,9 @@ pub(super) fn samples(
     grid: &Grid,
     lhs: &Ranges,
 ) -> Result<usize, ScenarioError> {
+    if let Some(points) = &cfg.points {
+        return explicit(f, cfg, points);
+    }
     let design: usize = grid
         .iter()
         .map(|g| g.1.len())
@@ -194,6 +204,49 @@ pub(crate) fn latin_hypercube(lhs: &Ranges, samples: usize, seed: u64) -> Vec<Ve
         .collect()
 }
 
+/// Explicit points: at least one, each with one value per parameter, within the limits, and no
+/// `[lhs]` (nothing to sample). Each point is checked whole by [`check_points`].
+fn explicit(f: &File, cfg: &SweepCfg, points: &[Vec<toml::Value>]) -> Result<usize, ScenarioError> {
+    if cfg.lhs.is_some() {
+        return Err(f.err(
+            "lhs",
+            "explicit `points` are not sampled; allowed: `points` or `[lhs]`, not both".into(),
+        ));
+    }
+    if points.is_empty() {
+        return Err(f.err(
+            "points",
+            "no points; allowed: one or more lists of values".into(),
+        ));
+    }
+    if let Some((n, q)) = points
+        .iter()
+        .enumerate()
+        .find(|(_, q)| q.len() != cfg.parameters.len())
+    {
+        return Err(f.err(
+            "points",
+            format!(
+                "point {n} has {} values; allowed: one per [[parameter]] ({})",
+                q.len(),
+                cfg.parameters.len()
+            ),
+        ));
+    }
+    if points.len() > MAX_POINTS || points.len().saturating_mul(cfg.replicates as usize) > MAX_RUNS
+    {
+        return Err(f.err(
+            "points",
+            format!(
+                "{} points × {} replicates; allowed: at most {MAX_POINTS} points and {MAX_RUNS} runs",
+                points.len(),
+                cfg.replicates
+            ),
+        ));
+    }
+    Ok(1)
+}
+
 /// The design points, one value per key: grids crossed in order, then each point with every
 /// sample of the hypercube.
 pub(super) fn points(
@@ -243,6 +296,7 @@ pub(super) fn check_points(
     keys: &[String],
     points: &[Vec<toml::Value>],
     base: &Resolved,
+    at_key: &str,
 ) -> Result<(), ScenarioError> {
     use rayon::prelude::*;
     let bad = points
@@ -263,7 +317,7 @@ pub(super) fn check_points(
                 .map(|(k, v)| format!("{k} = {v}"))
                 .collect();
             Err(f.err(
-                "parameter",
+                at_key,
                 format!(
                     "design point {n} ({}) cannot run: {m}; allowed: values that are admissible together",
                     at.join(", ")

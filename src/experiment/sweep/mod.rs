@@ -57,6 +57,9 @@ pub struct SweepCfg {
     #[serde(rename = "parameter")]
     pub parameters: Vec<ParameterCfg>,
     pub lhs: Option<LhsCfg>,
+    /// Explicit design points, one value per `[[parameter]]` in order (the parameters then name
+    /// only their keys): the design of a history-matching wave, or any list of settings.
+    pub points: Option<Vec<Vec<toml::Value>>>,
     /// Outcomes: targets of `pact validate` without a band (description and source optional).
     #[serde(rename = "outcome")]
     pub outcomes: Vec<Target>,
@@ -136,8 +139,16 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Sweep, Scenario
     let (grid, lhs) = design::axes(&f, &cfg, &base)?;
     let samples = design::samples(&f, &cfg, &grid, &lhs)?;
     let seed = base.scenario.run.seed;
-    let points = design::points(keys_of(&cfg).len(), &grid, &lhs, samples, seed);
-    design::check_points(&f, &keys_of(&cfg), &points, &base)?;
+    let points = match &cfg.points {
+        Some(p) => p.clone(),
+        None => design::points(keys_of(&cfg).len(), &grid, &lhs, samples, seed),
+    };
+    let at_key = if cfg.points.is_some() {
+        "points"
+    } else {
+        "parameter"
+    };
+    design::check_points(&f, &keys_of(&cfg), &points, &base, at_key)?;
     let outcomes = outcomes(&f, &cfg, &base)?;
     let name = cfg.name.clone().unwrap_or_else(|| {
         path.file_stem()
