@@ -6,7 +6,8 @@ mod cli;
 
 use clap::Parser;
 use cli::args::{
-    CiteArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs, ValidateArgs, VerifyArgs,
+    CalibrateArgs, CiteArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs,
+    ValidateArgs, VerifyArgs,
 };
 use cli::progress::Bar;
 use pact::experiment::{self, Done, Error, Result};
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare(a),
         Command::Sweep(a) => sweep(a),
         Command::Merge(a) => merge(a),
+        Command::Calibrate(a) => calibrate(a),
         Command::Verify(a) => verify(a),
         Command::Cite(a) => cite(a),
         Command::Mechanisms => Ok(experiment::mechanisms()),
@@ -100,6 +102,15 @@ fn sweep(a: SweepArgs) -> Result<Done> {
             &Bar::default(),
         )
     })
+}
+
+fn calibrate(a: CalibrateArgs) -> Result<Done> {
+    let dest = experiment::OutDir {
+        out: a.out.clone(),
+        force: false,
+    };
+    cli::pool(a.threads)?
+        .install(|| experiment::calibrate::command(&a.file, &dest, &Bar::default()))
 }
 
 fn merge(a: MergeArgs) -> Result<Done> {

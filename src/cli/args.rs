@@ -29,6 +29,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the slices of a sharded sweep into its results and figures.
     Merge(MergeArgs),
+    /// Calibrate a scenario by history matching: waves of parameter points, each a resumable
+    /// sweep, keeping the points no target rules out (waves.csv, points.csv, ensemble.csv).
+    Calibrate(CalibrateArgs),
     /// Re-derive an output folder from its manifest and report each file as identical or
     /// different (exit 0 all identical, 1 any different, 2 manifest missing or unusable).
     Verify(VerifyArgs),
@@ -67,6 +70,18 @@ pub struct SweepArgs {
     /// Stop after this many runs (to test resuming an interrupted sweep).
     #[arg(long, hide = true)]
     pub stop_after: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct CalibrateArgs {
+    /// Calibration file (TOML): base scenario, targets, parameters and their ranges, waves.
+    pub file: PathBuf,
+    /// Output folder (default: results/calibration_<name>). Running again resumes.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(clap::Args)]

@@ -100,7 +100,8 @@ pub struct Stat {
 
 /// The simulator as the engine sees it: a wave's points (unit cube) to, per point, one [`Stat`]
 /// per observation.
-pub type Simulate<'a> = dyn FnMut(&[Vec<f64>]) -> Vec<Vec<Stat>> + 'a;
+/// A failure to simulate (`E`) stops the matching and is returned.
+pub type Simulate<'a, E> = dyn FnMut(&[Vec<f64>]) -> Result<Vec<Vec<Stat>>, E> + 'a;
 
 /// One wave: where it sampled, its points and their verdicts.
 #[derive(Clone, Debug)]
@@ -171,11 +172,11 @@ fn next_box(w: &Wave, margin: f64) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// Runs the waves. Stops early when a wave rules out every point.
-pub fn history_match(
+pub fn history_match<E>(
     design: &Design,
     observations: &[Observation],
-    simulate: &mut Simulate,
-) -> Vec<Wave> {
+    simulate: &mut Simulate<E>,
+) -> Result<Vec<Wave>, E> {
     let mut waves: Vec<Wave> = Vec::new();
     let (mut lo, mut hi) = (vec![0.0; design.dims], vec![1.0; design.dims]);
     for k in 0..design.waves {
@@ -186,7 +187,7 @@ pub fn history_match(
             (lo, hi) = next_box(w, design.margin);
         }
         let points = sample(&lo, &hi, design.points_per_wave, design.seed, k);
-        let stats = simulate(&points);
+        let stats = simulate(&points)?;
         let implausibility: Vec<Vec<f64>> = stats
             .iter()
             .map(|s| {
@@ -215,7 +216,7 @@ pub fn history_match(
             share,
         });
     }
-    waves
+    Ok(waves)
 }
 
 #[cfg(test)]
@@ -298,20 +299,22 @@ mod tests {
             },
         ];
         let mut f = |pts: &[Vec<f64>]| {
-            pts.iter()
-                .map(|x| {
-                    [x[0], x[0] + x[1]]
-                        .iter()
-                        .map(|&m| Stat {
-                            mean: m,
-                            var: 0.0,
-                            n: 1,
-                        })
-                        .collect()
-                })
-                .collect()
+            Ok::<_, ()>(
+                pts.iter()
+                    .map(|x| {
+                        [x[0], x[0] + x[1]]
+                            .iter()
+                            .map(|&m| Stat {
+                                mean: m,
+                                var: 0.0,
+                                n: 1,
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            )
         };
-        history_match(&design, &obs, &mut f)
+        history_match(&design, &obs, &mut f).unwrap()
     }
 
     #[test]
@@ -362,17 +365,19 @@ mod tests {
             discrepancy: 0.0,
         }];
         let mut f = |pts: &[Vec<f64>]| {
-            pts.iter()
-                .map(|x| {
-                    vec![Stat {
-                        mean: x[0],
-                        var: 0.0,
-                        n: 1,
-                    }]
-                })
-                .collect()
+            Ok::<_, ()>(
+                pts.iter()
+                    .map(|x| {
+                        vec![Stat {
+                            mean: x[0],
+                            var: 0.0,
+                            n: 1,
+                        }]
+                    })
+                    .collect(),
+            )
         };
-        let waves = history_match(&design, &obs, &mut f);
+        let waves = history_match(&design, &obs, &mut f).unwrap();
         assert_eq!(waves.len(), 1);
         assert_eq!(waves[0].survivors(), 0);
         assert_eq!(waves[0].share, 0.0);

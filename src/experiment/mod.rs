@@ -6,6 +6,7 @@
 //! reports progress through [`Progress`].
 
 pub mod ablate;
+pub mod calibrate;
 pub mod cite;
 pub mod compare;
 pub mod history_matching;

@@ -1,6 +1,7 @@
 //! The integration tests, one binary: the CLI end to end, every bad-input class, determinism,
 //! invariants of the weekly step, and the direction of every policy lever.
 
+mod calibrate;
 mod cli;
 mod compare;
 mod determinism;

@@ -1,0 +1,531 @@
+//! `pact calibrate FILE`: history matching of a scenario's uncertain parameters against its
+//! targets, in waves ([`super::history_matching`]). Every wave is an ordinary sweep with explicit
+//! points (`OUT/wave-K/sweep.toml`, run in `OUT/wave-K/`), so it records runs as they finish,
+//! resumes after a kill, and can be sharded and merged like any sweep; running the same
+//! calibration again resumes it wave by wave (the points of wave K depend only on the results of
+//! the waves before). The calibration's own files: `waves.csv`, `points.csv`, `ensemble.csv`
+//! and `manifest.json` in `OUT`.
+
+use super::history_matching::{Design, Observation, Stat, Wave, history_match};
+use super::{Done, Error, OutDir, Progress, input};
+use crate::output::sha256_hex;
+use crate::scenario::targets::{Pattern, Target, load_targets_text, read_targets};
+use crate::scenario::{self, ScenarioError, find_key_line};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+type Result<T> = super::Result<T>;
+
+/// One uncalibrated parameter and its prior range.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterCfg {
+    /// Scenario key path, e.g. `mechanisms.outrage_rate`.
+    pub key: String,
+    pub from: f64,
+    pub to: f64,
+    /// Sample the range log-uniformly (both ends positive).
+    #[serde(default)]
+    pub log: bool,
+}
+
+/// A calibration file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationCfg {
+    /// Base scenario and targets file, relative to the calibration file.
+    pub base: String,
+    pub targets: String,
+    pub name: Option<String>,
+    pub seed: Option<u64>,
+    /// Replicates per point.
+    pub replicates: i64,
+    pub scale: Option<u64>,
+    /// Points per wave and waves.
+    pub points: i64,
+    pub waves: i64,
+    /// Implausibility cutoff (default 3).
+    #[serde(default = "default_cutoff")]
+    pub cutoff: f64,
+    /// Model discrepancy, as a share of each observation's magnitude (default 0.1).
+    #[serde(default = "default_discrepancy")]
+    pub discrepancy: f64,
+    /// Judge points by their second-largest implausibility (default: the largest).
+    #[serde(default)]
+    pub second_largest: bool,
+    /// Widening of the survivors' box for the next wave, a share of its width (default 0.1).
+    #[serde(default = "default_margin")]
+    pub margin: f64,
+    #[serde(rename = "parameter")]
+    pub parameters: Vec<ParameterCfg>,
+}
+
+fn default_cutoff() -> f64 {
+    3.0
+}
+fn default_discrepancy() -> f64 {
+    0.1
+}
+fn default_margin() -> f64 {
+    0.1
+}
+
+/// A checked calibration.
+pub struct Calibration {
+    pub name: String,
+    pub text: String,
+    pub cfg: CalibrationCfg,
+    /// The base scenario's path, absolute (the waves' sweep files name it).
+    pub base: PathBuf,
+    pub patterns: Vec<Pattern>,
+    pub id: String,
+}
+
+impl Calibration {
+    /// A point of the unit cube as parameter values (linear or log-uniform in each range).
+    pub fn values(&self, x: &[f64]) -> Vec<f64> {
+        self.cfg
+            .parameters
+            .iter()
+            .zip(x)
+            .map(|(p, &u)| {
+                if p.log {
+                    (p.from.ln() + u * (p.to.ln() - p.from.ln())).exp()
+                } else {
+                    p.from + u * (p.to - p.from)
+                }
+            })
+            .collect()
+    }
+
+    fn observations(&self) -> Vec<Observation> {
+        self.patterns
+            .iter()
+            .map(|p| Observation {
+                lo: p.band.0,
+                hi: p.band.1,
+                discrepancy: self.cfg.discrepancy,
+            })
+            .collect()
+    }
+}
+
+fn err(path: &Path, text: &str, key: &str, message: String) -> Error {
+    ScenarioError::Invalid {
+        file: path.display().to_string(),
+        line: find_key_line(text, key),
+        key: Some(key.to_string()),
+        message,
+    }
+    .into()
+}
+
+/// Reads and checks a calibration file: its numbers, the base scenario, the targets and every
+/// parameter's key (both ends of its range must be admissible).
+pub fn load(path: &Path) -> Result<Calibration> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        what: "calibration file",
+        reason: e.to_string(),
+        hint: "",
+    })?;
+    let cfg: CalibrationCfg =
+        toml::from_str(&text).map_err(|e: toml::de::Error| scenario::toml_err(path, &text, &e))?;
+    let bad = |key: &str, m: String| err(path, &text, key, m);
+    if !(1..=100_000).contains(&cfg.replicates) {
+        return Err(bad(
+            "replicates",
+            format!("{} is out of range; allowed 1 to 100000", cfg.replicates),
+        ));
+    }
+    if !(2..=100_000).contains(&cfg.points) {
+        return Err(bad(
+            "points",
+            format!(
+                "{} is out of range; allowed 2 to 100000 points a wave",
+                cfg.points
+            ),
+        ));
+    }
+    if !(1..=50).contains(&cfg.waves) {
+        return Err(bad(
+            "waves",
+            format!("{} is out of range; allowed 1 to 50", cfg.waves),
+        ));
+    }
+    if !(cfg.cutoff > 0.0 && cfg.cutoff.is_finite()) {
+        return Err(bad(
+            "cutoff",
+            format!("{}; allowed a positive number (3 is usual)", cfg.cutoff),
+        ));
+    }
+    if !(cfg.discrepancy >= 0.0 && cfg.discrepancy.is_finite()) {
+        return Err(bad(
+            "discrepancy",
+            format!(
+                "{}; allowed 0 or more (a share of each observation)",
+                cfg.discrepancy
+            ),
+        ));
+    }
+    if !(cfg.margin >= 0.0 && cfg.margin <= 1.0) {
+        return Err(bad("margin", format!("{}; allowed 0 to 1", cfg.margin)));
+    }
+    if cfg.parameters.is_empty() {
+        return Err(bad(
+            "parameter",
+            "no parameters; allowed: one or more [[parameter]] tables with key, from and to".into(),
+        ));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let base = std::path::absolute(dir.join(&cfg.base))
+        .map_err(|e| input(format!("{}: {e}", cfg.base)))?;
+    let mut res = scenario::load(&base)?;
+    if let Some(s) = cfg.scale {
+        res.scenario.run.scale = s;
+        res.scenario
+            .validate_ranges()
+            .map_err(|e| bad("scale", e.message))?;
+    }
+    for (i, p) in cfg.parameters.iter().enumerate() {
+        let quoted = format!("{:?}", p.key);
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("key") && l.contains(&quoted))
+            .map(|n| n + 1);
+        let pbad = |m: String| {
+            ScenarioError::Invalid {
+                file: path.display().to_string(),
+                line,
+                key: Some(format!("parameter `{}`", p.key)),
+                message: m,
+            }
+            .to_string()
+        };
+        if cfg.parameters[..i].iter().any(|q| q.key == p.key) {
+            return Err(input(pbad(
+                "calibrated twice; allowed: one [[parameter]] per key".into(),
+            )));
+        }
+        if p.from >= p.to || p.from.is_nan() || !p.from.is_finite() || !p.to.is_finite() {
+            return Err(input(pbad(format!(
+                "empty range {}..{}; allowed: from < to",
+                p.from, p.to
+            ))));
+        }
+        if p.log && p.from <= 0.0 {
+            return Err(input(pbad(format!(
+                "log range from {}; allowed: from > 0 with log = true",
+                p.from
+            ))));
+        }
+        if p.key.starts_with("run.") {
+            return Err(input(pbad(
+                "a [run] key cannot be calibrated; allowed: any key outside [run]".into(),
+            )));
+        }
+        for v in [p.from, p.to] {
+            scenario::with_overrides(&res, &[(p.key.clone(), toml::Value::Float(v))]).map_err(
+                |m| {
+                    input(pbad(format!(
+                        "value {v}: {m}; allowed: a scenario key path with values in its range"
+                    )))
+                },
+            )?;
+        }
+    }
+    let tpath = dir.join(&cfg.targets);
+    let ttext = read_targets(&tpath)?;
+    let patterns = load_targets_text(&tpath, &ttext, &res)?;
+    let name = cfg.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "calibration".into())
+    });
+    let chain: String = res
+        .sources
+        .iter()
+        .map(|s| s.text.as_str())
+        .chain([ttext.as_str()])
+        .collect::<Vec<_>>()
+        .join("\u{0}");
+    let id = sha256_hex(format!("{}\u{0}{text}\u{0}{chain}", crate::VERSION).as_bytes());
+    Ok(Calibration {
+        name,
+        text,
+        cfg,
+        base,
+        patterns,
+        id,
+    })
+}
+
+/// The sweep file of one wave: the base, the calibration's replicates, scale and seed, the
+/// wave's points, and the targets as outcomes.
+pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String {
+    #[derive(Serialize)]
+    struct Outcomes {
+        outcome: Vec<Target>,
+    }
+    let c = &cal.cfg;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Wave {} of the calibration `{}` (written by pact calibrate).",
+        wave + 1,
+        cal.name
+    );
+    let _ = writeln!(s, "base = {:?}", cal.base.display().to_string());
+    let _ = writeln!(s, "name = {:?}", format!("{}-wave-{}", cal.name, wave + 1));
+    let _ = writeln!(s, "replicates = {}", c.replicates);
+    if let Some(x) = c.scale {
+        let _ = writeln!(s, "scale = {x}");
+    }
+    if let Some(x) = c.seed {
+        let _ = writeln!(s, "seed = {x}");
+    }
+    let rows: Vec<String> = points
+        .iter()
+        .map(|x| {
+            let v: Vec<String> = cal.values(x).iter().map(|v| format!("{v:?}")).collect();
+            format!("[{}]", v.join(", "))
+        })
+        .collect();
+    let _ = writeln!(s, "points = [\n    {},\n]", rows.join(",\n    "));
+    for p in &c.parameters {
+        let _ = writeln!(s, "\n[[parameter]]\nkey = {:?}", p.key);
+    }
+    let outcomes = Outcomes {
+        outcome: cal
+            .patterns
+            .iter()
+            .map(|p| Target {
+                band: Vec::new(),
+                ..p.target.clone()
+            })
+            .collect(),
+    };
+    s.push('\n');
+    s.push_str(&toml::to_string(&outcomes).expect("targets serialise"));
+    s
+}
+
+/// Each point's statistic per target from a wave's `results.csv`: mean, variance across
+/// replicates (n − 1), count.
+fn stats(cal: &Calibration, results: &str, points: usize) -> Result<Vec<Vec<Stat>>> {
+    let mut lines = results.lines();
+    let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = |n: &str| {
+        head.iter()
+            .position(|h| *h == n)
+            .ok_or_else(|| Error::Failure(format!("results.csv: no column `{n}`")))
+    };
+    let (cp, co, cv) = (col("point")?, col("outcome")?, col("value")?);
+    let mut values: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let point: usize = f[cp]
+            .parse()
+            .map_err(|_| Error::Failure(format!("results.csv: bad point in `{l}`")))?;
+        let v: f64 = f[cv].parse().unwrap_or(f64::NAN);
+        values
+            .entry((point, f[co].to_string()))
+            .or_default()
+            .push(v);
+    }
+    Ok((0..points)
+        .map(|k| {
+            cal.patterns
+                .iter()
+                .map(|p| {
+                    let xs = values
+                        .get(&(k, p.target.id.clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                    let n = xs.len();
+                    let mean = xs.iter().sum::<f64>() / n.max(1) as f64;
+                    let var = if n > 1 {
+                        xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
+                    } else {
+                        0.0
+                    };
+                    Stat {
+                        mean: if n == 0 { f64::NAN } else { mean },
+                        var,
+                        n,
+                    }
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| Error::Failure(format!("{}: {e}", path.display())))
+}
+
+/// `pact calibrate FILE [--out DIR]`: runs (or resumes) the waves and writes the calibration's
+/// tables.
+pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
+    let cal = load(file)?;
+    let out = dest.folder(|| PathBuf::from("results").join(format!("calibration_{}", cal.name)));
+    super::check_parent(&out)?;
+    let mpath = out.join("manifest.json");
+    if out.exists() {
+        let same = std::fs::read_to_string(&mpath)
+            .ok()
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+            .is_some_and(|m| m["calibration_id"].as_str() == Some(cal.id.as_str()));
+        let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
+        if !same && !empty {
+            return Err(input(format!(
+                "{}: holds something else than this calibration (another file, targets, base or pact version); allowed: the same calibration to resume it, or a new --out",
+                out.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&out).map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
+    let manifest = serde_json::json!({
+        "kind": "calibrate",
+        "pact_version": crate::VERSION,
+        "git_commit": crate::output::GIT_COMMIT,
+        "calibration_id": cal.id,
+        "calibration_path": file.display().to_string(),
+        "calibration_file": cal.text,
+    });
+    write_atomic(
+        &mpath,
+        &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
+    )?;
+    let c = &cal.cfg;
+    let design = Design {
+        dims: c.parameters.len(),
+        points_per_wave: c.points as usize,
+        waves: c.waves as usize,
+        cutoff: c.cutoff,
+        second_largest: c.second_largest,
+        margin: c.margin,
+        seed: c.seed.unwrap_or(0x00C0_FFEE),
+    };
+    let mut wave = 0usize;
+    let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
+        let dir = out.join(format!("wave-{}", wave + 1));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
+        let spec = dir.join("sweep.toml");
+        write_atomic(&spec, &wave_sweep(&cal, wave, points))?;
+        let sweep_out = dir.join("sweep");
+        super::sweep::command::sweep(
+            &spec,
+            None,
+            &OutDir {
+                out: Some(sweep_out.clone()),
+                force: false,
+            },
+            None,
+            progress,
+        )?;
+        let results = std::fs::read_to_string(sweep_out.join("results.csv"))
+            .map_err(|e| Error::Failure(format!("{}: {e}", sweep_out.display())))?;
+        wave += 1;
+        stats(&cal, &results, points.len())
+    };
+    let waves = history_match(&design, &cal.observations(), &mut simulate)?;
+    write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
+    write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
+    write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;
+    let last = waves.last().expect("at least one wave");
+    let summary = format!(
+        "{} waves; the last kept {} of {} points; non-implausible share of the space {:.3e}",
+        waves.len(),
+        last.survivors(),
+        last.points.len(),
+        last.share
+    );
+    let mut done = Done::note(format!("wrote {}: {summary}", out.display()));
+    if last.survivors() == 0 {
+        done.failed = Some(format!(
+            "wave {} ruled out every point: no setting of these parameters in their ranges meets every target (points.csv says which targets rule them out)",
+            waves.len()
+        ));
+    }
+    Ok(done)
+}
+
+fn waves_csv(cal: &Calibration, waves: &[Wave]) -> String {
+    let mut s = String::from("wave,points,survivors,share");
+    for p in &cal.cfg.parameters {
+        let _ = write!(s, ",{0}_from,{0}_to", p.key);
+    }
+    s.push('\n');
+    for (k, w) in waves.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{},{},{},{}",
+            k + 1,
+            w.points.len(),
+            w.survivors(),
+            w.share
+        );
+        let (lo, hi) = (cal.values(&w.lo), cal.values(&w.hi));
+        for j in 0..lo.len() {
+            let _ = write!(s, ",{},{}", lo[j], hi[j]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn points_csv(cal: &Calibration, waves: &[Wave]) -> String {
+    let mut s = String::from("wave,point");
+    for p in &cal.cfg.parameters {
+        let _ = write!(s, ",{}", p.key);
+    }
+    for p in &cal.patterns {
+        let _ = write!(s, ",I_{}", p.target.id);
+    }
+    s.push_str(",implausibility,non_implausible\n");
+    for (k, w) in waves.iter().enumerate() {
+        for (i, x) in w.points.iter().enumerate() {
+            let _ = write!(s, "{},{}", k + 1, i);
+            for v in cal.values(x) {
+                let _ = write!(s, ",{v}");
+            }
+            for v in &w.implausibility[i] {
+                let _ = write!(s, ",{v}");
+            }
+            let _ = writeln!(s, ",{},{}", w.judged[i], w.survives[i]);
+        }
+    }
+    s
+}
+
+fn ensemble_csv(cal: &Calibration, waves: &[Wave]) -> String {
+    let mut s = String::from("member");
+    for p in &cal.cfg.parameters {
+        let _ = write!(s, ",{}", p.key);
+    }
+    s.push('\n');
+    if let Some(w) = waves.last() {
+        for (m, x) in w
+            .points
+            .iter()
+            .zip(&w.survives)
+            .filter(|(_, s)| **s)
+            .map(|(x, _)| x)
+            .enumerate()
+        {
+            let _ = write!(s, "{m}");
+            for v in cal.values(x) {
+                let _ = write!(s, ",{v}");
+            }
+            s.push('\n');
+        }
+    }
+    s
+}

@@ -1,0 +1,173 @@
+//! `pact calibrate`: history matching end to end on a small scenario (waves run as sweeps,
+//! resumed, independent of the thread count), and every calibration-file error refused.
+
+use crate::support::*;
+
+const TARGETS: &str = r#"
+[[target]]
+id = "real_wage"
+source = "test"
+statistic = "mean"
+output = "real_wage"
+from = "1921-01-03"
+to = "1921-06-27"
+band = [0.1, 0.3]
+
+[[target]]
+id = "strikers"
+source = "test"
+statistic = "mean"
+output = "strikers"
+from = "1921-01-03"
+to = "1921-06-27"
+band = [1, inf]
+"#;
+
+const CAL: &str = r#"
+base = "tiny.toml"
+targets = "targets.toml"
+name = "tiny"
+replicates = 2
+points = 6
+waves = 2
+
+[[parameter]]
+key = "mechanisms.outrage_rate"
+from = 0.1
+to = 0.6
+
+[[parameter]]
+key = "economy.ration_scale"
+from = 0.5
+to = 2.0
+log = true
+"#;
+
+fn setup(d: &Dir, cal: &str) -> std::path::PathBuf {
+    d.write("tiny.toml", TINY);
+    d.write("targets.toml", TARGETS);
+    d.write("cal.toml", cal)
+}
+
+fn calibrate(
+    spec: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "calibrate",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    pact(&args)
+}
+
+const TABLES: [&str; 3] = ["waves.csv", "points.csv", "ensemble.csv"];
+
+#[test]
+fn calibration_runs_its_waves_as_sweeps_and_resumes_to_the_same_tables() {
+    let d = Dir::new();
+    let spec = setup(&d, CAL);
+    let (one, two) = (d.path("one"), d.path("two"));
+    let o = calibrate(&spec, &one, &["--threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(calibrate(&spec, &two, &["--threads", "2"]).status.success());
+    for t in TABLES {
+        assert_eq!(
+            std::fs::read_to_string(one.join(t)).unwrap(),
+            std::fs::read_to_string(two.join(t)).unwrap(),
+            "{t}"
+        );
+    }
+    // Two waves of six points, each a sweep of 6 × 2 runs.
+    let waves = std::fs::read_to_string(one.join("waves.csv")).unwrap();
+    assert_eq!(waves.lines().count(), 3, "{waves}");
+    assert!(waves.starts_with("wave,points,survivors,share,mechanisms.outrage_rate_from,"));
+    let points = std::fs::read_to_string(one.join("points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 1 + 12);
+    assert!(
+        points
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("I_real_wage,I_strikers,implausibility,non_implausible")
+    );
+    let sweep = std::fs::read_to_string(one.join("wave-2/sweep/results.csv")).unwrap();
+    assert_eq!(sweep.lines().count(), 1 + 6 * 2 * 2);
+    // The log range is sampled within its ends.
+    for l in points.lines().skip(1) {
+        let r: f64 = l.split(',').nth(3).unwrap().parse().unwrap();
+        assert!((0.5..=2.0).contains(&r), "{l}");
+    }
+    // A wave's records lost: running again resumes it and gives the same tables.
+    std::fs::remove_file(one.join("wave-2/sweep/results.csv")).unwrap();
+    let rec = one.join("wave-2/sweep/records.csv");
+    let kept: String = std::fs::read_to_string(&rec)
+        .unwrap()
+        .lines()
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&rec, kept).unwrap();
+    let o = calibrate(&spec, &one, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for t in TABLES {
+        assert_eq!(
+            std::fs::read_to_string(one.join(t)).unwrap(),
+            std::fs::read_to_string(two.join(t)).unwrap(),
+            "{t} after resuming"
+        );
+    }
+}
+
+fn check_bad(cal: &str, needles: &[&str]) {
+    let d = Dir::new();
+    let spec = setup(&d, cal);
+    let out = d.path("out");
+    let o = calibrate(&spec, &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in {err}");
+    }
+    assert!(!out.exists(), "something was written");
+}
+
+#[test]
+fn every_calibration_file_error_is_refused_before_anything_starts() {
+    check_bad(
+        &CAL.replace("waves = 2", "waves = 0"),
+        &["cal.toml:7", "key `waves`", "1 to 50"],
+    );
+    check_bad(
+        &CAL.replace("points = 6", "points = 1"),
+        &["cal.toml:6", "key `points`"],
+    );
+    check_bad(
+        &CAL.replace("from = 0.5", "from = 0.0"),
+        &["cal.toml:15", "parameter `economy.ration_scale`", "log"],
+    );
+    check_bad(
+        &CAL.replace("to = 0.6", "to = 0.05"),
+        &["cal.toml:10", "empty range"],
+    );
+    check_bad(
+        &CAL.replace("outrage_rate", "outrage_rat"),
+        &["cal.toml:10", "unknown key"],
+    );
+    check_bad(
+        &CAL.replace("targets.toml", "missing.toml"),
+        &["missing.toml", "cannot read"],
+    );
+    check_bad(
+        &CAL.replace("waves = 2", "waves = 2\ncutoff = -1"),
+        &["cal.toml:8", "key `cutoff`", "positive"],
+    );
+    check_bad(
+        &CAL.replace("name = \"tiny\"", "name = \"tiny\"\nbogus = 1"),
+        &["cal.toml:5", "bogus"],
+    );
+}
