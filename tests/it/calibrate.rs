@@ -171,3 +171,22 @@ fn every_calibration_file_error_is_refused_before_anything_starts() {
         &["cal.toml:5", "bogus"],
     );
 }
+
+#[test]
+fn the_shipped_calibration_loads_with_at_least_twelve_parameters() {
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/calibration/historical.toml");
+    let cal = pact::experiment::calibrate::load(&f).unwrap_or_else(|e| panic!("{e}"));
+    assert!(cal.cfg.parameters.len() >= 12);
+    assert_eq!(cal.patterns.len(), 27);
+    // The unit cube's corners are the ranges' ends, log ranges included.
+    let lo = cal.values(&vec![0.0; cal.cfg.parameters.len()]);
+    let hi = cal.values(&vec![1.0; cal.cfg.parameters.len()]);
+    for ((p, a), b) in cal.cfg.parameters.iter().zip(lo).zip(hi) {
+        assert!(
+            (a - p.from).abs() < 1e-12 && (b - p.to).abs() < 1e-12,
+            "{}",
+            p.key
+        );
+    }
+}
