@@ -80,6 +80,9 @@ pub struct Calibration {
     /// The base scenario's path, absolute (the waves' sweep files name it).
     pub base: PathBuf,
     pub patterns: Vec<Pattern>,
+    /// The files read: the base chain (child first) and the targets file, as (path, text).
+    pub sources: Vec<(String, String)>,
+    pub targets_file: (String, String),
     pub id: String,
 }
 
@@ -252,12 +255,19 @@ pub fn load(path: &Path) -> Result<Calibration> {
         .collect::<Vec<_>>()
         .join("\u{0}");
     let id = sha256_hex(format!("{}\u{0}{text}\u{0}{chain}", crate::VERSION).as_bytes());
+    let sources = res
+        .sources
+        .iter()
+        .map(|s| (s.path.clone(), s.text.clone()))
+        .collect();
     Ok(Calibration {
         name,
         text,
         cfg,
         base,
         patterns,
+        sources,
+        targets_file: (tpath.display().to_string(), ttext),
         id,
     })
 }
@@ -397,6 +407,8 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         "calibration_id": cal.id,
         "calibration_path": file.display().to_string(),
         "calibration_file": cal.text,
+        "base_files": cal.sources,
+        "targets_file": cal.targets_file,
     });
     write_atomic(
         &mpath,

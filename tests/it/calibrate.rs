@@ -81,6 +81,13 @@ fn calibration_runs_its_waves_as_sweeps_and_resumes_to_the_same_tables() {
             "{t}"
         );
     }
+    // The manifest holds what re-derives it: the calibration file, the base chain, the targets.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["kind"], "calibrate");
+    assert_eq!(m["calibration_file"].as_str().unwrap(), CAL);
+    assert_eq!(m["base_files"][0][1].as_str().unwrap(), TINY);
+    assert_eq!(m["targets_file"][1].as_str().unwrap(), TARGETS);
     // Two waves of six points, each a sweep of 6 × 2 runs.
     let waves = std::fs::read_to_string(one.join("waves.csv")).unwrap();
     assert_eq!(waves.lines().count(), 3, "{waves}");
