@@ -44,7 +44,7 @@ pub enum Command {
 
 #[derive(clap::Args)]
 pub struct VerifyArgs {
-    /// Output folder of `pact run`, `pact validate` or `pact compare`.
+    /// Output folder of `pact run`, `validate`, `compare`, `sweep` or `calibrate`.
     pub dir: PathBuf,
     /// Re-run only N replicates, evenly spaced, and check their rows.
     #[arg(long)]

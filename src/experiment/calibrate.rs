@@ -9,7 +9,7 @@
 use super::history_matching::{Design, Observation, Stat, Wave, history_match};
 use super::{Done, Error, OutDir, Progress, input};
 use crate::output::sha256_hex;
-use crate::scenario::targets::{Pattern, Target, load_targets_text, read_targets};
+use crate::scenario::targets::{Pattern, Target, load_targets_text};
 use crate::scenario::{self, ScenarioError, find_key_line};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -83,6 +83,8 @@ pub struct Calibration {
     /// The files read: the base chain (child first) and the targets file, as (path, text).
     pub sources: Vec<(String, String)>,
     pub targets_file: (String, String),
+    /// The calibration file's absolute path.
+    pub path: PathBuf,
     pub id: String,
 }
 
@@ -128,7 +130,50 @@ fn err(path: &Path, text: &str, key: &str, message: String) -> Error {
 /// Reads and checks a calibration file: its numbers, the base scenario, the targets and every
 /// parameter's key (both ends of its range must be admissible).
 pub fn load(path: &Path) -> Result<Calibration> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    let path = std::path::absolute(path).map_err(|e| input(format!("{}: {e}", path.display())))?;
+    load_with(&path, &|p| std::fs::read_to_string(p))
+}
+
+/// Re-loads the calibration a manifest describes from the texts it recorded (the calibration
+/// file, its base chain and its targets), not from the files on disk; its id must be the one
+/// recorded.
+pub fn from_manifest(m: &serde_json::Value) -> Result<Calibration> {
+    let bad = |what: &str| {
+        input(format!(
+            "manifest.json: malformed calibration manifest: {what}"
+        ))
+    };
+    let pair = |v: &serde_json::Value| match (v[0].as_str(), v[1].as_str()) {
+        (Some(p), Some(t)) => Ok((p.to_string(), t.to_string())),
+        _ => Err(bad("allowed [path, text] pairs")),
+    };
+    let path = m["calibration_path"]
+        .as_str()
+        .ok_or_else(|| bad("no calibration_path"))?;
+    let text = m["calibration_file"]
+        .as_str()
+        .ok_or_else(|| bad("no calibration_file"))?;
+    let mut files = vec![(path.to_string(), text.to_string())];
+    for f in m["base_files"]
+        .as_array()
+        .ok_or_else(|| bad("no base_files"))?
+    {
+        files.push(pair(f)?);
+    }
+    files.push(pair(&m["targets_file"])?);
+    let cal = load_with(Path::new(path), &scenario::recorded(files))?;
+    if m["calibration_id"].as_str() != Some(cal.id.as_str()) {
+        return Err(input(
+            "manifest.json: key `calibration_id`: the recorded files give another id; the manifest was edited",
+        ));
+    }
+    Ok(cal)
+}
+
+/// [`load`], reading the calibration file, its base chain and its targets through `read`
+/// (`path` absolute).
+pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
+    let text = read(path).map_err(|e| ScenarioError::Read {
         file: path.display().to_string(),
         what: "calibration file",
         reason: e.to_string(),
@@ -183,9 +228,8 @@ pub fn load(path: &Path) -> Result<Calibration> {
         ));
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let base = std::path::absolute(dir.join(&cfg.base))
-        .map_err(|e| input(format!("{}: {e}", cfg.base)))?;
-    let mut res = scenario::load(&base)?;
+    let base = dir.join(&cfg.base);
+    let mut res = scenario::load_with(&base, read)?;
     if let Some(s) = cfg.scale {
         res.scenario.run.scale = s;
         res.scenario
@@ -240,7 +284,12 @@ pub fn load(path: &Path) -> Result<Calibration> {
         }
     }
     let tpath = dir.join(&cfg.targets);
-    let ttext = read_targets(&tpath)?;
+    let ttext = read(&tpath).map_err(|e| ScenarioError::Read {
+        file: tpath.display().to_string(),
+        what: "targets file",
+        reason: e.to_string(),
+        hint: "",
+    })?;
     let patterns = load_targets_text(&tpath, &ttext, &res)?;
     let name = cfg.name.clone().unwrap_or_else(|| {
         path.file_stem()
@@ -268,6 +317,7 @@ pub fn load(path: &Path) -> Result<Calibration> {
         patterns,
         sources,
         targets_file: (tpath.display().to_string(), ttext),
+        path: path.to_path_buf(),
         id,
     })
 }
@@ -405,7 +455,7 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         "pact_version": crate::VERSION,
         "git_commit": crate::output::GIT_COMMIT,
         "calibration_id": cal.id,
-        "calibration_path": file.display().to_string(),
+        "calibration_path": cal.path.display().to_string(),
         "calibration_file": cal.text,
         "base_files": cal.sources,
         "targets_file": cal.targets_file,
@@ -414,16 +464,6 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         &mpath,
         &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
     )?;
-    let c = &cal.cfg;
-    let design = Design {
-        dims: c.parameters.len(),
-        points_per_wave: c.points as usize,
-        waves: c.waves as usize,
-        cutoff: c.cutoff,
-        second_largest: c.second_largest,
-        margin: c.margin,
-        seed: c.seed.unwrap_or(0x00C0_FFEE),
-    };
     let mut wave = 0usize;
     let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
         let dir = out.join(format!("wave-{}", wave + 1));
@@ -447,7 +487,7 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         wave += 1;
         stats(&cal, &results, points.len())
     };
-    let waves = history_match(&design, &cal.observations(), &mut simulate)?;
+    let waves = history_match(&design(&cal), &cal.observations(), &mut simulate)?;
     write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
     write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
     write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;
@@ -467,6 +507,53 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         ));
     }
     Ok(done)
+}
+
+/// How the calibration's waves are run.
+fn design(cal: &Calibration) -> Design {
+    let c = &cal.cfg;
+    Design {
+        dims: c.parameters.len(),
+        points_per_wave: c.points as usize,
+        waves: c.waves as usize,
+        cutoff: c.cutoff,
+        second_largest: c.second_largest,
+        margin: c.margin,
+        seed: c.seed.unwrap_or(0x00C0_FFEE),
+    }
+}
+
+/// Re-derives a calibration from its recorded files alone (`pact verify`): every wave's sweep
+/// re-run in full in memory, then the tables. Returns the files expected in its folder `out`,
+/// by name: each wave's `sweep.toml` and `sweep/results.csv`, and `waves.csv`, `points.csv`,
+/// `ensemble.csv`.
+pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> {
+    use rayon::prelude::*;
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut wave = 0usize;
+    let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
+        let name = format!("wave-{}", wave + 1);
+        let text = wave_sweep(cal, wave, points);
+        let spath = out.join(&name).join("sweep.toml");
+        let mut recorded = cal.sources.clone();
+        recorded.push((spath.display().to_string(), text.clone()));
+        let sw = super::sweep::load_with(&spath, &scenario::recorded(recorded))?;
+        let lines: Vec<String> = (0..sw.runs())
+            .into_par_iter()
+            .map(|r| super::sweep::run_one(&sw, r))
+            .collect();
+        let runs = super::sweep::parse_records(&sw, &lines.concat());
+        let results = super::sweep::results_csv(&sw, &runs);
+        files.push((format!("{name}/sweep.toml"), text));
+        files.push((format!("{name}/sweep/results.csv"), results.clone()));
+        wave += 1;
+        stats(cal, &results, points.len())
+    };
+    let waves = history_match(&design(cal), &cal.observations(), &mut simulate)?;
+    files.push(("waves.csv".into(), waves_csv(cal, &waves)));
+    files.push(("points.csv".into(), points_csv(cal, &waves)));
+    files.push(("ensemble.csv".into(), ensemble_csv(cal, &waves)));
+    Ok(files)
 }
 
 fn waves_csv(cal: &Calibration, waves: &[Wave]) -> String {

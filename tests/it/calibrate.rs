@@ -197,3 +197,32 @@ fn the_shipped_calibration_loads_with_at_least_twelve_parameters() {
         );
     }
 }
+
+#[test]
+fn a_calibration_verifies_from_its_manifest_and_a_tampered_table_is_caught() {
+    let d = Dir::new();
+    let spec = setup(&d, CAL);
+    let out = d.path("out");
+    assert!(calibrate(&spec, &out, &[]).status.success());
+    // From the recorded texts alone: the files on disk may change without changing the verdict.
+    std::fs::write(d.path("tiny.toml"), "garbage").unwrap();
+    let o = pact(&["verify", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout).into_owned();
+    for f in [
+        "wave-2/sweep/results.csv",
+        "waves.csv",
+        "points.csv",
+        "ensemble.csv",
+    ] {
+        assert!(report.contains(&format!("{f}: identical")), "{report}");
+    }
+    let p = out.join("ensemble.csv");
+    let t = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, t.replacen('0', "1", 2)).unwrap();
+    let o = pact(&["verify", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ensemble.csv: different"));
+    let o = pact(&["verify", out.to_str().unwrap(), "--sample", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -1,4 +1,4 @@
-//! `pact verify DIR`: re-derives a folder of `run`, `validate`, `compare` or `sweep` from its
+//! `pact verify DIR`: re-derives a folder of `run`, `validate`, `compare`, `sweep` or `calibrate` from its
 //! manifest alone (all replicates, or a sample) and reports each file and each claim as
 //! identical, different, false or not checked.
 
@@ -23,6 +23,7 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
     let mut report = Vec::new();
     match m["kind"].as_str() {
         Some("sweep") => verify_sweep(dir, &m, sample, &mut report)?,
+        Some("calibrate") => verify_calibration(dir, &m, sample, &mut report)?,
         Some("compare") => verify_compare(dir, &m, sample, &mut report)?,
         _ => {
             verify_folder(dir, "", sample, &mut report)?;
@@ -178,6 +179,30 @@ fn verify_compare(
 /// Verifies a sweep folder: the sweep is re-loaded from the texts its manifest recorded (its id
 /// must be the one recorded); the runs (all, or a sample) are re-run and compared with
 /// results.csv; the figures when all are re-run.
+/// A calibration: re-loaded from the texts its manifest recorded, every wave re-run in full and
+/// the tables re-derived (a wave's points depend on the waves before it, so there is no sample:
+/// a wave's own sweep folder can be verified by sample).
+fn verify_calibration(
+    dir: &Path,
+    m: &serde_json::Value,
+    sample: Option<usize>,
+    report: &mut Report,
+) -> Result<()> {
+    this_version(dir, m)?;
+    if sample.is_some() {
+        return Err(input(format!(
+            "--sample: a calibration is verified whole (each wave's points depend on the waves before); allowed: no --sample, or pact verify {}/wave-K/sweep --sample N",
+            dir.display()
+        )));
+    }
+    let cal = crate::experiment::calibrate::from_manifest(m)?;
+    let files = crate::experiment::calibrate::rederive(&cal, dir)?;
+    report.extend(super::check(&files, &|n| {
+        std::fs::read_to_string(dir.join(n)).ok()
+    }));
+    Ok(())
+}
+
 fn verify_sweep(
     dir: &Path,
     m: &serde_json::Value,
