@@ -422,11 +422,9 @@ fn stats(cal: &Calibration, results: &str, points: usize) -> Result<Vec<Vec<Stat
         .collect())
 }
 
+/// Writes a calibration file atomically (the sweeps' temporary-and-rename).
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| Error::Failure(format!("{}: {e}", path.display())))
+    super::sweep::command::write_atomic(path, text, "calibrate")
 }
 
 /// `pact calibrate FILE [--out DIR]`: runs (or resumes) the waves and writes the calibration's

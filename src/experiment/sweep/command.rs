@@ -20,7 +20,7 @@ fn io_failure(e: std::io::Error, what: &Path) -> Error {
 
 /// Writes `text` to `path` atomically (a temporary file renamed). The temporary name carries the
 /// process id and a tag (the shard), so slices on different machines never share one.
-fn write_atomic(path: &Path, text: &str, tag: &str) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: &str, tag: &str) -> Result<()> {
     let tmp = path.with_extension(format!("tmp-{tag}-{}", std::process::id()));
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
