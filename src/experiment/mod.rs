@@ -12,6 +12,7 @@ pub mod compare;
 pub mod history_matching;
 pub mod paired;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 pub mod verify;
