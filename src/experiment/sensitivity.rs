@@ -125,7 +125,10 @@ pub fn sobol_indices(y: &[f64], d: usize, resamples: usize, seed: u64) -> Vec<In
 /// trajectory moving one parameter at a time by Δ = levels / (2 (levels − 1)), in a random
 /// order and direction. Rows trajectory by trajectory.
 pub fn morris_design(d: usize, r: usize, levels: usize, seed: u64) -> Vec<Vec<f64>> {
-    assert!(levels >= 2 && levels.is_multiple_of(2), "an even number of levels");
+    assert!(
+        levels >= 2 && levels.is_multiple_of(2),
+        "an even number of levels"
+    );
     let mut g = ChaCha8Rng::seed_from_u64(seed);
     let step = 1.0 / (levels - 1) as f64;
     let delta = levels as f64 / (2.0 * (levels - 1) as f64);
