@@ -1,22 +1,17 @@
-//! `pact calibrate FILE`: history matching of a scenario's uncertain parameters against its
-//! targets, in waves ([`super::history_matching`]). Every wave is an ordinary sweep with explicit
-//! points (`OUT/wave-K/sweep.toml`, run in `OUT/wave-K/`), so it records runs as they finish,
-//! resumes after a kill, and can be sharded and merged like any sweep; running the same
-//! calibration again resumes it wave by wave (the points of wave K depend only on the results of
-//! the waves before). The calibration's own files: `waves.csv`, `points.csv`, `ensemble.csv`
-//! and `manifest.json` in `OUT`.
+//! A calibration file: read, checked (its numbers, the base scenario, the targets, every
+//! parameter's key and range), re-loaded from a manifest's recorded texts, and each wave's sweep
+//! file written from it.
 
-use super::history_matching::{Design, Observation, Stat, Wave, history_match};
-use super::{Done, Error, OutDir, Progress, input};
+use crate::experiment::history_matching::Observation;
+use crate::experiment::{Error, input};
 use crate::output::sha256_hex;
 use crate::scenario::targets::{Pattern, Target, load_targets_text};
 use crate::scenario::{self, ScenarioError, find_key_line};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-type Result<T> = super::Result<T>;
+type Result<T> = crate::experiment::Result<T>;
 
 /// One uncalibrated parameter and its prior range.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -86,6 +81,9 @@ pub struct Calibration {
     /// The calibration file's absolute path.
     pub path: PathBuf,
     pub id: String,
+    /// The master seed: the file's `seed`, else the base scenario's `run.seed` (the waves'
+    /// sampling and their sweeps' replicate seeds).
+    pub seed: u64,
 }
 
 impl Calibration {
@@ -105,7 +103,8 @@ impl Calibration {
             .collect()
     }
 
-    fn observations(&self) -> Vec<Observation> {
+    /// The targets as observations, with the calibration's model discrepancy.
+    pub fn observations(&self) -> Vec<Observation> {
         self.patterns
             .iter()
             .map(|p| Observation {
@@ -309,6 +308,7 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
         .iter()
         .map(|s| (s.path.clone(), s.text.clone()))
         .collect();
+    let seed = cfg.seed.unwrap_or(res.scenario.run.seed);
     Ok(Calibration {
         name,
         text,
@@ -318,6 +318,7 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
         sources,
         targets_file: (tpath.display().to_string(), ttext),
         path: path.to_path_buf(),
+        seed,
         id,
     })
 }
@@ -369,260 +370,5 @@ pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String
     };
     s.push('\n');
     s.push_str(&toml::to_string(&outcomes).expect("targets serialise"));
-    s
-}
-
-/// Each point's statistic per target from a wave's `results.csv`: mean, variance across
-/// replicates (n − 1), count.
-fn stats(cal: &Calibration, results: &str, points: usize) -> Result<Vec<Vec<Stat>>> {
-    let mut lines = results.lines();
-    let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = |n: &str| {
-        head.iter()
-            .position(|h| *h == n)
-            .ok_or_else(|| Error::Failure(format!("results.csv: no column `{n}`")))
-    };
-    let (cp, co, cv) = (col("point")?, col("outcome")?, col("value")?);
-    let mut values: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
-    for l in lines {
-        let f: Vec<&str> = l.split(',').collect();
-        let point: usize = f[cp]
-            .parse()
-            .map_err(|_| Error::Failure(format!("results.csv: bad point in `{l}`")))?;
-        let v: f64 = f[cv].parse().unwrap_or(f64::NAN);
-        values
-            .entry((point, f[co].to_string()))
-            .or_default()
-            .push(v);
-    }
-    Ok((0..points)
-        .map(|k| {
-            cal.patterns
-                .iter()
-                .map(|p| {
-                    let xs = values
-                        .get(&(k, p.target.id.clone()))
-                        .cloned()
-                        .unwrap_or_default();
-                    let n = xs.len();
-                    let mean = xs.iter().sum::<f64>() / n.max(1) as f64;
-                    let var = if n > 1 {
-                        xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
-                    } else {
-                        0.0
-                    };
-                    Stat {
-                        mean: if n == 0 { f64::NAN } else { mean },
-                        var,
-                        n,
-                    }
-                })
-                .collect()
-        })
-        .collect())
-}
-
-/// Writes a calibration file atomically (the sweeps' temporary-and-rename).
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    super::sweep::command::write_atomic(path, text, "calibrate")
-}
-
-/// `pact calibrate FILE [--out DIR]`: runs (or resumes) the waves and writes the calibration's
-/// tables.
-pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
-    let cal = load(file)?;
-    let out = dest.folder(|| PathBuf::from("results").join(format!("calibration_{}", cal.name)));
-    super::check_parent(&out)?;
-    let mpath = out.join("manifest.json");
-    if out.exists() {
-        let same = std::fs::read_to_string(&mpath)
-            .ok()
-            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
-            .is_some_and(|m| m["calibration_id"].as_str() == Some(cal.id.as_str()));
-        let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
-        if !same && !empty {
-            return Err(input(format!(
-                "{}: holds something else than this calibration (another file, targets, base or pact version); allowed: the same calibration to resume it, or a new --out",
-                out.display()
-            )));
-        }
-    }
-    std::fs::create_dir_all(&out).map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
-    let manifest = serde_json::json!({
-        "kind": "calibrate",
-        "pact_version": crate::VERSION,
-        "git_commit": crate::output::GIT_COMMIT,
-        "calibration_id": cal.id,
-        "calibration_path": cal.path.display().to_string(),
-        "calibration_file": cal.text,
-        "base_files": cal.sources,
-        "targets_file": cal.targets_file,
-    });
-    write_atomic(
-        &mpath,
-        &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
-    )?;
-    let mut wave = 0usize;
-    let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
-        let dir = out.join(format!("wave-{}", wave + 1));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
-        let spec = dir.join("sweep.toml");
-        write_atomic(&spec, &wave_sweep(&cal, wave, points))?;
-        let sweep_out = dir.join("sweep");
-        super::sweep::command::sweep(
-            &spec,
-            None,
-            &OutDir {
-                out: Some(sweep_out.clone()),
-                force: false,
-            },
-            None,
-            progress,
-        )?;
-        let results = std::fs::read_to_string(sweep_out.join("results.csv"))
-            .map_err(|e| Error::Failure(format!("{}: {e}", sweep_out.display())))?;
-        wave += 1;
-        stats(&cal, &results, points.len())
-    };
-    let waves = history_match(&design(&cal), &cal.observations(), &mut simulate)?;
-    write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
-    write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
-    write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;
-    let last = waves.last().expect("at least one wave");
-    let summary = format!(
-        "{} waves; the last kept {} of {} points; non-implausible share of the space {:.3e}",
-        waves.len(),
-        last.survivors(),
-        last.points.len(),
-        last.share
-    );
-    let mut done = Done::note(format!("wrote {}: {summary}", out.display()));
-    if last.survivors() == 0 {
-        done.failed = Some(format!(
-            "wave {} ruled out every point: no setting of these parameters in their ranges meets every target (points.csv says which targets rule them out)",
-            waves.len()
-        ));
-    }
-    Ok(done)
-}
-
-/// How the calibration's waves are run.
-fn design(cal: &Calibration) -> Design {
-    let c = &cal.cfg;
-    Design {
-        dims: c.parameters.len(),
-        points_per_wave: c.points as usize,
-        waves: c.waves as usize,
-        cutoff: c.cutoff,
-        second_largest: c.second_largest,
-        margin: c.margin,
-        seed: c.seed.unwrap_or(0x00C0_FFEE),
-    }
-}
-
-/// Re-derives a calibration from its recorded files alone (`pact verify`): every wave's sweep
-/// re-run in full in memory, then the tables. Returns the files expected in its folder `out`,
-/// by name: each wave's `sweep.toml` and `sweep/results.csv`, and `waves.csv`, `points.csv`,
-/// `ensemble.csv`.
-pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> {
-    use rayon::prelude::*;
-    let mut files: Vec<(String, String)> = Vec::new();
-    let mut wave = 0usize;
-    let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
-        let name = format!("wave-{}", wave + 1);
-        let text = wave_sweep(cal, wave, points);
-        let spath = out.join(&name).join("sweep.toml");
-        let mut recorded = cal.sources.clone();
-        recorded.push((spath.display().to_string(), text.clone()));
-        let sw = super::sweep::load_with(&spath, &scenario::recorded(recorded))?;
-        let lines: Vec<String> = (0..sw.runs())
-            .into_par_iter()
-            .map(|r| super::sweep::run_one(&sw, r))
-            .collect();
-        let runs = super::sweep::parse_records(&sw, &lines.concat());
-        let results = super::sweep::results_csv(&sw, &runs);
-        files.push((format!("{name}/sweep.toml"), text));
-        files.push((format!("{name}/sweep/results.csv"), results.clone()));
-        wave += 1;
-        stats(cal, &results, points.len())
-    };
-    let waves = history_match(&design(cal), &cal.observations(), &mut simulate)?;
-    files.push(("waves.csv".into(), waves_csv(cal, &waves)));
-    files.push(("points.csv".into(), points_csv(cal, &waves)));
-    files.push(("ensemble.csv".into(), ensemble_csv(cal, &waves)));
-    Ok(files)
-}
-
-fn waves_csv(cal: &Calibration, waves: &[Wave]) -> String {
-    let mut s = String::from("wave,points,survivors,share");
-    for p in &cal.cfg.parameters {
-        let _ = write!(s, ",{0}_from,{0}_to", p.key);
-    }
-    s.push('\n');
-    for (k, w) in waves.iter().enumerate() {
-        let _ = write!(
-            s,
-            "{},{},{},{}",
-            k + 1,
-            w.points.len(),
-            w.survivors(),
-            w.share
-        );
-        let (lo, hi) = (cal.values(&w.lo), cal.values(&w.hi));
-        for j in 0..lo.len() {
-            let _ = write!(s, ",{},{}", lo[j], hi[j]);
-        }
-        s.push('\n');
-    }
-    s
-}
-
-fn points_csv(cal: &Calibration, waves: &[Wave]) -> String {
-    let mut s = String::from("wave,point");
-    for p in &cal.cfg.parameters {
-        let _ = write!(s, ",{}", p.key);
-    }
-    for p in &cal.patterns {
-        let _ = write!(s, ",I_{}", p.target.id);
-    }
-    s.push_str(",implausibility,non_implausible\n");
-    for (k, w) in waves.iter().enumerate() {
-        for (i, x) in w.points.iter().enumerate() {
-            let _ = write!(s, "{},{}", k + 1, i);
-            for v in cal.values(x) {
-                let _ = write!(s, ",{v}");
-            }
-            for v in &w.implausibility[i] {
-                let _ = write!(s, ",{v}");
-            }
-            let _ = writeln!(s, ",{},{}", w.judged[i], w.survives[i]);
-        }
-    }
-    s
-}
-
-fn ensemble_csv(cal: &Calibration, waves: &[Wave]) -> String {
-    let mut s = String::from("member");
-    for p in &cal.cfg.parameters {
-        let _ = write!(s, ",{}", p.key);
-    }
-    s.push('\n');
-    if let Some(w) = waves.last() {
-        for (m, x) in w
-            .points
-            .iter()
-            .zip(&w.survives)
-            .filter(|(_, s)| **s)
-            .map(|(x, _)| x)
-            .enumerate()
-        {
-            let _ = write!(s, "{m}");
-            for v in cal.values(x) {
-                let _ = write!(s, ",{v}");
-            }
-            s.push('\n');
-        }
-    }
     s
 }
