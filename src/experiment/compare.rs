@@ -52,7 +52,9 @@ pub fn command(
     let out = out_folder(dest, &sa.table.name, &sb.table.name);
     super::check_out(&out, dest.force)?;
     let marks = paired::policy_marks(&sa.params, &sb.params);
-    let top = paired::files(&sa.table, &sb.table, &rows, &marks);
+    let id = |k: &str| manifest[k].as_str().unwrap_or("").to_string();
+    let note = paired::note(&sa.table, &sb.table, (&id("run_id_a"), &id("run_id_b")));
+    let top = paired::files(&sa.table, &sb.table, &rows, &marks, &note);
     manifest["outputs"] = serde_json::json!(
         top.iter()
             .map(|(n, c)| (n.clone(), output::sha256_hex(c.as_bytes())))

@@ -347,8 +347,28 @@ pub fn markdown(a: &Table, b: &Table, rows: &[Row]) -> String {
     s
 }
 
+/// The provenance line of a comparison's figures: both runs' ids, replicates, seeds.
+pub fn note(a: &Table, b: &Table, run_ids: (&str, &str)) -> String {
+    let short = |id: &str| id[..id.len().min(12)].to_string();
+    format!(
+        "pact {} · A: {} (run {}) · B: {} (run {}) · {}, common random numbers",
+        crate::VERSION,
+        a.name,
+        short(run_ids.0),
+        b.name,
+        short(run_ids.1),
+        crate::output::counted(a.seeds.len() as u32, "replicate"),
+    )
+}
+
 /// Figure of one outcome: both scenarios' medians and 5–95% bands over time, `marks` dated.
-pub fn figure(a: &Table, b: &Table, outcome: &str, marks: &[(f64, String)]) -> Option<String> {
+pub fn figure(
+    a: &Table,
+    b: &Table,
+    outcome: &str,
+    marks: &[(f64, String)],
+    note: &str,
+) -> Option<String> {
     let c = WeekRecord::COLUMNS.iter().position(|x| *x == outcome)?;
     let series = |t: &Table| {
         let mut med = Vec::new();
@@ -364,13 +384,34 @@ pub fn figure(a: &Table, b: &Table, outcome: &str, marks: &[(f64, String)]) -> O
         (med, lo, hi)
     };
     let (sa, sb) = (series(a), series(b));
-    Some(svg::two_series_chart(
-        &format!("{outcome}: {} (A) and {} (B)", a.name, b.name),
-        outcome,
-        (&a.name, &sa.0, &sa.1, &sa.2),
-        (&b.name, &sb.0, &sb.1, &sb.2),
-        marks,
-    ))
+    let what = crate::experiment::validate::axis_title(c);
+    let marks: Vec<svg::Mark> = marks
+        .iter()
+        .map(|(x, label)| svg::Mark::Line {
+            x: *x,
+            label: label.clone(),
+        })
+        .collect();
+    let (na, nb) = (format!("A: {}", a.name), format!("B: {}", b.name));
+    Some(
+        svg::TimeChart {
+            title: &format!(
+                "{}: {} (A) and {} (B)",
+                what.split(" (").next().unwrap_or(&what),
+                a.name,
+                b.name
+            ),
+            ylabel: &what,
+            series: &[
+                svg::series(&na, false, (&sa.0, &sa.1, &sa.2)),
+                svg::series(&nb, true, (&sb.0, &sb.1, &sb.2)),
+            ],
+            marks: &marks,
+            result: "",
+            note,
+        }
+        .svg(),
+    )
 }
 
 /// Reads a table back from the `timeseries.csv` and `elections.csv` of a finished run.
@@ -491,20 +532,31 @@ pub fn policy_marks(a: &serde_json::Value, b: &serde_json::Value) -> Vec<(f64, S
     let ev_a = a["scenario"]["event"].as_array().unwrap_or(&empty);
     let ev_b = b["scenario"]["event"].as_array().unwrap_or(&empty);
     let id = |e: &serde_json::Value| e["id"].as_str().unwrap_or("").to_string();
+    // In words where the event has a label.
+    let words = |e: &serde_json::Value| match e["label"].as_str() {
+        Some(l) if !l.is_empty() => format!("{} ({})", l, id(e)),
+        _ => id(e),
+    };
     for e in ev_b.iter().filter(|e| !ev_a.contains(e)) {
-        marks.extend(at(&e["date"]).map(|x| (x, id(e))));
+        marks.extend(at(&e["date"]).map(|x| (x, format!("B: {}", words(e)))));
     }
     for e in ev_a
         .iter()
         .filter(|e| !ev_b.iter().any(|x| x["id"] == e["id"]))
     {
-        marks.extend(at(&e["date"]).map(|x| (x, format!("no {}", id(e)))));
+        marks.extend(at(&e["date"]).map(|x| (x, format!("only in A: {}", words(e)))));
     }
     marks
 }
 
 /// Every file `pact compare` writes at the top of its folder (the runs go in subfolders).
-pub fn files(a: &Table, b: &Table, rows: &[Row], marks: &[(f64, String)]) -> Vec<(String, String)> {
+pub fn files(
+    a: &Table,
+    b: &Table,
+    rows: &[Row],
+    marks: &[(f64, String)],
+    note: &str,
+) -> Vec<(String, String)> {
     let mut files = vec![
         ("compare.md".to_string(), markdown(a, b, rows)),
         ("compare.csv".to_string(), csv(rows)),
@@ -512,7 +564,7 @@ pub fn files(a: &Table, b: &Table, rows: &[Row], marks: &[(f64, String)]) -> Vec
     let mut outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
     outcomes.dedup();
     for o in outcomes {
-        if let Some(svg) = figure(a, b, o, marks) {
+        if let Some(svg) = figure(a, b, o, marks, note) {
             files.push((format!("figures/{o}.svg"), svg));
         }
     }

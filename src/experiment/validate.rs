@@ -173,26 +173,6 @@ pub fn judge(patterns: &[Pattern], res: &Resolved, runs: &[RunRecord]) -> Vec<Ve
         .collect()
 }
 
-fn fmt(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "NaN".into()
-        } else if x > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
 /// `validation.csv`: one row per pattern.
 pub fn csv(verdicts: &[Verdict]) -> String {
     let mut s = String::from(
@@ -223,7 +203,7 @@ fn show(v: &Verdict, x: f64) -> String {
     if v.statistic == "peak_date" && x.is_finite() {
         Date::from_year_fraction(x).to_string()
     } else {
-        fmt(x)
+        svg::number(x)
     }
 }
 
@@ -265,6 +245,7 @@ pub fn files(
     res: &Resolved,
     runs: &[RunRecord],
     targets_text: &str,
+    note: &str,
 ) -> Vec<(String, String)> {
     let mut files = vec![
         ("validation.md".to_string(), markdown(verdicts, res)),
@@ -274,16 +255,38 @@ pub fn files(
     for (p, v) in patterns.iter().zip(verdicts) {
         files.push((
             format!("figures/{}.svg", p.target.id),
-            figure(p, v, res, runs),
+            figure(p, v, res, runs, note),
         ));
     }
     files
 }
 
+/// A pattern's band in words: "0.15 to 0.25", "at least 5", dates for peak timing.
+fn band_words(v: &Verdict) -> String {
+    if v.band.1.is_infinite() {
+        format!("at least {}", show(v, v.band.0))
+    } else {
+        format!("{} to {}", show(v, v.band.0), show(v, v.band.1))
+    }
+}
+
+/// An output column's name in words with its unit, for an axis: its documentation up to the
+/// first colon ("Real wage index (1913 = 1)", "Workers on strike (persons)").
+pub fn axis_title(c: usize) -> String {
+    let doc = WeekRecord::DOCS[c];
+    doc.split(':')
+        .next()
+        .unwrap_or(doc)
+        .trim_end_matches('.')
+        .trim()
+        .to_string()
+}
+
 /// One SVG figure per pattern: the output's median and 5–95% band over time with the target
-/// drawn on it (time-series patterns), or each replicate's value against the band.
-pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> String {
-    let title = format!("{}: {}", p.target.id, p.target.description);
+/// drawn on it (time-series patterns), or each replicate's value against the band. `note` is
+/// the provenance line ([`svg::provenance`]).
+pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord], note: &str) -> String {
+    let title = crate::output::svg::upper_first(&p.target.description);
     let x_of = |w: usize| res.clock.date(w.min(res.clock.weeks)).year_fraction();
     let col = match &p.kind {
         Kind::Mean { col, .. }
@@ -294,38 +297,64 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord]) -> S
         | Kind::PeakDate { col, .. } => Some(*col),
         _ => None,
     };
+    let verdict = if v.pass { "PASS" } else { "FAIL" };
+    let result = format!(
+        "{verdict}: median of {} {} (5–95%: {} to {}); target {}. Source: {}",
+        crate::output::counted(v.values.len() as u32, "replicate"),
+        show(v, v.median),
+        show(v, v.p5),
+        show(v, v.p95),
+        band_words(v),
+        p.target.source
+    );
     match col {
         Some(c) => {
-            let (med, lo, hi) = band_series(res, runs, c);
-            let marks = marks(p, &x_of);
-            let ylabel = WeekRecord::COLUMNS[c];
-            svg::time_chart(
-                &title,
-                ylabel,
-                &med,
-                &lo,
-                &hi,
-                &marks,
-                &format!(
-                    "median {} (5–95%: {} – {}) {}",
-                    show(v, v.median),
-                    show(v, v.p5),
-                    show(v, v.p95),
-                    if v.pass { "PASS" } else { "FAIL" }
-                ),
-            )
+            let (mut med, mut lo, mut hi) = band_series(res, runs, c);
+            // A peak is looked for in a window: show that window.
+            if let Kind::PeakDate { from, to, .. } = p.kind {
+                let keep = |v: &mut Series| {
+                    v.retain(|q| q.0 >= x_of(from) && q.0 < x_of(to));
+                };
+                keep(&mut med);
+                keep(&mut lo);
+                keep(&mut hi);
+            }
+            let marks = marks(p, v, &x_of);
+            svg::TimeChart {
+                title: &title,
+                ylabel: &axis_title(c),
+                series: &[svg::series(&res.name, false, (&med, &lo, &hi))],
+                marks: &marks,
+                result: &result,
+                note,
+            }
+            .svg()
         }
         None => svg::dot_chart(
             &title,
+            &metric_title(&p.kind),
             &v.values,
             p.band,
-            &format!(
-                "median {} {}",
-                fmt(v.median),
-                if v.pass { "PASS" } else { "FAIL" }
-            ),
+            &result,
+            note,
         ),
     }
+}
+
+/// An election or campaign metric in words, for an axis.
+fn metric_title(k: &Kind) -> String {
+    let metric = match k {
+        Kind::Election { metric, .. } | Kind::Campaign { metric, .. } => metric.as_str(),
+        _ => "",
+    };
+    match metric {
+        m if m.starts_with("delegate_share") => "Share of delegates",
+        m if m.starts_with("won_share") => "Share of workplaces won",
+        "abstention_share" => "Share of workers abstaining",
+        "share_for" | "share_against" | "share_away" => "Share of workers at the workplaces",
+        _ => "Share",
+    }
+    .to_string()
 }
 
 /// Points of a figure: (fractional year, value).
@@ -352,7 +381,7 @@ fn band_series(res: &Resolved, runs: &[RunRecord], c: usize) -> (Series, Series,
 }
 
 /// What a pattern's figure marks: its window and band, or the expected peak.
-fn marks(p: &Pattern, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
+fn marks(p: &Pattern, v: &Verdict, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
     let mut marks = Vec::new();
     match &p.kind {
         Kind::Mean { from, to, .. } | Kind::Max { from, to, .. } | Kind::Sum { from, to, .. } => {
@@ -379,18 +408,18 @@ fn marks(p: &Pattern, x_of: &dyn Fn(usize) -> f64) -> Vec<svg::Mark> {
             marks.push(svg::Mark::Window {
                 x0: x_of(*base_from),
                 x1: x_of(*base_to),
-                label: "denominator".into(),
+                label: "base period (the ratio's denominator)".into(),
             });
             marks.push(svg::Mark::Window {
                 x0: x_of(*from),
                 x1: x_of(*to),
-                label: format!("ratio in {}–{}", fmt(p.band.0), fmt(p.band.1)),
+                label: format!("period compared (target ratio {})", band_words(v)),
             });
         }
         Kind::PeakDate { .. } => marks.push(svg::Mark::Window {
             x0: p.band.0,
             x1: p.band.1,
-            label: "peak expected".into(),
+            label: format!("target: peak {}", band_words(v)),
         }),
         _ => {}
     }
@@ -430,7 +459,8 @@ pub fn command(
     let (seeds, runs) = super::run_held(&res, progress, "validate ");
     let verdicts = judge(&patterns, &res, &runs);
     let mut files = output::data_files(&res, &seeds, &runs);
-    files.extend(self::files(&patterns, &verdicts, &res, &runs, &text));
+    let note = output::figure_note(&res, &seeds);
+    files.extend(self::files(&patterns, &verdicts, &res, &runs, &text, &note));
     if ablate {
         progress.start(
             super::ablate::work(&res),

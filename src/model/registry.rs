@@ -26,7 +26,6 @@ pub enum Mechanism {
     UnionAssembly,
     Demobilisation,
     Negotiation,
-    StrikeFatigue,
     StrikeCost,
     SharedDemand,
     EffortMotivation,
@@ -37,12 +36,11 @@ pub enum Mechanism {
     DissidentGroups,
     DissentAbstention,
     AlienationAbstention,
-    Withdrawal,
     Heterogeneity,
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 31] = [
+    pub const ALL: [Mechanism; 29] = [
         Mechanism::SocialContract,
         Mechanism::FoodMarket,
         Mechanism::TermsOfTrade,
@@ -61,7 +59,6 @@ impl Mechanism {
         Mechanism::UnionAssembly,
         Mechanism::Demobilisation,
         Mechanism::Negotiation,
-        Mechanism::StrikeFatigue,
         Mechanism::StrikeCost,
         Mechanism::SharedDemand,
         Mechanism::EffortMotivation,
@@ -72,7 +69,6 @@ impl Mechanism {
         Mechanism::DissidentGroups,
         Mechanism::DissentAbstention,
         Mechanism::AlienationAbstention,
-        Mechanism::Withdrawal,
         Mechanism::Heterogeneity,
     ];
 
@@ -147,8 +143,8 @@ impl Mechanism {
             ),
             Inclusion => (
                 "inclusion",
-                "an inclusive executive gains, a shut-out workplace loses, legitimacy (ODD 7.4)",
-                "inclusion_rate taken as 0",
+                "who sits on the executive is felt: a workplace shut out of it loses legitimacy and the faith that its vote counts (a memory that fades), an inclusive executive gains legitimacy (ODD 7.4, 7.17)",
+                "inclusion_rate taken as 0 and efficacy as 1 (every vote counts)",
             ),
             ArrestRisk => (
                 "arrest_risk",
@@ -180,15 +176,10 @@ impl Mechanism {
                 "strikes under negotiation settle (ODD 7.8)",
                 "settle_rate taken as 0",
             ),
-            StrikeFatigue => (
-                "strike_fatigue",
-                "a long strike wears its strikers down: savings and strike funds run out (ODD 7.8)",
-                "strike_fatigue taken as 0",
-            ),
             StrikeCost => (
                 "strike_cost",
-                "strikers are not paid, and the pay a strike forgoes raises the strike need (ODD 7.8)",
-                "strikers are paid and strike_cost is taken as 0",
+                "a strike costs its strikers: they are not paid, the pay it forgoes raises the strike need, and savings and strike funds run out as it lasts (ODD 7.8)",
+                "strikers are paid; strike_cost and strike_fatigue taken as 0",
             ),
             SharedDemand => (
                 "shared_demand",
@@ -234,11 +225,6 @@ impl Mechanism {
                 "alienation_abstention",
                 "workers who see no legitimacy stay away from elections (ODD 7.17)",
                 "alienation taken as 0",
-            ),
-            Withdrawal => (
-                "withdrawal",
-                "workers whose delegates were shut out of the executive stay away, a memory that fades (ODD 7.17)",
-                "efficacy taken as 1 (every vote counts)",
             ),
             Heterogeneity => (
                 "heterogeneity",

@@ -18,7 +18,7 @@ pub(crate) fn vote(world: &World, i: usize, m: &MechanismCfg, salt: u64) -> usiz
     let sw = world.switches;
     // A vote is worth legitimacy times the faith that it counts (withdrawal: none where the
     // workplace's delegates were shut out, recovering as the memory fades).
-    let efficacy = if sw.on(Mechanism::Withdrawal) {
+    let efficacy = if sw.on(Mechanism::Inclusion) {
         world.wps.efficacy[k]
     } else {
         1.0

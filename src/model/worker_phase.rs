@@ -102,7 +102,7 @@ fn need_shift(world: &World, m: &MechanismCfg, k: usize, ration_to_best: f32) ->
     };
     sw.gate(Demobilisation, m.demobilisation as f32 * wps.cooldown[k])
         + sw.gate(
-            StrikeFatigue,
+            StrikeCost,
             m.strike_fatigue as f32 * f32::from(wps.strike_weeks[k]),
         )
         - sw.gate(SharedDemand, m.shared_demand as f32) * demand

@@ -217,3 +217,13 @@ pub fn run_outputs(
 ) -> Vec<(String, String)> {
     with_manifest(res, seeds, data_files(res, seeds, runs), env, prov)
 }
+
+/// The provenance line of a run's figures: pact version, scenario, replicates, seed, run id.
+pub fn figure_note(res: &Resolved, seeds: &[u64]) -> String {
+    svg::provenance(
+        &res.name,
+        seeds.len(),
+        res.scenario.run.seed,
+        &run_id(res, seeds),
+    )
+}

@@ -1,353 +1,703 @@
-//! Small, dependency-free SVG charts for validation figures: a median line with a 5–95% band
-//! over time and the target drawn on it, or one dot per replicate against a band.
-//! Output is deterministic (fixed decimal formatting).
+//! Figures for print: SVG written by hand, deterministic to the byte (fixed decimal formatting,
+//! `libm` for the logarithms), sized for a printed column (16 cm wide).
+//!
+//! Every figure has a title in words, axes named in words with their units, "nice" ticks (1, 2,
+//! 2.5 or 5 times a power of ten), dates on time axes, a legend inside the plot (in the corner
+//! the data leave emptiest), dated policy changes numbered on the plot with a key below it (so
+//! labels never overlap), a one-line statement of the result, and a provenance note (pact
+//! version, scenario, replicates, seed, run id) so that a printed figure leads back to its run.
+//!
+//! Why by hand: the figures are outputs that `pact verify` re-derives byte for byte, so the
+//! drawing must not depend on fonts, the platform's maths library or a rasteriser; the needs are
+//! few (lines, bands, dots, boxes, text); and a crate such as `plotters` would still leave the
+//! non-overlapping event key, the legend's placement and the provenance note to write. PNG
+//! copies for word processors are rendered from these SVGs (`pact report --png`).
 
+use crate::date::Date;
 use std::fmt::Write as _;
 
-const W: f64 = 760.0;
-const H: f64 = 400.0;
-const L: f64 = 70.0;
-const R: f64 = 20.0;
-const T: f64 = 50.0;
-const B: f64 = 60.0;
+/// Width of the drawing (user units; printed at 16 cm).
+const W: f64 = 640.0;
+/// Left margin (y tick labels and the y axis title).
+const L: f64 = 72.0;
+/// Right margin.
+const R: f64 = 16.0;
+/// Height of the plotting area.
+const PH: f64 = 260.0;
+/// Characters per line of a 14-point title, of 11-point text.
+const TITLE_CHARS: usize = 72;
+const TEXT_CHARS: usize = 100;
+
+const INK: &str = "#222222";
+const GREY: &str = "#6c757d";
+const TARGET_FILL: &str = "#f4a261";
+const TARGET_STROKE: &str = "#e76f51";
+const WINDOW_FILL: &str = "#e9c46a";
+const WINDOW_FILL_2: &str = "#b8c0ff";
 
 /// Something drawn over a time chart.
 pub enum Mark {
-    /// The target band over a window.
+    /// The target band over a window (x in fractional years).
     Box { x0: f64, x1: f64, y0: f64, y1: f64 },
-    /// A shaded window with a label.
+    /// A shaded window, named in the legend.
     Window { x0: f64, x1: f64, label: String },
-    /// A dated vertical line with a label (a policy change).
+    /// A dated policy change: a dashed line, numbered, with its label in the key below.
     Line { x: f64, label: String },
 }
 
-fn esc(s: &str) -> String {
+/// One scenario's median and 5–95% band, points (x, y).
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub colour: &'a str,
+    pub fill: &'a str,
+    pub med: &'a [(f64, f64)],
+    pub lo: &'a [(f64, f64)],
+    pub hi: &'a [(f64, f64)],
+}
+
+/// The provenance note of a figure: what made it, so that a printed copy can be traced.
+pub fn provenance(scenario: &str, replicates: usize, seed: u64, run_id: &str) -> String {
+    format!(
+        "pact {} · {scenario} · {replicates} replicate{} · seed {seed} · run {}",
+        crate::VERSION,
+        if replicates == 1 { "" } else { "s" },
+        &run_id[..run_id.len().min(12)]
+    )
+}
+
+/// `s` with its first letter capitalised (a description as a title).
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-fn header(title: &str) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>\n<text x=\"{L}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        esc(title)
-    );
-    s
-}
-
-/// A nice upper bound for an axis.
-fn nice_max(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 || !x.is_finite() {
-        return 1.0;
-    }
-    // libm, not the platform maths library: figure bytes are the same on every machine.
-    let p = libm::pow(10.0, libm::floor(libm::log10(x)));
-    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 5.0, 10.0] {
-        if m * p >= x {
-            return m * p;
+/// Greedy word wrap to lines of at most `width` characters (a longer word stands alone).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
         }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
     }
-    10.0 * p
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
-/// Median and band over time (x in fractional years), with the target marks.
-pub fn time_chart(
-    title: &str,
-    ylabel: &str,
-    med: &[(f64, f64)],
-    lo: &[(f64, f64)],
-    hi: &[(f64, f64)],
-    marks: &[Mark],
-    footer: &str,
-) -> String {
-    let series = [Series {
-        name: "",
-        colour: "#264653",
-        fill: "#2a9d8f",
-        med,
-        lo,
-        hi,
-    }];
-    chart(
-        title,
-        ylabel,
-        &series,
-        marks,
-        &format!("{footer} (line: median; shade: 5–95% of replicates; orange: target)"),
-    )
-}
-
-/// Two scenarios' medians and bands over time; `dates` marks policy changes (x, label).
-#[allow(clippy::type_complexity)]
-pub fn two_series_chart(
-    title: &str,
-    ylabel: &str,
-    a: (&str, &[(f64, f64)], &[(f64, f64)], &[(f64, f64)]),
-    b: (&str, &[(f64, f64)], &[(f64, f64)], &[(f64, f64)]),
-    dates: &[(f64, String)],
-) -> String {
-    let series = [
-        Series {
-            name: a.0,
-            colour: "#264653",
-            fill: "#2a9d8f",
-            med: a.1,
-            lo: a.2,
-            hi: a.3,
-        },
-        Series {
-            name: b.0,
-            colour: "#9b2226",
-            fill: "#e76f51",
-            med: b.1,
-            lo: b.2,
-            hi: b.3,
-        },
-    ];
-    let marks: Vec<Mark> = dates
-        .iter()
-        .map(|(x, l)| Mark::Line {
-            x: *x,
-            label: l.clone(),
-        })
-        .collect();
-    chart(
-        title,
-        ylabel,
-        &series,
-        &marks,
-        &format!(
-            "A: {} (blue-green), B: {} (red); lines: medians, shades: 5–95% of replicates",
-            a.0, b.0
-        ),
-    )
-}
-
-/// One scenario's median and 5–95% band.
-struct Series<'a> {
-    name: &'a str,
-    colour: &'a str,
-    fill: &'a str,
-    med: &'a [(f64, f64)],
-    lo: &'a [(f64, f64)],
-    hi: &'a [(f64, f64)],
-}
-
-fn chart(title: &str, ylabel: &str, series: &[Series], marks: &[Mark], footer: &str) -> String {
-    let finite = |v: &[(f64, f64)]| {
-        v.iter()
-            .map(|p| p.1)
-            .filter(|y| y.is_finite())
-            .fold(0.0f64, f64::max)
+/// Ticks for an axis over [lo, hi]: a step of 1, 2, 2.5 or 5 times a power of ten giving 4 to 7
+/// ticks, the axis widened to whole steps. Returns (ticks, decimals to print them with).
+pub(crate) fn nice_ticks(lo: f64, hi: f64) -> (Vec<f64>, usize) {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo, lo + 1.0)
+    } else {
+        (0.0, 1.0)
     };
-    let data_max = series
-        .iter()
-        .map(|s| finite(s.hi).max(finite(s.med)))
-        .fold(0.0f64, f64::max);
-    let mut ymax = data_max;
-    for m in marks {
-        if let Mark::Box { y1, y0, .. } = m {
-            // Open-ended bands (e.g. "at least 5") do not stretch the axis.
-            ymax = ymax.max(if *y1 > 10.0 * data_max.max(1e-9) {
-                *y0
-            } else {
-                *y1
-            });
+    let raw = (hi - lo) / 5.0;
+    // libm, not the platform maths library: figure bytes are the same on every machine.
+    let p = libm::pow(10.0, libm::floor(libm::log10(raw)));
+    let m = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| m * p >= raw * 0.999)
+        .unwrap_or(10.0);
+    let step = m * p;
+    let first = libm::floor(lo / step + 1e-9) * step;
+    let last = libm::ceil(hi / step - 1e-9) * step;
+    let n = ((last - first) / step).round() as usize;
+    let ticks = (0..=n).map(|i| first + i as f64 * step).collect();
+    let mut decimals = (-libm::floor(libm::log10(step) + 1e-9)).max(0.0) as usize;
+    if m == 2.5 && step < 10.0 {
+        decimals += 1;
+    }
+    (ticks, decimals)
+}
+
+/// A tick label: fixed decimals, thousands separated by commas.
+pub(crate) fn tick_label(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, if v == 0.0 { 0.0 } else { v });
+    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A value as a reader expects it: three significant figures, thousands separated.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "undefined".into()
+        } else {
+            "∞".into()
+        };
+    }
+    let a = v.abs();
+    let decimals = if a >= 100.0 || a == 0.0 {
+        0
+    } else {
+        (2.0 - libm::floor(libm::log10(a))) as usize
+    };
+    let s = tick_label(v, decimals);
+    // Trailing zeros say nothing: 5, not 5.00.
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Ticks of a time axis (fractional years from `x0` to `x1`): 1 January of each year over
+/// long spans, quarters over two years or less. (position, label).
+fn time_ticks(x0: f64, x1: f64) -> Vec<(f64, String)> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let months: &[u32] = if x1 - x0 > 2.5 { &[1] } else { &[1, 4, 7, 10] };
+    let mut out = Vec::new();
+    for year in (x0.floor() as i32)..=(x1.ceil() as i32) {
+        for &month in months {
+            let x = Date {
+                year,
+                month,
+                day: 1,
+            }
+            .year_fraction();
+            if x >= x0 - 1e-9 && x <= x1 + 1e-9 {
+                out.push((
+                    x,
+                    if months.len() == 1 {
+                        year.to_string()
+                    } else {
+                        format!("{} {year}", MONTHS[month as usize - 1])
+                    },
+                ));
+            }
         }
     }
-    let ymax = nice_max(ymax * 1.05);
-    let first = series.first().map(|s| s.med).unwrap_or(&[]);
-    let x0 = first.first().map(|p| p.0).unwrap_or(0.0);
-    let x1 = first.last().map(|p| p.0).unwrap_or(1.0).max(x0 + 1e-9);
-    let px = |x: f64| L + (x - x0) / (x1 - x0) * (W - L - R);
-    let py = |y: f64| H - B - (y.clamp(0.0, ymax) / ymax) * (H - T - B);
-    let mut s = header(title);
-    for m in marks {
-        match m {
-            Mark::Box {
-                x0: a,
-                x1: b,
-                y0,
-                y1,
-            } => {
-                let (top, bottom) = (py(y1.min(ymax)), py(*y0));
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>",
-                    px(*a),
-                    top,
-                    (px(*b) - px(*a)).max(2.0),
-                    (bottom - top).max(2.0)
-                );
-            }
-            Mark::Window {
-                x0: a,
-                x1: b,
-                label,
-            } => {
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{:.2}\" y=\"{T}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#e9c46a\" fill-opacity=\"0.3\"/>",
-                    px(*a),
-                    (px(*b) - px(*a)).max(2.0),
-                    H - T - B
-                );
-                let _ = writeln!(
-                    s,
-                    "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"10\">{}</text>",
-                    px(*a) + 2.0,
-                    T + 12.0,
-                    esc(label)
-                );
-            }
-            Mark::Line { x, label } => {
-                let _ = writeln!(
-                    s,
-                    "<line x1=\"{0:.2}\" y1=\"{T}\" x2=\"{0:.2}\" y2=\"{1}\" stroke=\"#6c757d\" stroke-dasharray=\"4 3\"/>",
-                    px(*x),
-                    H - B
-                );
-                let _ = writeln!(
-                    s,
-                    "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"9\" transform=\"rotate(-90 {:.2} {:.2})\" text-anchor=\"end\">{}</text>",
-                    px(*x) - 2.0,
-                    T + 4.0,
-                    px(*x) - 2.0,
-                    T + 4.0,
-                    esc(label)
-                );
-            }
+    out
+}
+
+/// What a legend entry shows beside its text.
+enum Swatch {
+    Line(&'static str),
+    Fill(&'static str),
+    Target,
+    Window(&'static str),
+    Dot(&'static str),
+}
+
+/// A figure being laid out: the plot's extent in data and pixels, and the text around it.
+struct Frame {
+    title: Vec<String>,
+    x: (f64, f64),
+    y: (f64, f64),
+    top: f64,
+    legend: Vec<(Swatch, String)>,
+    /// Points drawn (pixels), to place the legend where it hides least.
+    ink: Vec<(f64, f64)>,
+    body: String,
+}
+
+impl Frame {
+    fn new(title: &str, x: (f64, f64), y: (f64, f64)) -> Frame {
+        let title = wrap(title, TITLE_CHARS);
+        let top = 14.0 + 18.0 * title.len() as f64;
+        let x1 = if x.1 > x.0 { x.1 } else { x.0 + 1.0 };
+        Frame {
+            title,
+            x: (x.0, x1),
+            y,
+            top,
+            legend: Vec::new(),
+            ink: Vec::new(),
+            body: String::new(),
         }
     }
-    for se in series {
-        // Band polygon: hi forward, lo backward.
+    fn px(&self, x: f64) -> f64 {
+        L + (x - self.x.0) / (self.x.1 - self.x.0) * (W - L - R)
+    }
+    fn py(&self, y: f64) -> f64 {
+        let t = ((y - self.y.0) / (self.y.1 - self.y.0)).clamp(0.0, 1.0);
+        self.top + PH - t * PH
+    }
+    fn bottom(&self) -> f64 {
+        self.top + PH
+    }
+
+    fn band(&mut self, s: &Series) {
         let mut pts = String::new();
-        for p in se.hi.iter().chain(se.lo.iter().rev()) {
+        for p in s.hi.iter().chain(s.lo.iter().rev()) {
             if p.1.is_finite() {
-                let _ = write!(pts, "{:.2},{:.2} ", px(p.0), py(p.1));
+                let _ = write!(pts, "{:.2},{:.2} ", self.px(p.0), self.py(p.1));
             }
         }
         let _ = writeln!(
-            s,
+            self.body,
             "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>",
             pts.trim_end(),
-            se.fill
+            s.fill
         );
+    }
+    fn line(&mut self, pts: &[(f64, f64)], colour: &str, name: &str) {
         let mut line = String::new();
-        for p in se.med {
-            if p.1.is_finite() {
-                let _ = write!(line, "{:.2},{:.2} ", px(p.0), py(p.1));
-            }
+        for p in pts.iter().filter(|p| p.1.is_finite()) {
+            let (x, y) = (self.px(p.0), self.py(p.1));
+            self.ink.push((x, y));
+            let _ = write!(line, "{x:.2},{y:.2} ");
         }
         let _ = writeln!(
-            s,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"><title>{}</title></polyline>",
+            self.body,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"><title>{}</title></polyline>",
             line.trim_end(),
-            se.colour,
-            esc(se.name)
+            esc(name)
         );
     }
-    axes(&mut s, ymax, ylabel);
-    let mut year = x0.ceil();
-    while year <= x1 {
+    fn target(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) {
+        let (top, bottom) = (self.py(y1.min(self.y.1)), self.py(y0));
+        let (a, b) = (self.px(x0), self.px(x1));
         let _ = writeln!(
-            s,
-            "<line x1=\"{0:.2}\" y1=\"{1}\" x2=\"{0:.2}\" y2=\"{2}\" stroke=\"#999\"/><text x=\"{0:.2}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
-            px(year),
-            H - B,
-            H - B + 5.0,
-            H - B + 18.0,
-            year as i32
+            self.body,
+            "<rect x=\"{a:.2}\" y=\"{top:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{TARGET_FILL}\" fill-opacity=\"0.35\" stroke=\"{TARGET_STROKE}\"/>",
+            (b - a).max(2.0),
+            (bottom - top).max(2.0)
         );
-        year += 1.0;
     }
-    let _ = writeln!(
-        s,
-        "<text x=\"{L}\" y=\"{}\">{}</text>",
-        H - 15.0,
-        esc(footer)
-    );
-    s.push_str("</svg>\n");
-    s
-}
 
-fn axes(s: &mut String, ymax: f64, ylabel: &str) {
-    let _ = writeln!(
-        s,
-        "<line x1=\"{L}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>",
-        H - B,
-        W - R,
-        H - B
-    );
-    let _ = writeln!(
-        s,
-        "<line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{}\" stroke=\"black\"/>",
-        H - B
-    );
-    for i in 0..=4 {
-        let y = ymax * f64::from(i) / 4.0;
-        let py = H - B - (f64::from(i) / 4.0) * (H - T - B);
-        let label = if ymax >= 100.0 {
-            format!("{y:.0}")
-        } else {
-            format!("{y:.2}")
-        };
+    /// Axes, ticks and their titles; the x axis as dates or as numbers.
+    fn axes(&mut self, yticks: &(Vec<f64>, usize), ylabel: &str, x: XTicks) {
+        let (b, top) = (self.bottom(), self.top);
         let _ = writeln!(
-            s,
-            "<line x1=\"{}\" y1=\"{py:.2}\" x2=\"{L}\" y2=\"{py:.2}\" stroke=\"black\"/><text x=\"{}\" y=\"{:.2}\" text-anchor=\"end\">{label}</text>",
-            L - 4.0,
-            L - 6.0,
-            py + 4.0
+            self.body,
+            "<line x1=\"{L}\" y1=\"{b:.2}\" x2=\"{:.2}\" y2=\"{b:.2}\" stroke=\"{INK}\"/>\n<line x1=\"{L}\" y1=\"{top:.2}\" x2=\"{L}\" y2=\"{b:.2}\" stroke=\"{INK}\"/>",
+            W - R
         );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"14\" y=\"{:.2}\" transform=\"rotate(-90 14 {:.2})\" text-anchor=\"middle\">{}</text>",
-        (T + H - B) / 2.0,
-        (T + H - B) / 2.0,
-        esc(ylabel)
-    );
-}
-
-/// One dot per replicate against the target band (for election and campaign patterns).
-pub fn dot_chart(title: &str, values: &[f64], band: (f64, f64), footer: &str) -> String {
-    let data_max = values
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
-    let ymax = nice_max(data_max.max(band.1.min(10.0 * data_max.max(1.0))) * 1.05);
-    let py = |y: f64| H - B - (y.clamp(0.0, ymax) / ymax) * (H - T - B);
-    let mut s = header(title);
-    let (top, bottom) = (py(band.1.min(ymax)), py(band.0));
-    let _ = writeln!(
-        s,
-        "<rect x=\"{L}\" y=\"{top:.2}\" width=\"{}\" height=\"{:.2}\" fill=\"#f4a261\" fill-opacity=\"0.35\" stroke=\"#e76f51\"/>",
-        W - L - R,
-        (bottom - top).max(2.0)
-    );
-    let n = values.len().max(1) as f64;
-    for (i, v) in values.iter().enumerate() {
-        if v.is_finite() {
-            let x = L + (i as f64 + 0.5) / n * (W - L - R);
+        for &v in &yticks.0 {
+            let y = self.py(v);
             let _ = writeln!(
-                s,
-                "<circle cx=\"{x:.2}\" cy=\"{:.2}\" r=\"4\" fill=\"#264653\"/>",
-                py(*v)
+                self.body,
+                "<line x1=\"{L}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\" stroke=\"#e5e5e5\"/><line x1=\"{:.2}\" y1=\"{y:.2}\" x2=\"{L}\" y2=\"{y:.2}\" stroke=\"{INK}\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
+                W - R,
+                L - 4.0,
+                L - 6.0,
+                y + 4.0,
+                tick_label(v, yticks.1)
+            );
+        }
+        let mid = top + PH / 2.0;
+        let _ = writeln!(
+            self.body,
+            "<text x=\"14\" y=\"{mid:.2}\" transform=\"rotate(-90 14 {mid:.2})\" text-anchor=\"middle\">{}</text>",
+            esc(ylabel)
+        );
+        let ticks: Vec<(f64, String)> = match x {
+            XTicks::Time => time_ticks(self.x.0, self.x.1),
+            XTicks::Numbers(label) => {
+                let (t, d) = nice_ticks(self.x.0, self.x.1);
+                let _ = writeln!(
+                    self.body,
+                    "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+                    L + (W - L - R) / 2.0,
+                    b + 34.0,
+                    esc(label)
+                );
+                t.into_iter()
+                    .filter(|v| *v >= self.x.0 - 1e-9 && *v <= self.x.1 + 1e-9)
+                    .map(|v| (v, tick_label(v, d)))
+                    .collect()
+            }
+            XTicks::Labels(label, names) => {
+                let _ = writeln!(
+                    self.body,
+                    "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+                    L + (W - L - R) / 2.0,
+                    b + 34.0,
+                    esc(label)
+                );
+                names
+            }
+        };
+        for (v, label) in ticks {
+            let x = self.px(v);
+            let _ = writeln!(
+                self.body,
+                "<line x1=\"{x:.2}\" y1=\"{b:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\" stroke=\"{INK}\"/><text x=\"{x:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+                b + 4.0,
+                b + 17.0,
+                esc(&label)
             );
         }
     }
-    axes(&mut s, ymax, "value");
-    let _ = writeln!(
-        s,
-        "<text x=\"{L}\" y=\"{}\">{} (dots: replicates; orange: target band)</text>",
-        H - 15.0,
-        esc(footer)
+
+    /// The legend, inside the plot, in the corner that hides the fewest points drawn.
+    fn draw_legend(&mut self) {
+        if self.legend.is_empty() {
+            return;
+        }
+        let width = 34.0
+            + 6.2
+                * self
+                    .legend
+                    .iter()
+                    .map(|(_, t)| t.chars().count())
+                    .max()
+                    .unwrap_or(0) as f64;
+        let height = 8.0 + 16.0 * self.legend.len() as f64;
+        let corners = [
+            (W - R - width - 6.0, self.top + 6.0),
+            (L + 6.0, self.top + 6.0),
+            (W - R - width - 6.0, self.bottom() - height - 6.0),
+            (L + 6.0, self.bottom() - height - 6.0),
+        ];
+        let hidden = |&(x, y): &(f64, f64)| {
+            self.ink
+                .iter()
+                .filter(|p| p.0 >= x && p.0 <= x + width && p.1 >= y && p.1 <= y + height)
+                .count()
+        };
+        // Fewest points hidden; ties to the earlier corner.
+        let (x, y) = corners
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, c)| (hidden(c), *i))
+            .map(|(_, c)| *c)
+            .unwrap_or(corners[0]);
+        let _ = writeln!(
+            self.body,
+            "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{width:.2}\" height=\"{height:.2}\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#cccccc\"/>"
+        );
+        for (i, (swatch, text)) in self.legend.iter().enumerate() {
+            let cy = y + 12.0 + 16.0 * i as f64;
+            let sx = x + 8.0;
+            let shape = match swatch {
+                Swatch::Line(c) => format!(
+                    "<line x1=\"{sx:.2}\" y1=\"{cy:.2}\" x2=\"{:.2}\" y2=\"{cy:.2}\" stroke=\"{c}\" stroke-width=\"2\"/>",
+                    sx + 18.0
+                ),
+                Swatch::Fill(c) => format!(
+                    "<rect x=\"{sx:.2}\" y=\"{:.2}\" width=\"18\" height=\"10\" fill=\"{c}\" fill-opacity=\"0.35\"/>",
+                    cy - 5.0
+                ),
+                Swatch::Target => format!(
+                    "<rect x=\"{sx:.2}\" y=\"{:.2}\" width=\"18\" height=\"10\" fill=\"{TARGET_FILL}\" fill-opacity=\"0.35\" stroke=\"{TARGET_STROKE}\"/>",
+                    cy - 5.0
+                ),
+                Swatch::Window(c) => format!(
+                    "<rect x=\"{sx:.2}\" y=\"{:.2}\" width=\"18\" height=\"10\" fill=\"{c}\" fill-opacity=\"0.5\"/>",
+                    cy - 5.0
+                ),
+                Swatch::Dot(c) => format!(
+                    "<circle cx=\"{:.2}\" cy=\"{cy:.2}\" r=\"4\" fill=\"{c}\"/>",
+                    sx + 9.0
+                ),
+            };
+            let _ = writeln!(
+                self.body,
+                "{shape}<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"11\">{}</text>",
+                sx + 24.0,
+                cy + 4.0,
+                esc(text)
+            );
+        }
+    }
+
+    /// Dated policy changes: dashed lines numbered at the top of the plot (a marker that would
+    /// touch its neighbour drops a row), their labels in a key under the figure.
+    fn events(&mut self, events: &[(f64, &str)]) -> Vec<String> {
+        let mut last_x = [f64::NEG_INFINITY; 3];
+        let mut key = Vec::new();
+        for (n, (x, label)) in events.iter().enumerate() {
+            if *x < self.x.0 || *x > self.x.1 {
+                continue;
+            }
+            let px = self.px(*x);
+            let row = (0..3).find(|&r| px - last_x[r] >= 16.0).unwrap_or(0);
+            last_x[row] = px;
+            let cy = self.top + 9.0 + 16.0 * row as f64;
+            let _ = writeln!(
+                self.body,
+                "<line x1=\"{px:.2}\" y1=\"{:.2}\" x2=\"{px:.2}\" y2=\"{:.2}\" stroke=\"{GREY}\" stroke-dasharray=\"4 3\"/><circle cx=\"{px:.2}\" cy=\"{cy:.2}\" r=\"7\" fill=\"white\" stroke=\"{GREY}\"/><text x=\"{px:.2}\" y=\"{:.2}\" font-size=\"9\" text-anchor=\"middle\">{}</text>",
+                cy + 7.0,
+                self.bottom(),
+                cy + 3.0,
+                n + 1
+            );
+            let date = Date::from_year_fraction(*x);
+            key.push(format!("({}) {date} {label}", n + 1));
+        }
+        key
+    }
+
+    /// The whole SVG: title, body, legend, then under the plot the result line, the key of
+    /// events and the provenance note.
+    fn finish(mut self, below_axis: f64, lines: &[String], note: &str) -> String {
+        self.draw_legend();
+        let mut text: Vec<(String, &str)> = Vec::new();
+        for l in lines {
+            for w in wrap(l, TEXT_CHARS) {
+                text.push((w, INK));
+            }
+        }
+        for w in wrap(note, TEXT_CHARS + 10) {
+            text.push((w, GREY));
+        }
+        let first = self.bottom() + below_axis + 18.0;
+        let h = first + 15.0 * text.len() as f64 + 4.0;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
+            16.0 * h / W
+        );
+        for (i, t) in self.title.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "<text x=\"{L}\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+                22.0 + 18.0 * i as f64,
+                esc(t)
+            );
+        }
+        s.push_str(&self.body);
+        for (i, (t, colour)) in text.iter().enumerate() {
+            let size = if *colour == GREY { 9.5 } else { 11.0 };
+            let _ = writeln!(
+                s,
+                "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
+                first + 15.0 * i as f64,
+                esc(t)
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+}
+
+enum XTicks<'a> {
+    Time,
+    Numbers(&'a str),
+    Labels(&'a str, Vec<(f64, String)>),
+}
+
+/// The y range of series and target marks: from 0 (or the data's minimum if negative) to a
+/// nice maximum; open-ended bands (e.g. "at least 5") do not stretch the axis.
+fn y_range(series: &[Series], boxes: &[(f64, f64)]) -> (Vec<f64>, usize) {
+    let vals = series
+        .iter()
+        .flat_map(|s| s.med.iter().chain(s.lo).chain(s.hi))
+        .map(|p| p.1)
+        .filter(|y| y.is_finite());
+    let (mut lo, mut hi) = vals.fold((0.0f64, f64::NEG_INFINITY), |(a, b), y| {
+        (a.min(y), b.max(y))
+    });
+    let data_hi = if hi.is_finite() { hi } else { 0.0 };
+    for &(y0, y1) in boxes {
+        hi = hi.max(if y1 > 10.0 * data_hi.max(1e-9) {
+            y0
+        } else {
+            y1
+        });
+        lo = lo.min(y0);
+    }
+    if !hi.is_finite() || hi <= lo {
+        hi = lo + 1.0;
+    }
+    nice_ticks(lo, hi)
+}
+
+/// A time chart: each series' median and 5–95% band across replicates, the target marks and
+/// the dated policy changes.
+pub struct TimeChart<'a> {
+    pub title: &'a str,
+    pub ylabel: &'a str,
+    pub series: &'a [Series<'a>],
+    pub marks: &'a [Mark],
+    /// One line stating the result (e.g. the median and the verdict); may be empty.
+    pub result: &'a str,
+    pub note: &'a str,
+}
+
+impl TimeChart<'_> {
+    pub fn svg(&self) -> String {
+        let boxes: Vec<(f64, f64)> = (self.marks.iter())
+            .filter_map(|m| match m {
+                Mark::Box { y0, y1, .. } => Some((*y0, *y1)),
+                _ => None,
+            })
+            .collect();
+        let yt = y_range(self.series, &boxes);
+        let xs = self.series.iter().flat_map(|s| s.med.iter().map(|p| p.0));
+        let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+        let (x0, x1) = if x0.is_finite() { (x0, x1) } else { (0.0, 1.0) };
+        // A run starting a few days into January still shows that year's tick.
+        let x0 = if x0 - x0.floor() < 0.05 {
+            x0.floor()
+        } else {
+            x0
+        };
+        let x1 = if x1.ceil() - x1 < 0.05 { x1.ceil() } else { x1 };
+        let mut f = Frame::new(
+            self.title,
+            (x0, x1),
+            (yt.0[0], *yt.0.last().unwrap_or(&1.0)),
+        );
+        let mut events = Vec::new();
+        for m in self.marks {
+            match m {
+                Mark::Box { x0, x1, y0, y1 } => f.target(*x0, *x1, *y0, *y1),
+                Mark::Window { x0, x1, label } => {
+                    let (a, b) = (f.px(x0.max(f.x.0)), f.px(x1.min(f.x.1)));
+                    let fill = if f.legend.is_empty() {
+                        WINDOW_FILL
+                    } else {
+                        WINDOW_FILL_2
+                    };
+                    let _ = writeln!(
+                        f.body,
+                        "<rect x=\"{a:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{PH}\" fill=\"{fill}\" fill-opacity=\"0.3\"/>",
+                        f.top,
+                        (b - a).max(2.0)
+                    );
+                    f.legend.push((Swatch::Window(fill), label.clone()));
+                }
+                Mark::Line { x, label } => events.push((*x, label.as_str())),
+            }
+        }
+        let key = f.events(&events);
+        for s in self.series {
+            f.band(s);
+        }
+        for s in self.series {
+            f.line(s.med, s.colour, s.name);
+        }
+        f.axes(&yt, self.ylabel, XTicks::Time);
+        let two = self.series.len() > 1;
+        let mut legend: Vec<(Swatch, String)> = Vec::new();
+        for s in self.series {
+            let (line, fill) = match s.colour {
+                "#9b2226" => ("#9b2226", "#e76f51"),
+                _ => ("#264653", "#2a9d8f"),
+            };
+            if two {
+                legend.push((Swatch::Line(line), format!("{}: median", s.name)));
+                legend.push((
+                    Swatch::Fill(fill),
+                    format!("{}: 5–95% of replicates", s.name),
+                ));
+            } else {
+                legend.push((Swatch::Line(line), "median of replicates".into()));
+                legend.push((Swatch::Fill(fill), "5–95% of replicates".into()));
+            }
+        }
+        if !boxes.is_empty() {
+            legend.push((Swatch::Target, "target (the historical record)".into()));
+        }
+        legend.append(&mut f.legend);
+        f.legend = legend;
+        let mut lines = Vec::new();
+        if !self.result.is_empty() {
+            lines.push(self.result.to_string());
+        }
+        if !key.is_empty() {
+            lines.push(format!("Policy changes: {}", key.join("; ")));
+        }
+        f.finish(22.0, &lines, self.note)
+    }
+}
+
+/// Points (x, y) of a line.
+pub type Points<'a> = &'a [(f64, f64)];
+
+/// A blue-green series (the first or only scenario) and a red one (the second).
+pub fn series<'a>(
+    name: &'a str,
+    second: bool,
+    (med, lo, hi): (Points<'a>, Points<'a>, Points<'a>),
+) -> Series<'a> {
+    let (colour, fill) = if second {
+        ("#9b2226", "#e76f51")
+    } else {
+        ("#264653", "#2a9d8f")
+    };
+    Series {
+        name,
+        colour,
+        fill,
+        med,
+        lo,
+        hi,
+    }
+}
+
+/// One dot per replicate against the target band (election and campaign patterns).
+pub fn dot_chart(
+    title: &str,
+    ylabel: &str,
+    values: &[f64],
+    band: (f64, f64),
+    result: &str,
+    note: &str,
+) -> String {
+    let pts: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i as f64 + 1.0, *v))
+        .collect();
+    let s = [series("replicates", false, (&pts, &pts, &pts))];
+    let yt = y_range(&s, &[band]);
+    let n = values.len().max(1) as f64;
+    let mut f = Frame::new(
+        title,
+        (0.5, n + 0.5),
+        (yt.0[0], *yt.0.last().unwrap_or(&1.0)),
     );
-    s.push_str("</svg>\n");
-    s
+    f.target(0.5, n + 0.5, band.0, band.1);
+    for (x, v) in &pts {
+        if v.is_finite() {
+            let (cx, cy) = (f.px(*x), f.py(*v));
+            f.ink.push((cx, cy));
+            let _ = writeln!(
+                f.body,
+                "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"4\" fill=\"#264653\"/>"
+            );
+        }
+    }
+    // Label every replicate up to 20, else about ten of them.
+    let every = values.len().div_ceil(10).max(1);
+    let labels = (1..=values.len())
+        .filter(|i| values.len() <= 20 || (i - 1) % every == 0)
+        .map(|i| (i as f64, i.to_string()))
+        .collect();
+    f.axes(&yt, ylabel, XTicks::Labels("replicate", labels));
+    f.legend = vec![
+        (Swatch::Dot("#264653"), "one replicate".into()),
+        (Swatch::Target, "target (the historical record)".into()),
+    ];
+    f.finish(36.0, &[result.to_string()], note)
 }
 
 /// A response curve: median and 5–95% band of an outcome against one varied parameter.
@@ -356,51 +706,53 @@ pub fn response_curve(
     xlabel: &str,
     ylabel: &str,
     pts: &[(f64, f64, f64, f64)],
+    note: &str,
 ) -> String {
     let mut pts = pts.to_vec();
     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     let med: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
     let lo: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.2)).collect();
     let hi: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
-    let series = [Series {
-        name: ylabel,
-        colour: "#264653",
-        fill: "#2a9d8f",
-        med: &med,
-        lo: &lo,
-        hi: &hi,
-    }];
-    let mut s = chart(
-        title,
-        ylabel,
-        &series,
-        &[],
-        &format!("x: {xlabel} (line: median across replicates; shade: 5–95%)"),
-    );
-    // The time chart labels whole years; label the parameter's values instead.
-    s = s.replace("</svg>\n", "");
+    let s = [series(ylabel, false, (&med, &lo, &hi))];
+    let yt = y_range(&s, &[]);
     let (x0, x1) = (
-        med.first().map(|p| p.0).unwrap_or(0.0),
-        med.last()
-            .map(|p| p.0)
-            .unwrap_or(1.0)
-            .max(med.first().map(|p| p.0).unwrap_or(0.0) + 1e-9),
+        med.first().map_or(0.0, |p| p.0),
+        med.last().map_or(1.0, |p| p.0),
     );
-    for p in &med {
-        let px = L + (p.0 - x0) / (x1 - x0) * (W - L - R);
-        let _ = writeln!(
-            s,
-            "<text x=\"{px:.2}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
-            H - B + 30.0,
-            p.0
-        );
+    let mut f = Frame::new(title, (x0, x1), (yt.0[0], *yt.0.last().unwrap_or(&1.0)));
+    f.band(&s[0]);
+    f.line(&med, "#264653", ylabel);
+    for &(x, y) in &med {
+        if y.is_finite() {
+            let _ = writeln!(
+                f.body,
+                "<circle cx=\"{:.2}\" cy=\"{:.2}\" r=\"3\" fill=\"#264653\"/>",
+                f.px(x),
+                f.py(y)
+            );
+        }
     }
-    s.push_str("</svg>\n");
-    s
+    f.axes(&yt, ylabel, XTicks::Numbers(xlabel));
+    f.legend = vec![
+        (
+            Swatch::Line("#264653"),
+            "median of replicates (dots: points run)".into(),
+        ),
+        (Swatch::Fill("#2a9d8f"), "5–95% of replicates".into()),
+    ];
+    f.finish(36.0, &[], note)
 }
 
-/// A heatmap of medians over two varied parameters (rows: the first, columns: the second).
-pub fn heatmap(title: &str, ylabel: &str, xlabel: &str, cells: &[(String, String, f64)]) -> String {
+/// A heatmap of medians over two varied parameters (rows: the first, columns: the second),
+/// each cell's value written with `show`.
+pub fn heatmap(
+    title: &str,
+    (ylabel, xlabel): (&str, &str),
+    cells: &[(String, String, f64)],
+    show: &dyn Fn(f64) -> String,
+    what: &str,
+    note: &str,
+) -> String {
     let mut rows: Vec<&str> = Vec::new();
     let mut cols: Vec<&str> = Vec::new();
     for c in cells {
@@ -420,68 +772,193 @@ pub fn heatmap(title: &str, ylabel: &str, xlabel: &str, cells: &[(String, String
         finite.iter().copied().fold(f64::INFINITY, f64::min),
         finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     );
-    let mut s = header(title);
+    let shade = |v: f64| {
+        let t = if hi > lo && v.is_finite() {
+            (v - lo) / (hi - lo)
+        } else {
+            0.5
+        };
+        (
+            (255.0 - 200.0 * t) as u8,
+            (255.0 - 120.0 * t) as u8,
+            (255.0 - 60.0 * t) as u8,
+            t > 0.6,
+        )
+    };
+    let mut f = Frame::new(title, (0.0, 1.0), (0.0, 1.0));
     let (cw, ch) = (
         (W - L - R) / cols.len().max(1) as f64,
-        (H - T - B) / rows.len().max(1) as f64,
+        PH / rows.len().max(1) as f64,
     );
     for c in cells {
         let (i, j) = (
             rows.iter().position(|r| *r == c.0).unwrap_or(0),
             cols.iter().position(|x| *x == c.1).unwrap_or(0),
         );
-        let t = if hi > lo && c.2.is_finite() {
-            (c.2 - lo) / (hi - lo)
-        } else {
-            0.5
-        };
-        let (r, g, b) = (
-            (255.0 - 200.0 * t) as u8,
-            (255.0 - 120.0 * t) as u8,
-            (255.0 - 60.0 * t) as u8,
-        );
-        let (x, y) = (L + j as f64 * cw, T + i as f64 * ch);
+        let (r, g, b, dark) = shade(c.2);
+        let (x, y) = (L + j as f64 * cw, f.top + i as f64 * ch);
         let _ = writeln!(
-            s,
-            "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{cw:.2}\" height=\"{ch:.2}\" fill=\"rgb({r},{g},{b})\" stroke=\"white\"/>"
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            f.body,
+            "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{cw:.2}\" height=\"{ch:.2}\" fill=\"rgb({r},{g},{b})\" stroke=\"white\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" fill=\"{}\">{}</text>",
             x + cw / 2.0,
             y + ch / 2.0 + 4.0,
-            if c.2.is_finite() {
-                format!("{:.4}", c.2)
-            } else {
-                "NaN".into()
-            }
+            if dark { "white" } else { INK },
+            esc(&show(c.2))
         );
     }
     for (i, r) in rows.iter().enumerate() {
         let _ = writeln!(
-            s,
+            f.body,
             "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
             L - 6.0,
-            T + i as f64 * ch + ch / 2.0 + 4.0,
+            f.top + i as f64 * ch + ch / 2.0 + 4.0,
             esc(r)
         );
     }
     for (j, c) in cols.iter().enumerate() {
         let _ = writeln!(
-            s,
+            f.body,
             "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
             L + j as f64 * cw + cw / 2.0,
-            H - B + 18.0,
+            f.bottom() + 16.0,
             esc(c)
         );
     }
+    let mid = f.top + PH / 2.0;
     let _ = writeln!(
-        s,
-        "<text x=\"{L}\" y=\"{}\">rows: {}; columns: {}; darker: higher median</text>",
-        H - 15.0,
+        f.body,
+        "<text x=\"14\" y=\"{mid:.2}\" transform=\"rotate(-90 14 {mid:.2})\" text-anchor=\"middle\">{}</text><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
         esc(ylabel),
+        L + (W - L - R) / 2.0,
+        f.bottom() + 34.0,
         esc(xlabel)
     );
-    s.push_str("</svg>\n");
-    s
+    let range = if finite.is_empty() {
+        String::new()
+    } else {
+        format!(" (lightest {}, darkest {})", show(lo), show(hi))
+    };
+    f.finish(36.0, &[format!("Each cell: {what}{range}.")], note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_nice_and_cover_the_range() {
+        let (t, d) = nice_ticks(0.0, 1.12);
+        assert_eq!(t, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.25]);
+        assert_eq!(d, 2);
+        let (t, d) = nice_ticks(0.0, 51_600.0);
+        assert_eq!(t, vec![0.0, 20_000.0, 40_000.0, 60_000.0]);
+        assert_eq!(d, 0);
+        let (t, _) = nice_ticks(0.0, 0.38);
+        assert_eq!(t.len(), 5, "{t:?}");
+        assert!((t[4] - 0.4).abs() < 1e-12);
+        // A degenerate range still gives an axis.
+        assert!(nice_ticks(3.0, 3.0).0.len() >= 2);
+    }
+
+    #[test]
+    fn tick_labels_group_thousands() {
+        assert_eq!(tick_label(50_000.0, 0), "50,000");
+        assert_eq!(tick_label(1_234_567.5, 1), "1,234,567.5");
+        assert_eq!(tick_label(-2_500.0, 0), "-2,500");
+        assert_eq!(tick_label(0.25, 2), "0.25");
+        assert_eq!(number(0.12345), "0.123");
+        assert_eq!(number(1921.1205), "1,921");
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(5.0), "5");
+        assert_eq!(number(0.1), "0.1");
+    }
+
+    #[test]
+    fn time_axes_show_years_or_quarters() {
+        let long = time_ticks(1920.0, 1926.0);
+        assert_eq!(long.first().unwrap().1, "1920");
+        assert_eq!(long.len(), 7);
+        let short = time_ticks(1921.0, 1922.0);
+        let labels: Vec<&str> = short.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Jan 1921", "Apr 1921", "Jul 1921", "Oct 1921", "Jan 1922"]
+        );
+    }
+
+    #[test]
+    fn wrap_keeps_lines_short_and_words_whole() {
+        let lines = wrap("one two three four five six", 9);
+        assert_eq!(lines, ["one two", "three", "four five", "six"]);
+    }
+
+    #[test]
+    fn close_events_are_numbered_on_separate_rows_and_keyed() {
+        let med = [(1920.0, 1.0), (1926.0, 2.0)];
+        let marks = [
+            Mark::Line {
+                x: 1921.2,
+                label: "NEP".into(),
+            },
+            Mark::Line {
+                x: 1921.21,
+                label: "markets open".into(),
+            },
+        ];
+        let svg = TimeChart {
+            title: "t",
+            ylabel: "y",
+            series: &[series("a", false, (&med, &med, &med))],
+            marks: &marks,
+            result: "",
+            note: "pact test",
+        }
+        .svg();
+        assert!(
+            svg.contains("(1) 1921-03-15 NEP; (2) 1921-03-19 markets open"),
+            "{svg}"
+        );
+        // The two markers are on different rows (different circle heights).
+        let cys: Vec<&str> = svg
+            .match_indices("<circle cx=")
+            .map(|(i, _)| {
+                svg[i..]
+                    .split("cy=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(cys.len(), 2);
+        assert_ne!(cys[0], cys[1]);
+        assert!(svg.contains("pact test"));
+    }
+
+    #[test]
+    fn the_legend_avoids_the_data() {
+        // Data high on the right: the legend goes to the top left.
+        let med: Vec<(f64, f64)> = (0..100).map(|i| (f64::from(i), f64::from(i))).collect();
+        let svg = TimeChart {
+            title: "t",
+            ylabel: "y",
+            series: &[series("a", false, (&med, &med, &med))],
+            marks: &[],
+            result: "",
+            note: "",
+        }
+        .svg();
+        let legend = svg.split("fill-opacity=\"0.9\"").next().unwrap();
+        let x: f64 = legend
+            .rsplit("<rect x=\"")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(x < W / 2.0, "legend at x = {x}");
+    }
 }

@@ -97,7 +97,14 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 Some(false),
             ),
             Information => ("legitimacy", legit(&full), legit(&off), Some(true)),
-            Inclusion => ("legitimacy", legit(&full), legit(&off), Some(true)),
+            // Shut out of the executive: legitimacy falls and the vote seems worthless.
+            Inclusion => {
+                assert!(
+                    abstentions(&off) < abstentions(&full),
+                    "inclusion off: abstentions"
+                );
+                ("legitimacy", legit(&full), legit(&off), Some(true))
+            }
             ArrestRisk => ("open dissent", public(&full), public(&off), Some(true)),
             ExpressivePressure => ("open dissent", public(&full), public(&off), Some(false)),
             PeerThresholds => ("strikers", strikers(&full), strikers(&off), Some(false)),
@@ -123,8 +130,7 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 }),
                 Some(false),
             ),
-            StrikeFatigue => ("strikers", strikers(&full), strikers(&off), Some(true)),
-            // Strikes cost pay: without the cost they last longer.
+            // Strikes cost pay and wear strikers down: without the cost they last longer.
             StrikeCost => ("strikers", strikers(&full), strikers(&off), Some(true)),
             SharedDemand => (
                 "local strikes started",
@@ -172,7 +178,7 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 total(&off, |w| w.dissident_nonparty),
                 Some(false),
             ),
-            DissentAbstention | AlienationAbstention | Withdrawal => (
+            DissentAbstention | AlienationAbstention => (
                 "abstentions",
                 abstentions(&full),
                 abstentions(&off),

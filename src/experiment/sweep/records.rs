@@ -147,10 +147,28 @@ pub fn figures(
             })
             .collect()
     };
+    let note = format!(
+        "pact {} · sweep {} · {} points × {} · seed {} · sweep id {}",
+        crate::VERSION,
+        sw.name,
+        sw.points.len(),
+        crate::output::counted(sw.replicates, "replicate"),
+        sw.seed,
+        &sw.id[..sw.id.len().min(12)]
+    );
     for (o, pat) in sw.outcomes.iter().enumerate() {
         let stats = per_point(o);
+        let peak = matches!(pat.kind, crate::scenario::targets::Kind::PeakDate { .. });
+        let show = |v: f64| {
+            if peak && v.is_finite() {
+                crate::date::Date::from_year_fraction(v).to_string()
+            } else {
+                crate::output::svg::number(v)
+            }
+        };
+        let what = pat.target.description.clone();
         let svg = match sw.keys.len() {
-            1 => {
+            1 if !peak => {
                 let pts: Vec<(f64, f64, f64, f64)> = sw
                     .points
                     .iter()
@@ -161,24 +179,39 @@ pub fn figures(
                     continue;
                 }
                 crate::output::svg::response_curve(
-                    &format!("{}: {}", sw.name, pat.target.id),
+                    &format!(
+                        "{} against {}",
+                        crate::output::svg::upper_first(&what),
+                        sw.keys[0]
+                    ),
                     &sw.keys[0],
-                    &pat.target.id,
+                    &crate::output::svg::upper_first(&what),
                     &pts,
+                    &note,
                 )
             }
-            2 => {
+            1 | 2 => {
+                let second = |p: &Vec<toml::Value>| p.get(1).map(cell).unwrap_or_default();
                 let cells: Vec<(String, String, f64)> = sw
                     .points
                     .iter()
                     .zip(&stats)
-                    .map(|(p, s)| (cell(&p[0]), cell(&p[1]), s.0))
+                    .map(|(p, s)| (cell(&p[0]), second(p), s.0))
                     .collect();
                 crate::output::svg::heatmap(
-                    &format!("{}: {} (median)", sw.name, pat.target.id),
-                    &sw.keys[0],
-                    &sw.keys[1],
+                    &format!(
+                        "{} by {}",
+                        crate::output::svg::upper_first(&what),
+                        sw.keys.join(" and ")
+                    ),
+                    (&sw.keys[0], sw.keys.get(1).map_or("", String::as_str)),
                     &cells,
+                    &show,
+                    &format!(
+                        "median across {}",
+                        crate::output::counted(sw.replicates, "replicate")
+                    ),
+                    &note,
                 )
             }
             _ => continue,

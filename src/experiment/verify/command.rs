@@ -169,7 +169,15 @@ fn verify_compare(
     let rows = paired::compare(&ta, &tb).map_err(input)?;
     let json = |d: &Derivation| serde_json::to_value(&d.res).expect("parameters serialise");
     let marks = paired::policy_marks(&json(&da), &json(&db));
-    let expected = paired::files(&ta, &tb, &rows, &marks);
+    let note = paired::note(
+        &ta,
+        &tb,
+        (
+            &crate::output::run_id(&da.res, &da.seeds),
+            &crate::output::run_id(&db.res, &db.seeds),
+        ),
+    );
+    let expected = paired::files(&ta, &tb, &rows, &marks, &note);
     report.extend(super::check(&expected, &|n| {
         std::fs::read_to_string(dir.join(n)).ok()
     }));

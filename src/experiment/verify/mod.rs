@@ -243,7 +243,12 @@ pub fn expected_files(
                 .map_err(|e| VerifyError::Malformed(e.to_string()))?;
         let verdicts = crate::experiment::validate::judge(&patterns, &d.res, runs);
         files.extend(crate::experiment::validate::files(
-            &patterns, &verdicts, &d.res, runs, text,
+            &patterns,
+            &verdicts,
+            &d.res,
+            runs,
+            text,
+            &output::figure_note(&d.res, &seeds),
         ));
         if d.ablate {
             files.extend(crate::experiment::ablate::files(
