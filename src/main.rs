@@ -6,7 +6,7 @@ mod cli;
 
 use clap::Parser;
 use cli::args::{
-    CalibrateArgs, CiteArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs,
+    CalibrateArgs, CiteArgs, Cli, Command, CompareArgs, MergeArgs, ReportArgs, RunArgs, SweepArgs,
     ValidateArgs, VerifyArgs,
 };
 use cli::progress::Bar;
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => calibrate(a),
         Command::Verify(a) => verify(a),
         Command::Cite(a) => cite(a),
+        Command::Report(a) => report(a),
         Command::Mechanisms => Ok(experiment::mechanisms()),
     };
     match result {
@@ -119,6 +120,10 @@ fn merge(a: MergeArgs) -> Result<Done> {
 
 fn verify(a: VerifyArgs) -> Result<Done> {
     cli::pool(a.threads)?.install(|| experiment::verify::command::command(&a.dir, a.sample))
+}
+
+fn report(a: ReportArgs) -> Result<Done> {
+    experiment::report::command(&a.dir)
 }
 
 fn cite(a: CiteArgs) -> Result<Done> {

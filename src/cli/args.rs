@@ -37,6 +37,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print how to cite an output folder: run id, command, version, citation and BibTeX.
     Cite(CiteArgs),
+    /// Write DIR/report.html: the folder (run, validate, compare, sweep or calibrate) as one
+    /// self-contained page: what was run, the headline table, every figure, the verdicts, how to
+    /// reproduce, verify and cite it.
+    Report(ReportArgs),
     /// List the registered mechanisms: the names a scenario switches off (`[mechanisms] off`),
     /// what each does and what switching it off means.
     Mechanisms,
@@ -87,6 +91,12 @@ pub struct CalibrateArgs {
 #[derive(clap::Args)]
 pub struct MergeArgs {
     /// Output folder of the sharded sweep.
+    pub dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Output folder.
     pub dir: PathBuf,
 }
 

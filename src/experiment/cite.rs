@@ -120,9 +120,14 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
             ),
             format!("pact sweep {}", printable("sweep_path")?),
         ),
+        "calibrate" => (
+            hex("calibration_id")?,
+            format!("calibration \"{}\"", printable("calibration_path")?),
+            format!("pact calibrate {}", printable("calibration_path")?),
+        ),
         other => {
             return Err(Malformed(format!(
-                "`kind` is `{other}`; allowed: run, validate, compare, sweep"
+                "`kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate"
             )));
         }
     };

@@ -253,7 +253,7 @@ fn same_run_settings(
 
 /// Folders of the two runs inside a comparison: the scenarios' names, or `a` and `b` when the
 /// names are the same.
-fn run_folders(a: &str, b: &str) -> (String, String) {
+pub(crate) fn run_folders(a: &str, b: &str) -> (String, String) {
     if a == b {
         ("a".to_string(), "b".to_string())
     } else {

@@ -11,6 +11,7 @@ pub mod cite;
 pub mod compare;
 pub mod history_matching;
 pub mod paired;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;

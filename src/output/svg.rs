@@ -602,15 +602,21 @@ impl TimeChart<'_> {
                 "#9b2226" => ("#9b2226", "#e76f51"),
                 _ => ("#264653", "#2a9d8f"),
             };
-            if two {
-                legend.push((Swatch::Line(line), format!("{}: median", s.name)));
-                legend.push((
-                    Swatch::Fill(fill),
-                    format!("{}: 5–95% of replicates", s.name),
-                ));
+            // One replicate has no band: say so rather than show an empty swatch.
+            let banded = s.lo.iter().zip(s.hi).any(|(a, b)| a.1 != b.1);
+            let prefix = if two {
+                format!("{}: ", s.name)
             } else {
-                legend.push((Swatch::Line(line), "median of replicates".into()));
-                legend.push((Swatch::Fill(fill), "5–95% of replicates".into()));
+                String::new()
+            };
+            if banded {
+                legend.push((Swatch::Line(line), format!("{prefix}median of replicates")));
+                legend.push((Swatch::Fill(fill), format!("{prefix}5–95% of replicates")));
+            } else {
+                legend.push((
+                    Swatch::Line(line),
+                    format!("{prefix}the run (no spread across replicates)"),
+                ));
             }
         }
         if !boxes.is_empty() {

@@ -13,6 +13,7 @@ mod levers;
 mod mechanisms;
 mod readme;
 mod regression;
+mod report;
 mod scenarios;
 mod support;
 mod sweep;
