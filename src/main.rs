@@ -6,8 +6,8 @@ mod cli;
 
 use clap::Parser;
 use cli::args::{
-    CalibrateArgs, CiteArgs, Cli, Command, CompareArgs, MergeArgs, ReportArgs, RunArgs, SweepArgs,
-    ValidateArgs, VerifyArgs,
+    CalibrateArgs, CiteArgs, Cli, Command, CompareArgs, MergeArgs, ReportArgs, RunArgs,
+    SensitivityArgs, SweepArgs, ValidateArgs, VerifyArgs,
 };
 use cli::progress::Bar;
 use pact::experiment::{self, Done, Error, Result};
@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => sweep(a),
         Command::Merge(a) => merge(a),
         Command::Calibrate(a) => calibrate(a),
+        Command::Sensitivity(a) => sensitivity(a),
         Command::Verify(a) => verify(a),
         Command::Cite(a) => cite(a),
         Command::Report(a) => report(a),
@@ -112,6 +113,15 @@ fn calibrate(a: CalibrateArgs) -> Result<Done> {
     };
     cli::pool(a.threads)?
         .install(|| experiment::calibrate::command(&a.file, &dest, &Bar::default()))
+}
+
+fn sensitivity(a: SensitivityArgs) -> Result<Done> {
+    let dest = experiment::OutDir {
+        out: a.out.clone(),
+        force: false,
+    };
+    cli::pool(a.threads)?
+        .install(|| experiment::sensitivity::command(&a.file, &dest, &Bar::default()))
 }
 
 fn merge(a: MergeArgs) -> Result<Done> {

@@ -32,12 +32,16 @@ pub enum Command {
     /// Calibrate a scenario by history matching: waves of parameter points, each a resumable
     /// sweep, keeping the points no target rules out (waves.csv, points.csv, ensemble.csv).
     Calibrate(CalibrateArgs),
+    /// Global sensitivity of the targets' statistics to parameters over their ranges: Sobol
+    /// indices (Saltelli's design, bootstrap intervals) or Morris screening, and the seed's share
+    /// of the variance (indices.csv, variance.csv, figures).
+    Sensitivity(SensitivityArgs),
     /// Re-derive an output folder from its manifest and report each file as identical or
     /// different (exit 0 all identical, 1 any different, 2 manifest missing or unusable).
     Verify(VerifyArgs),
     /// Print how to cite an output folder: run id, command, version, citation and BibTeX.
     Cite(CiteArgs),
-    /// Write DIR/report.html: the folder (run, validate, compare, sweep or calibrate) as one
+    /// Write DIR/report.html: the folder (run, validate, compare, sweep, calibrate or sensitivity) as one
     /// self-contained page: what was run, the headline table, every figure, the verdicts, how to
     /// reproduce, verify and cite it.
     Report(ReportArgs),
@@ -81,6 +85,18 @@ pub struct CalibrateArgs {
     /// Calibration file (TOML): base scenario, targets, parameters and their ranges, waves.
     pub file: PathBuf,
     /// Output folder (default: results/calibration_<name>). Running again resumes.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct SensitivityArgs {
+    /// Sensitivity file (TOML): base scenario, targets, method, samples, parameters and ranges.
+    pub file: PathBuf,
+    /// Output folder (default: results/sensitivity_<name>). Running again resumes.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.

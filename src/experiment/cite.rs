@@ -125,9 +125,14 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
             format!("calibration \"{}\"", printable("calibration_path")?),
             format!("pact calibrate {}", printable("calibration_path")?),
         ),
+        "sensitivity" => (
+            hex("sensitivity_id")?,
+            format!("sensitivity analysis \"{}\"", name("sensitivity_name")?),
+            format!("pact sensitivity {}", printable("sensitivity_path")?),
+        ),
         other => {
             return Err(Malformed(format!(
-                "`kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate"
+                "`kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate, sensitivity"
             )));
         }
     };

@@ -37,9 +37,10 @@ pub fn command(dir: &Path) -> super::Result<Done> {
         "compare" => compare_page(dir, &m)?,
         "sweep" => sweep_page(dir, &m)?,
         "calibrate" => calibrate_page(dir, &m)?,
+        "sensitivity" => sensitivity_page(dir, &m)?,
         other => {
             return Err(input(format!(
-                "{}: `kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate",
+                "{}: `kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate, sensitivity",
                 dir.join("manifest.json").display()
             )));
         }
@@ -258,6 +259,11 @@ fn reproduce_and_cite(page: &mut Page, dir: &Path, m: &Value) {
             m["calibration_path"]
                 .as_str()
                 .map(|p| format!("pact calibrate {p}"))
+        })
+        .or_else(|| {
+            m["sensitivity_path"]
+                .as_str()
+                .map(|p| format!("pact sensitivity {p}"))
         })
         .unwrap_or_default();
     page.section(
@@ -646,6 +652,48 @@ fn calibrate_page(dir: &Path, m: &Value) -> super::Result<String> {
         figs.push_str(&figures_in(dir, &sub));
     }
     page.section("figures", "Figures", figs);
+    reproduce_and_cite(&mut page, dir, m);
+    Ok(page.html(&question(text)))
+}
+
+fn sensitivity_page(dir: &Path, m: &Value) -> super::Result<String> {
+    let path = m["sensitivity_path"].as_str().unwrap_or("");
+    let text = m["sensitivity_file"].as_str().unwrap_or("");
+    let mut page = Page::new(format!(
+        "pact sensitivity: {}",
+        m["sensitivity_name"].as_str().unwrap_or("")
+    ));
+    let mut what = facts(&[
+        ("sensitivity file", path.to_string()),
+        (
+            "pact version",
+            m["pact_version"].as_str().unwrap_or("").into(),
+        ),
+        (
+            "analysis id",
+            m["sensitivity_id"].as_str().unwrap_or("").into(),
+        ),
+    ]);
+    let _ = write!(
+        what,
+        "<details><summary>Sensitivity file</summary>\n<pre>{}</pre>\n</details>\n",
+        esc(text)
+    );
+    page.section("what", "What was run", what);
+    if let Some(csv) = read(dir, "variance.csv") {
+        page.section(
+            "headline",
+            "How much is the seed's",
+            format!(
+                "<p>For each outcome, its variance over all runs and the seed's share of it (the mean variance between replicates at the same point): what the parameters cannot explain.</p>\n{}",
+                csv_table(&csv, 200)
+            ),
+        );
+    }
+    if let Some(csv) = read(dir, "indices.csv") {
+        page.section("indices", "Indices", csv_table(&csv, 400));
+    }
+    page.section("figures", "Figures", figures_in(dir, "figures"));
     reproduce_and_cite(&mut page, dir, m);
     Ok(page.html(&question(text)))
 }

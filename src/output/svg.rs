@@ -847,6 +847,156 @@ pub fn heatmap(
     f.finish(36.0, &[format!("Each cell: {what}{range}.")], note)
 }
 
+/// A row of a bar chart: its label and, per measure, (value, interval low, interval high).
+pub type BarRow = (String, Vec<(f64, f64, f64)>);
+
+/// Horizontal bars with intervals: for each row (a parameter), one bar per measure (e.g. the
+/// first-order and total Sobol indices), each with its 95% interval as a whisker (NaN: none).
+/// `rows`: (label, [(value, lo, hi)] one per measure). With `cap`, the axis stays within it
+/// (an interval beyond it runs to the edge).
+pub fn bars(
+    title: &str,
+    (xlabel, cap): (&str, Option<(f64, f64)>),
+    measures: &[&str],
+    rows: &[BarRow],
+    result: &str,
+    note: &str,
+) -> String {
+    const COLOURS: [&str; 3] = ["#264653", "#e76f51", "#2a9d8f"];
+    let title_lines = wrap(title, TITLE_CHARS);
+    let top = 14.0 + 18.0 * title_lines.len() as f64 + 22.0 + 16.0 * measures.len() as f64;
+    let label_w = (rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(4) as f64 * 6.4 + 12.0)
+        .clamp(60.0, 280.0);
+    let (x0, x1) = (label_w, W - R);
+    let bar_h = 9.0;
+    let row_h = bar_h * measures.len() as f64 + 10.0;
+    let ph = row_h * rows.len().max(1) as f64;
+    let vmax = rows
+        .iter()
+        .flat_map(|r| r.1.iter().flat_map(|v| [v.0, v.2]))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let vmin = rows
+        .iter()
+        .flat_map(|r| r.1.iter().flat_map(|v| [v.0, v.1]))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::min);
+    let (vmin, vmax) = match cap {
+        Some((lo, hi)) => (vmin.max(lo), vmax.min(hi)),
+        None => (vmin, vmax),
+    };
+    let (ticks, decimals) = nice_ticks(vmin, vmax.max(1e-9));
+    let (t0, t1) = (ticks[0], *ticks.last().unwrap_or(&1.0));
+    let px = |v: f64| x0 + (v.clamp(t0, t1) - t0) / (t1 - t0) * (x1 - x0);
+    let mut body = String::new();
+    // Legend above the plot, one line per measure.
+    for (m, name) in measures.iter().enumerate() {
+        let y = top - 16.0 * (measures.len() - m) as f64 - 2.0;
+        let _ = writeln!(
+            body,
+            "<rect x=\"{x0:.2}\" y=\"{:.2}\" width=\"18\" height=\"9\" fill=\"{}\"/><text x=\"{:.2}\" y=\"{:.2}\">{}</text>",
+            y - 8.0,
+            COLOURS[m % 3],
+            x0 + 24.0,
+            y,
+            esc(name)
+        );
+    }
+    for &t in &ticks {
+        let x = px(t);
+        let _ = writeln!(
+            body,
+            "<line x1=\"{x:.2}\" y1=\"{top:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\" stroke=\"#e5e5e5\"/><text x=\"{x:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+            top + ph,
+            top + ph + 16.0,
+            tick_label(t, decimals)
+        );
+    }
+    for (i, (label, vals)) in rows.iter().enumerate() {
+        let y = top + i as f64 * row_h + 5.0;
+        let _ = writeln!(
+            body,
+            "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
+            x0 - 6.0,
+            y + row_h / 2.0,
+            esc(label)
+        );
+        for (m, &(v, lo, hi)) in vals.iter().enumerate() {
+            let by = y + m as f64 * bar_h;
+            if v.is_finite() {
+                let (a, b) = (px(0.0_f64.max(t0)), px(v));
+                let _ = writeln!(
+                    body,
+                    "<rect x=\"{:.2}\" y=\"{by:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{}\"><title>{}: {}</title></rect>",
+                    a.min(b),
+                    (b - a).abs().max(0.5),
+                    bar_h - 1.0,
+                    COLOURS[m % 3],
+                    esc(measures.get(m).copied().unwrap_or("")),
+                    number(v)
+                );
+            }
+            if lo.is_finite() && hi.is_finite() {
+                let cy = by + (bar_h - 1.0) / 2.0;
+                let _ = writeln!(
+                    body,
+                    "<line x1=\"{:.2}\" y1=\"{cy:.2}\" x2=\"{:.2}\" y2=\"{cy:.2}\" stroke=\"{INK}\"/><line x1=\"{0:.2}\" y1=\"{:.2}\" x2=\"{0:.2}\" y2=\"{:.2}\" stroke=\"{INK}\"/><line x1=\"{1:.2}\" y1=\"{2:.2}\" x2=\"{1:.2}\" y2=\"{3:.2}\" stroke=\"{INK}\"/>",
+                    px(lo),
+                    px(hi),
+                    cy - 3.0,
+                    cy + 3.0
+                );
+            }
+        }
+    }
+    let (yb, xz, xm, yl) = (
+        top + ph,
+        px(0.0_f64.max(t0)),
+        (x0 + x1) / 2.0,
+        top + ph + 34.0,
+    );
+    let _ = writeln!(
+        body,
+        "<line x1=\"{x0:.2}\" y1=\"{yb:.2}\" x2=\"{x1:.2}\" y2=\"{yb:.2}\" stroke=\"{INK}\"/><line x1=\"{xz:.2}\" y1=\"{top:.2}\" x2=\"{xz:.2}\" y2=\"{yb:.2}\" stroke=\"{INK}\"/><text x=\"{xm:.2}\" y=\"{yl:.2}\" text-anchor=\"middle\">{}</text>",
+        esc(xlabel)
+    );
+    let mut text: Vec<(String, &str)> = Vec::new();
+    for w in wrap(result, TEXT_CHARS) {
+        text.push((w, INK));
+    }
+    for w in wrap(note, TEXT_CHARS + 10) {
+        text.push((w, GREY));
+    }
+    let first = top + ph + 56.0;
+    let h = first + 15.0 * text.len() as f64 + 4.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
+        16.0 * h / W
+    );
+    for (i, t) in title_lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"16\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+            22.0 + 18.0 * i as f64,
+            esc(t)
+        );
+    }
+    s.push_str(&body);
+    for (i, (t, colour)) in text.iter().enumerate() {
+        let size = if *colour == GREY { 9.5 } else { 11.0 };
+        let _ = writeln!(
+            s,
+            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
+            first + 15.0 * i as f64,
+            esc(t)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

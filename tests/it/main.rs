@@ -15,6 +15,7 @@ mod readme;
 mod regression;
 mod report;
 mod scenarios;
+mod sensitivity;
 mod support;
 mod sweep;
 mod threads;

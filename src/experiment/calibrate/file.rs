@@ -57,6 +57,17 @@ pub struct CalibrationCfg {
     pub parameters: Vec<ParameterCfg>,
 }
 
+impl ParameterCfg {
+    /// The value at `u` of the unit interval (linear, or log-uniform with `log`).
+    pub fn value(&self, u: f64) -> f64 {
+        if self.log {
+            (self.from.ln() + u * (self.to.ln() - self.from.ln())).exp()
+        } else {
+            self.from + u * (self.to - self.from)
+        }
+    }
+}
+
 fn default_cutoff() -> f64 {
     3.0
 }
@@ -93,13 +104,7 @@ impl Calibration {
             .parameters
             .iter()
             .zip(x)
-            .map(|(p, &u)| {
-                if p.log {
-                    (p.from.ln() + u * (p.to.ln() - p.from.ln())).exp()
-                } else {
-                    p.from + u * (p.to - p.from)
-                }
-            })
+            .map(|(p, &u)| p.value(u))
             .collect()
     }
 
@@ -220,22 +225,82 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
     if !(cfg.margin >= 0.0 && cfg.margin <= 1.0) {
         return Err(bad("margin", format!("{}; allowed 0 to 1", cfg.margin)));
     }
-    if cfg.parameters.is_empty() {
-        return Err(bad(
-            "parameter",
-            "no parameters; allowed: one or more [[parameter]] tables with key, from and to".into(),
-        ));
-    }
+    let Study {
+        res,
+        base,
+        patterns,
+        sources,
+        targets_file,
+        chain,
+    } = study(
+        path,
+        &text,
+        read,
+        (&cfg.base, &cfg.targets),
+        cfg.scale,
+        &cfg.parameters,
+    )?;
+    let name = cfg.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "calibration".into())
+    });
+    let id = sha256_hex(format!("{}\u{0}{text}\u{0}{chain}", crate::VERSION).as_bytes());
+    let seed = cfg.seed.unwrap_or(res.scenario.run.seed);
+    Ok(Calibration {
+        name,
+        text,
+        cfg,
+        base,
+        patterns,
+        sources,
+        targets_file,
+        path: path.to_path_buf(),
+        seed,
+        id,
+    })
+}
+
+/// What a study of parameters (a calibration, a sensitivity analysis) shares: the base scenario
+/// (at `scale` if given), the targets read against it, every parameter's key and range checked.
+pub(crate) struct Study {
+    pub res: scenario::Resolved,
+    pub base: PathBuf,
+    pub patterns: Vec<Pattern>,
+    /// The base chain (child first), as (path, text).
+    pub sources: Vec<(String, String)>,
+    pub targets_file: (String, String),
+    /// The texts of the base chain and targets, joined: what a study's id covers besides its file.
+    pub chain: String,
+}
+
+/// Loads and checks a study's base, targets (paths relative to the study file `path`, whose
+/// text `text` gives error lines) and parameters.
+pub(crate) fn study(
+    path: &Path,
+    text: &str,
+    read: &scenario::Reader,
+    (base_rel, targets_rel): (&str, &str),
+    scale: Option<u64>,
+    parameters: &[ParameterCfg],
+) -> Result<Study> {
+    let bad = |key: &str, m: String| err(path, text, key, m);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let base = dir.join(&cfg.base);
+    let base = dir.join(base_rel);
     let mut res = scenario::load_with(&base, read)?;
-    if let Some(s) = cfg.scale {
+    if let Some(s) = scale {
         res.scenario.run.scale = s;
         res.scenario
             .validate_ranges()
             .map_err(|e| bad("scale", e.message))?;
     }
-    for (i, p) in cfg.parameters.iter().enumerate() {
+    if parameters.is_empty() {
+        return Err(bad(
+            "parameter",
+            "no parameters; allowed: one or more [[parameter]] tables with key, from and to".into(),
+        ));
+    }
+    for (i, p) in parameters.iter().enumerate() {
         let quoted = format!("{:?}", p.key);
         let line = text
             .lines()
@@ -250,9 +315,9 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
             }
             .to_string()
         };
-        if cfg.parameters[..i].iter().any(|q| q.key == p.key) {
+        if parameters[..i].iter().any(|q| q.key == p.key) {
             return Err(input(pbad(
-                "calibrated twice; allowed: one [[parameter]] per key".into(),
+                "varied twice; allowed: one [[parameter]] per key".into(),
             )));
         }
         if p.from >= p.to || p.from.is_nan() || !p.from.is_finite() || !p.to.is_finite() {
@@ -269,7 +334,7 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
         }
         if p.key.starts_with("run.") {
             return Err(input(pbad(
-                "a [run] key cannot be calibrated; allowed: any key outside [run]".into(),
+                "a [run] key cannot be varied; allowed: any key outside [run]".into(),
             )));
         }
         for v in [p.from, p.to] {
@@ -282,7 +347,7 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
             )?;
         }
     }
-    let tpath = dir.join(&cfg.targets);
+    let tpath = dir.join(targets_rel);
     let ttext = read(&tpath).map_err(|e| ScenarioError::Read {
         file: tpath.display().to_string(),
         what: "targets file",
@@ -290,11 +355,6 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
         hint: "",
     })?;
     let patterns = load_targets_text(&tpath, &ttext, &res)?;
-    let name = cfg.name.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "calibration".into())
-    });
     let chain: String = res
         .sources
         .iter()
@@ -302,24 +362,18 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Calibration> {
         .chain([ttext.as_str()])
         .collect::<Vec<_>>()
         .join("\u{0}");
-    let id = sha256_hex(format!("{}\u{0}{text}\u{0}{chain}", crate::VERSION).as_bytes());
     let sources = res
         .sources
         .iter()
         .map(|s| (s.path.clone(), s.text.clone()))
         .collect();
-    let seed = cfg.seed.unwrap_or(res.scenario.run.seed);
-    Ok(Calibration {
-        name,
-        text,
-        cfg,
+    Ok(Study {
+        res,
         base,
         patterns,
         sources,
         targets_file: (tpath.display().to_string(), ttext),
-        path: path.to_path_buf(),
-        seed,
-        id,
+        chain,
     })
 }
 

@@ -11,6 +11,7 @@ mod file;
 pub use file::{
     Calibration, CalibrationCfg, ParameterCfg, from_manifest, load, load_with, wave_sweep,
 };
+pub(crate) use file::{Study, study};
 
 use super::history_matching::{Design, Stat, Wave, history_match};
 use super::{Done, Error, OutDir, Progress, input};

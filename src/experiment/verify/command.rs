@@ -24,6 +24,7 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
     match m["kind"].as_str() {
         Some("sweep") => verify_sweep(dir, &m, sample, &mut report)?,
         Some("calibrate") => verify_calibration(dir, &m, sample, &mut report)?,
+        Some("sensitivity") => verify_sensitivity(dir, &m, sample, &mut report)?,
         Some("compare") => verify_compare(dir, &m, sample, &mut report)?,
         _ => {
             verify_folder(dir, "", sample, &mut report)?;
@@ -205,6 +206,27 @@ fn verify_calibration(
     }
     let cal = crate::experiment::calibrate::from_manifest(m)?;
     let files = crate::experiment::calibrate::rederive(&cal, dir)?;
+    report.extend(super::check(&files, &|n| {
+        std::fs::read_to_string(dir.join(n)).ok()
+    }));
+    Ok(())
+}
+
+fn verify_sensitivity(
+    dir: &Path,
+    m: &serde_json::Value,
+    sample: Option<usize>,
+    report: &mut Report,
+) -> Result<()> {
+    this_version(dir, m)?;
+    if sample.is_some() {
+        return Err(input(format!(
+            "--sample: a sensitivity analysis is verified whole (its indices need every point); allowed: no --sample, or pact verify {}/sweep --sample N",
+            dir.display()
+        )));
+    }
+    let s = crate::experiment::sensitivity::from_manifest(m)?;
+    let files = crate::experiment::sensitivity::rederive(&s, dir)?;
     report.extend(super::check(&files, &|n| {
         std::fs::read_to_string(dir.join(n)).ok()
     }));
