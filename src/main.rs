@@ -78,6 +78,18 @@ fn validate(a: ValidateArgs) -> Result<Done> {
 }
 
 fn compare(a: CompareArgs) -> Result<Done> {
+    if let Some(ens) = &a.ensemble {
+        return cli::pool(a.common.threads)?.install(|| {
+            experiment::ensemble::command(
+                &a.a,
+                &a.b,
+                ens,
+                a.common.overrides(a.replicates),
+                &a.common.out_dir(),
+                &Bar::default(),
+            )
+        });
+    }
     cli::pool(a.common.threads)?.install(|| {
         experiment::compare::command(
             &a.a,

@@ -131,6 +131,10 @@ pub struct CompareArgs {
     /// Replicates (scenario files only; default: A's `run.replicates`).
     #[arg(long)]
     pub replicates: Option<u32>,
+    /// Run both scenarios under every member of an ensemble (`ensemble.csv` of pact calibrate)
+    /// and report each effect's median and range across members.
+    #[arg(long)]
+    pub ensemble: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }

@@ -125,6 +125,16 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
             format!("calibration \"{}\"", printable("calibration_path")?),
             format!("pact calibrate {}", printable("calibration_path")?),
         ),
+        "compare_ensemble" => (
+            hex("ensemble_id")?,
+            format!(
+                "comparison of {} and {} over an ensemble of {}",
+                name("a")?,
+                name("b")?,
+                output::counted(number("members")?, "member")
+            ),
+            printable("reproduce")?,
+        ),
         "sensitivity" => (
             hex("sensitivity_id")?,
             format!("sensitivity analysis \"{}\"", name("sensitivity_name")?),
@@ -132,7 +142,7 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
         ),
         other => {
             return Err(Malformed(format!(
-                "`kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate, sensitivity"
+                "`kind` is `{other}`; allowed: run, validate, compare, compare_ensemble, sweep, calibrate, sensitivity"
             )));
         }
     };

@@ -9,6 +9,7 @@ pub mod ablate;
 pub mod calibrate;
 pub mod cite;
 pub mod compare;
+pub mod ensemble;
 pub mod history_matching;
 pub mod paired;
 pub mod report;
@@ -131,7 +132,12 @@ impl OutDir {
 
 /// Loads a scenario and applies command-line overrides, re-validating them.
 pub fn load(path: &Path, ov: Overrides) -> Result<Resolved> {
-    let mut res = scenario::load(path)?;
+    load_via(path, ov, &|p| std::fs::read_to_string(p))
+}
+
+/// [`load`], reading the scenario's files through `read` (from disk, or a manifest's texts).
+pub fn load_via(path: &Path, ov: Overrides, read: &scenario::Reader) -> Result<Resolved> {
+    let mut res = scenario::load_with(path, read)?;
     if let Some(s) = ov.seed {
         res.scenario.run.seed = s;
     }

@@ -38,9 +38,10 @@ pub fn command(dir: &Path) -> super::Result<Done> {
         "sweep" => sweep_page(dir, &m)?,
         "calibrate" => calibrate_page(dir, &m)?,
         "sensitivity" => sensitivity_page(dir, &m)?,
+        "compare_ensemble" => ensemble_page(dir, &m)?,
         other => {
             return Err(input(format!(
-                "{}: `kind` is `{other}`; allowed: run, validate, compare, sweep, calibrate, sensitivity",
+                "{}: `kind` is `{other}`; allowed: run, validate, compare, compare_ensemble, sweep, calibrate, sensitivity",
                 dir.join("manifest.json").display()
             )));
         }
@@ -654,6 +655,46 @@ fn calibrate_page(dir: &Path, m: &Value) -> super::Result<String> {
     page.section("figures", "Figures", figs);
     reproduce_and_cite(&mut page, dir, m);
     Ok(page.html(&question(text)))
+}
+
+fn ensemble_page(dir: &Path, m: &Value) -> super::Result<String> {
+    let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
+    let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
+    let mut page = Page::new(format!(
+        "pact comparison over an ensemble: {} (A) and {} (B)",
+        s("a"),
+        s("b")
+    ));
+    let lede = m["b_files"][0][1]
+        .as_str()
+        .map(question)
+        .unwrap_or_default();
+    let mut what = facts(&[
+        ("A", s("a_path")),
+        ("B", s("b_path")),
+        ("ensemble", s("ensemble_path")),
+        ("members", num("members")),
+        ("replicates per member", num("replicates")),
+        ("master seed", num("master_seed")),
+        ("workers simulated", num("scale")),
+        ("pact version", s("pact_version")),
+        ("ensemble comparison id", s("ensemble_id")),
+    ]);
+    let _ = write!(
+        what,
+        "<details><summary>Ensemble file</summary>\n<pre>{}</pre>\n</details>\n",
+        esc(&s("ensemble_file"))
+    );
+    page.section("what", "What was run", what);
+    if let Some(md) = read(dir, "ensemble.md") {
+        page.section(
+            "headline",
+            "Effects across the ensemble (B − A)",
+            markdown(&md),
+        );
+    }
+    reproduce_and_cite(&mut page, dir, m);
+    Ok(page.html(&lede))
 }
 
 fn sensitivity_page(dir: &Path, m: &Value) -> super::Result<String> {

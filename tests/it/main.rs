@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod docs;
+mod ensemble;
 mod errors;
 mod fuzz;
 mod invariants;

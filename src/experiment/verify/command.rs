@@ -25,6 +25,18 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
         Some("sweep") => verify_sweep(dir, &m, sample, &mut report)?,
         Some("calibrate") => verify_calibration(dir, &m, sample, &mut report)?,
         Some("sensitivity") => verify_sensitivity(dir, &m, sample, &mut report)?,
+        Some("compare_ensemble") => {
+            this_version(dir, &m)?;
+            if sample.is_some() {
+                return Err(input(
+                    "--sample: an ensemble comparison is verified whole; allowed: no --sample",
+                ));
+            }
+            let files = crate::experiment::ensemble::rederive(&m)?;
+            report.extend(super::check(&files, &|n| {
+                std::fs::read_to_string(dir.join(n)).ok()
+            }));
+        }
         Some("compare") => verify_compare(dir, &m, sample, &mut report)?,
         _ => {
             verify_folder(dir, "", sample, &mut report)?;
