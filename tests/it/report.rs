@@ -170,7 +170,9 @@ fn a_folder_without_a_manifest_is_refused_and_nothing_is_written() {
     std::fs::write(odd.join("manifest.json"), "{\"kind\": \"photo\"}").unwrap();
     let o = pact(&["report", odd.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("allowed: run, validate, compare, sweep, calibrate"));
+    assert!(stderr(&o).contains(
+        "allowed: run, validate, compare, compare_ensemble, sweep, calibrate, sensitivity"
+    ));
     assert!(!odd.join("report.html").exists());
 }
 
