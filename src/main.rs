@@ -64,6 +64,18 @@ fn run(a: RunArgs) -> Result<Done> {
 }
 
 fn validate(a: ValidateArgs) -> Result<Done> {
+    if let Some(ens) = &a.ensemble {
+        return cli::pool(a.common.threads)?.install(|| {
+            experiment::ensemble::validate_command(
+                &a.scenario,
+                a.targets.as_deref(),
+                ens,
+                a.common.overrides(Some(a.replicates)),
+                &a.common.out_dir(),
+                &Bar::default(),
+            )
+        });
+    }
     cli::pool(a.common.threads)?.install(|| {
         experiment::validate::command(
             &a.scenario,

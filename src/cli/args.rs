@@ -154,6 +154,10 @@ pub struct ValidateArgs {
     /// turn (same seeds), and write the ablation matrix (ablation.csv, ablation.md).
     #[arg(long)]
     pub ablate: bool,
+    /// Judge every member of an ensemble (`ensemble.csv` of pact calibrate): how many members
+    /// pass each target.
+    #[arg(long, conflicts_with = "ablate")]
+    pub ensemble: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }

@@ -135,6 +135,16 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
             ),
             printable("reproduce")?,
         ),
+        "validate_ensemble" => (
+            hex("ensemble_id")?,
+            format!(
+                "validation of scenario \"{}\" over an ensemble of {}, master seed {}",
+                name("scenario_name")?,
+                output::counted(number("members")?, "member"),
+                number("master_seed")?
+            ),
+            printable("reproduce")?,
+        ),
         "sensitivity" => (
             hex("sensitivity_id")?,
             format!("sensitivity analysis \"{}\"", name("sensitivity_name")?),
@@ -142,7 +152,7 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
         ),
         other => {
             return Err(Malformed(format!(
-                "`kind` is `{other}`; allowed: run, validate, compare, compare_ensemble, sweep, calibrate, sensitivity"
+                "`kind` is `{other}`; allowed: run, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity"
             )));
         }
     };

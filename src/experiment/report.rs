@@ -39,9 +39,10 @@ pub fn command(dir: &Path) -> super::Result<Done> {
         "calibrate" => calibrate_page(dir, &m)?,
         "sensitivity" => sensitivity_page(dir, &m)?,
         "compare_ensemble" => ensemble_page(dir, &m)?,
+        "validate_ensemble" => validate_ensemble_page(dir, &m)?,
         other => {
             return Err(input(format!(
-                "{}: `kind` is `{other}`; allowed: run, validate, compare, compare_ensemble, sweep, calibrate, sensitivity",
+                "{}: `kind` is `{other}`; allowed: run, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity",
                 dir.join("manifest.json").display()
             )));
         }
@@ -690,6 +691,40 @@ fn ensemble_page(dir: &Path, m: &Value) -> super::Result<String> {
         page.section(
             "headline",
             "Effects across the ensemble (B − A)",
+            markdown(&md),
+        );
+    }
+    reproduce_and_cite(&mut page, dir, m);
+    Ok(page.html(&lede))
+}
+
+fn validate_ensemble_page(dir: &Path, m: &Value) -> super::Result<String> {
+    let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
+    let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
+    let mut page = Page::new(format!(
+        "pact validation over an ensemble: {}",
+        s("scenario_name")
+    ));
+    let lede = m["scenario_files"][0][1]
+        .as_str()
+        .map(question)
+        .unwrap_or_default();
+    let what = facts(&[
+        ("scenario", s("scenario_path")),
+        ("targets", s("targets_path")),
+        ("ensemble", s("ensemble_path")),
+        ("members", num("members")),
+        ("replicates per member", num("replicates")),
+        ("master seed", num("master_seed")),
+        ("workers simulated", num("scale")),
+        ("pact version", s("pact_version")),
+        ("id", s("ensemble_id")),
+    ]);
+    page.section("what", "What was run", what);
+    if let Some(md) = read(dir, "ensemble_validation.md") {
+        page.section(
+            "validation",
+            "Validation across the ensemble",
             markdown(&md),
         );
     }

@@ -332,7 +332,7 @@ pub fn figure(p: &Pattern, v: &Verdict, res: &Resolved, runs: &[RunRecord], note
         }
         None => svg::dot_chart(
             &title,
-            &metric_title(&p.kind),
+            (&metric_title(&p.kind), "replicate"),
             &v.values,
             p.band,
             &result,

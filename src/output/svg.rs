@@ -659,10 +659,10 @@ pub fn series<'a>(
     }
 }
 
-/// One dot per replicate against the target band (election and campaign patterns).
+/// One dot per replicate (or per ensemble member: `unit`) against the target band.
 pub fn dot_chart(
     title: &str,
-    ylabel: &str,
+    (ylabel, unit): (&str, &str),
     values: &[f64],
     band: (f64, f64),
     result: &str,
@@ -698,9 +698,9 @@ pub fn dot_chart(
         .filter(|i| values.len() <= 20 || (i - 1) % every == 0)
         .map(|i| (i as f64, i.to_string()))
         .collect();
-    f.axes(&yt, ylabel, XTicks::Labels("replicate", labels));
+    f.axes(&yt, ylabel, XTicks::Labels(unit, labels));
     f.legend = vec![
-        (Swatch::Dot("#264653"), "one replicate".into()),
+        (Swatch::Dot("#264653"), format!("one {unit}")),
         (Swatch::Target, "target (the historical record)".into()),
     ];
     f.finish(36.0, &[result.to_string()], note)

@@ -150,3 +150,57 @@ fn bad_ensembles_are_refused_before_anything_runs() {
         assert!(!out.exists());
     }
 }
+
+const TARGETS: &str = r#"
+[[target]]
+id = "real_wage"
+source = "test"
+statistic = "mean"
+output = "real_wage"
+from = "1921-01-03"
+to = "1921-06-27"
+band = [0.1, 0.3]
+"#;
+
+#[test]
+fn validate_counts_the_members_passing_each_target_and_verifies() {
+    let d = Dir::new();
+    let (a, _, e) = setup(&d);
+    let t = d.write("targets.toml", TARGETS);
+    let out = d.path("val");
+    let o = pact(&[
+        "validate",
+        a.to_str().unwrap(),
+        "--targets",
+        t.to_str().unwrap(),
+        "--ensemble",
+        e.to_str().unwrap(),
+        "--replicates",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&o)
+    );
+    let table = std::fs::read_to_string(out.join("ensemble_validation.csv")).unwrap();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((row[0], row[3]), ("real_wage", "3"));
+    let passing: usize = row[4].parse().unwrap();
+    let members = std::fs::read_to_string(out.join("members_validation.csv")).unwrap();
+    assert_eq!(members.matches(",PASS").count(), passing);
+    // Exit 1 exactly when some member fails.
+    assert_eq!(o.status.code() == Some(0), passing == 3);
+    let v = pact(&["verify", out.to_str().unwrap()]);
+    assert!(
+        v.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&v.stdout),
+        stderr(&v)
+    );
+    let c = pact(&["cite", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&c.stdout).contains("over an ensemble of 3 members"));
+    assert!(pact(&["report", out.to_str().unwrap()]).status.success());
+}

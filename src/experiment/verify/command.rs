@@ -25,6 +25,18 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
         Some("sweep") => verify_sweep(dir, &m, sample, &mut report)?,
         Some("calibrate") => verify_calibration(dir, &m, sample, &mut report)?,
         Some("sensitivity") => verify_sensitivity(dir, &m, sample, &mut report)?,
+        Some("validate_ensemble") => {
+            this_version(dir, &m)?;
+            if sample.is_some() {
+                return Err(input(
+                    "--sample: a validation over an ensemble is verified whole; allowed: no --sample",
+                ));
+            }
+            let files = crate::experiment::ensemble::rederive_validation(&m)?;
+            report.extend(super::check(&files, &|n| {
+                std::fs::read_to_string(dir.join(n)).ok()
+            }));
+        }
         Some("compare_ensemble") => {
             this_version(dir, &m)?;
             if sample.is_some() {
