@@ -157,7 +157,7 @@ fn verify(a: VerifyArgs) -> Result<Done> {
 }
 
 fn report(a: ReportArgs) -> Result<Done> {
-    experiment::report::command(&a.dir)
+    experiment::report::command(&a.dir, a.png)
 }
 
 fn cite(a: CiteArgs) -> Result<Done> {

@@ -114,6 +114,9 @@ pub struct MergeArgs {
 pub struct ReportArgs {
     /// Output folder.
     pub dir: PathBuf,
+    /// Also write every figure of the page as a PNG (for word processors) in DIR/png/.
+    #[arg(long)]
+    pub png: bool,
 }
 
 #[derive(clap::Args)]

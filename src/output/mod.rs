@@ -6,6 +6,7 @@
 
 pub mod folder;
 pub mod manifest;
+pub mod png;
 pub mod summary;
 pub mod svg;
 

@@ -219,6 +219,8 @@ struct Frame {
     legend: Vec<(Swatch, String)>,
     /// Points drawn (pixels), to place the legend where it hides least.
     ink: Vec<(f64, f64)>,
+    /// Marks the legend must not hide (the numbered event markers).
+    keep_clear: Vec<(f64, f64)>,
     body: String,
 }
 
@@ -234,6 +236,7 @@ impl Frame {
             top,
             legend: Vec::new(),
             ink: Vec::new(),
+            keep_clear: Vec::new(),
             body: String::new(),
         }
     }
@@ -249,6 +252,10 @@ impl Frame {
     }
 
     fn band(&mut self, s: &Series) {
+        // The band's upper edge is ink the legend should not hide either.
+        for p in s.hi.iter().filter(|p| p.1.is_finite()) {
+            self.ink.push((self.px(p.0), self.py(p.1)));
+        }
         let mut pts = String::new();
         for p in s.hi.iter().chain(s.lo.iter().rev()) {
             if p.1.is_finite() {
@@ -366,19 +373,37 @@ impl Frame {
                     .max()
                     .unwrap_or(0) as f64;
         let height = 8.0 + 16.0 * self.legend.len() as f64;
+        // Candidates: the four corners first, then a grid (right, left, centre × top, below
+        // the event markers, middle, bottom); ties go to the earlier.
+        let (xr, xl) = (W - R - width - 6.0, L + 6.0);
+        let xc = (xl + xr) / 2.0;
+        let (yt, yb) = (self.top + 6.0, self.bottom() - height - 6.0);
+        let (ym, yk) = ((yt + yb) / 2.0, self.top + 58.0);
         let corners = [
-            (W - R - width - 6.0, self.top + 6.0),
-            (L + 6.0, self.top + 6.0),
-            (W - R - width - 6.0, self.bottom() - height - 6.0),
-            (L + 6.0, self.bottom() - height - 6.0),
+            (xr, yt),
+            (xl, yt),
+            (xr, yb),
+            (xl, yb),
+            (xr, yk),
+            (xl, yk),
+            (xc, yt),
+            (xc, yk),
+            (xr, ym),
+            (xl, ym),
+            (xc, ym),
+            (xc, yb),
         ];
         let hidden = |&(x, y): &(f64, f64)| {
-            self.ink
-                .iter()
-                .filter(|p| p.0 >= x && p.0 <= x + width && p.1 >= y && p.1 <= y + height)
-                .count()
+            let inside = |p: &&(f64, f64)| {
+                p.0 >= x - 8.0
+                    && p.0 <= x + width + 8.0
+                    && p.1 >= y - 8.0
+                    && p.1 <= y + height + 8.0
+            };
+            self.ink.iter().filter(inside).count()
+                + 100_000 * self.keep_clear.iter().filter(inside).count()
         };
-        // Fewest points hidden; ties to the earlier corner.
+        // Fewest points hidden; ties to the earlier candidate.
         let (x, y) = corners
             .iter()
             .enumerate()
@@ -437,6 +462,7 @@ impl Frame {
             let row = (0..3).find(|&r| px - last_x[r] >= 16.0).unwrap_or(0);
             last_x[row] = px;
             let cy = self.top + 9.0 + 16.0 * row as f64;
+            self.keep_clear.push((px, cy));
             let _ = writeln!(
                 self.body,
                 "<line x1=\"{px:.2}\" y1=\"{:.2}\" x2=\"{px:.2}\" y2=\"{:.2}\" stroke=\"{GREY}\" stroke-dasharray=\"4 3\"/><circle cx=\"{px:.2}\" cy=\"{cy:.2}\" r=\"7\" fill=\"white\" stroke=\"{GREY}\"/><text x=\"{px:.2}\" y=\"{:.2}\" font-size=\"9\" text-anchor=\"middle\">{}</text>",

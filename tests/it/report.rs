@@ -105,6 +105,13 @@ fn run_and_validate_folders_become_pages_that_still_verify() {
         html.contains("Real wage index (1913 = 1)"),
         "the headline table"
     );
+    // With --png, every figure of the page also as a PNG.
+    let o = pact(&["report", run.to_str().unwrap(), "--png"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pngs: Vec<_> = std::fs::read_dir(run.join("png")).unwrap().collect();
+    assert_eq!(pngs.len(), 6);
+    let bytes = std::fs::read(run.join("png/strikers.png")).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
     // The report is not one of the folder's outputs: the folder still verifies.
     let v = pact(&["verify", run.to_str().unwrap()]);
     assert!(v.status.success(), "{}", stderr(&v));
