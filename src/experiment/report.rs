@@ -684,7 +684,7 @@ fn calibrate_page(dir: &Path, m: &Value) -> super::Result<String> {
             csv_table(&csv, 100),
         );
     }
-    let mut figs = String::new();
+    let mut figs = figures_in(dir, "figures");
     for wave in 1..=50 {
         let sub = format!("wave-{wave}/sweep/figures");
         if !dir.join(&sub).is_dir() {

@@ -26,7 +26,7 @@ const R: f64 = 16.0;
 const PH: f64 = 260.0;
 /// Characters per line of a 14-point title, of 11-point text.
 const TITLE_CHARS: usize = 72;
-const TEXT_CHARS: usize = 100;
+const TEXT_CHARS: usize = 90;
 
 const INK: &str = "#222222";
 const GREY: &str = "#6c757d";
@@ -1005,6 +1005,147 @@ pub fn bars(
         let _ = writeln!(
             s,
             "<text x=\"16\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+            22.0 + 18.0 * i as f64,
+            esc(t)
+        );
+    }
+    s.push_str(&body);
+    for (i, (t, colour)) in text.iter().enumerate() {
+        let size = if *colour == GREY { 9.5 } else { 11.0 };
+        let _ = writeln!(
+            s,
+            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
+            first + 15.0 * i as f64,
+            esc(t)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The pair plot of history matching over `names.len()` parameters, from points of the unit
+/// cube and the implausibility each is judged by: below the diagonal, each bin's minimum
+/// implausibility (dark where some point is plausible, light where every point is ruled out;
+/// blank where none was run); above it, the optical depth, the share of the bin's points that
+/// are non-implausible (at `cutoff`). Parameters are numbered on the diagonal, named in a key.
+pub fn pairs(
+    title: &str,
+    names: &[String],
+    points: &[Vec<f64>],
+    judged: &[f64],
+    cutoff: f64,
+    note: &str,
+) -> String {
+    let d = names.len().max(1);
+    // Fewer, fuller bins when the panels are small.
+    let bins: usize = if d > 8 { 4 } else { 6 };
+    let title_lines = wrap(title, TITLE_CHARS);
+    let top = 14.0 + 18.0 * title_lines.len() as f64 + 8.0;
+    let side = W - L - R;
+    let cell = side / d as f64;
+    let bin = cell / bins as f64;
+    let mut body = String::new();
+    // Bin statistics for a pair (i, j): (minimum implausibility, points, non-implausible).
+    let stats = |i: usize, j: usize| {
+        let mut min = vec![f64::INFINITY; bins * bins];
+        let mut n = vec![0usize; bins * bins];
+        let mut ok = vec![0usize; bins * bins];
+        for (x, &imp) in points.iter().zip(judged) {
+            let b = |u: f64| ((u * bins as f64) as usize).min(bins - 1);
+            let k = b(x[i]) * bins + b(x[j]);
+            n[k] += 1;
+            if imp.is_finite() {
+                min[k] = min[k].min(imp);
+            }
+            if imp <= cutoff {
+                ok[k] += 1;
+            }
+        }
+        (min, n, ok)
+    };
+    // Colour: 0 → dark blue-green, 1 → near white.
+    let shade = |t: f64| {
+        let t = t.clamp(0.0, 1.0);
+        (
+            (38.0 + (250.0 - 38.0) * t) as u8,
+            (70.0 + (250.0 - 70.0) * t) as u8,
+            (83.0 + (250.0 - 83.0) * t) as u8,
+        )
+    };
+    for r in 0..d {
+        for c in 0..d {
+            let (x0, y0) = (L + c as f64 * cell, top + r as f64 * cell);
+            if r == c {
+                let _ = writeln!(
+                    body,
+                    "<rect x=\"{x0:.2}\" y=\"{y0:.2}\" width=\"{cell:.2}\" height=\"{cell:.2}\" fill=\"#f4f4f4\" stroke=\"white\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" font-size=\"{:.1}\" font-weight=\"bold\">{}</text>",
+                    x0 + cell / 2.0,
+                    y0 + cell / 2.0 + 4.0,
+                    (cell / 3.0).clamp(6.0, 13.0),
+                    r + 1
+                );
+                continue;
+            }
+            // Row r is the vertical parameter, column c the horizontal one.
+            let (min, n, ok) = stats(c, r);
+            for bx in 0..bins {
+                for by in 0..bins {
+                    let k = bx * bins + by;
+                    if n[k] == 0 {
+                        continue;
+                    }
+                    let t = if r > c {
+                        (min[k] / (2.0 * cutoff)).min(1.0)
+                    } else {
+                        1.0 - ok[k] as f64 / n[k] as f64
+                    };
+                    let (cr, cg, cb) = shade(t);
+                    let _ = writeln!(
+                        body,
+                        "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{bin:.2}\" height=\"{bin:.2}\" fill=\"rgb({cr},{cg},{cb})\"/>",
+                        x0 + bx as f64 * bin,
+                        y0 + cell - (by + 1) as f64 * bin
+                    );
+                }
+            }
+            let _ = writeln!(
+                body,
+                "<rect x=\"{x0:.2}\" y=\"{y0:.2}\" width=\"{cell:.2}\" height=\"{cell:.2}\" fill=\"none\" stroke=\"#bbbbbb\" stroke-width=\"0.5\"/>"
+            );
+        }
+    }
+    let mut text: Vec<(String, &str)> = Vec::new();
+    for line in wrap(
+        &format!(
+            "Below the diagonal: each bin's smallest implausibility (dark: some point is plausible; light: every point there is ruled out at {cutoff}). Above it: the optical depth, the share of the bin's points not ruled out (dark: all). Each panel: the column's parameter across, the row's up, each over its range; blank: no point run."
+        ),
+        TEXT_CHARS,
+    ) {
+        text.push((line, INK));
+    }
+    let key: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("({}) {n}", i + 1))
+        .collect();
+    for line in wrap(&key.join("; "), TEXT_CHARS) {
+        text.push((line, INK));
+    }
+    for line in wrap(note, TEXT_CHARS + 10) {
+        text.push((line, GREY));
+    }
+    let first = top + side + 22.0;
+    let h = first + 15.0 * text.len() as f64 + 4.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
+        16.0 * h / W
+    );
+    for (i, t) in title_lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
             22.0 + 18.0 * i as f64,
             esc(t)
         );

@@ -64,7 +64,12 @@ fn calibrate(
     pact(&args)
 }
 
-const TABLES: [&str; 3] = ["waves.csv", "points.csv", "ensemble.csv"];
+const TABLES: [&str; 4] = [
+    "waves.csv",
+    "points.csv",
+    "ensemble.csv",
+    "figures/pairs.svg",
+];
 
 #[test]
 fn calibration_runs_its_waves_as_sweeps_and_resumes_to_the_same_tables() {
@@ -214,6 +219,7 @@ fn a_calibration_verifies_from_its_manifest_and_a_tampered_table_is_caught() {
         "waves.csv",
         "points.csv",
         "ensemble.csv",
+        "figures/pairs.svg",
     ] {
         assert!(report.contains(&format!("{f}: identical")), "{report}");
     }

@@ -139,6 +139,9 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
     write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
     write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
     write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;
+    std::fs::create_dir_all(out.join("figures"))
+        .map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
+    write_atomic(&out.join("figures/pairs.svg"), &pairs_figure(&cal, &waves))?;
     let last = waves.last().expect("at least one wave");
     let summary = format!(
         "{} waves; the last kept {} of {} points; non-implausible share of the space {:.3e}",
@@ -201,7 +204,43 @@ pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> 
     files.push(("waves.csv".into(), waves_csv(cal, &waves)));
     files.push(("points.csv".into(), points_csv(cal, &waves)));
     files.push(("ensemble.csv".into(), ensemble_csv(cal, &waves)));
+    files.push(("figures/pairs.svg".into(), pairs_figure(cal, &waves)));
     Ok(files)
+}
+
+/// The pair plot of every point of every wave.
+fn pairs_figure(cal: &Calibration, waves: &[Wave]) -> String {
+    let names: Vec<String> = cal.cfg.parameters.iter().map(|p| p.key.clone()).collect();
+    let points: Vec<Vec<f64>> = waves
+        .iter()
+        .flat_map(|w| w.points.iter().cloned())
+        .collect();
+    let judged: Vec<f64> = waves
+        .iter()
+        .flat_map(|w| w.judged.iter().copied())
+        .collect();
+    let kept = waves.last().map_or(0, Wave::survivors);
+    crate::output::svg::pairs(
+        &format!(
+            "Where the record rules the parameters out: {} ({} waves, {} points; {} kept)",
+            cal.name,
+            waves.len(),
+            points.len(),
+            kept
+        ),
+        &names,
+        &points,
+        &judged,
+        cal.cfg.cutoff,
+        &format!(
+            "pact {} · calibration {} · {} replicates a point · seed {} · id {}",
+            crate::VERSION,
+            cal.name,
+            cal.cfg.replicates,
+            cal.seed,
+            &cal.id[..12]
+        ),
+    )
 }
 
 fn waves_csv(cal: &Calibration, waves: &[Wave]) -> String {
