@@ -481,44 +481,58 @@ impl Frame {
     /// events and the provenance note.
     fn finish(mut self, below_axis: f64, lines: &[String], note: &str) -> String {
         self.draw_legend();
-        let mut text: Vec<(String, &str)> = Vec::new();
-        for l in lines {
-            for w in wrap(l, TEXT_CHARS) {
-                text.push((w, INK));
-            }
-        }
-        for w in wrap(note, TEXT_CHARS + 10) {
-            text.push((w, GREY));
-        }
         let first = self.bottom() + below_axis + 18.0;
-        let h = first + 15.0 * text.len() as f64 + 4.0;
-        let mut s = String::new();
+        document(L, &self.title, &self.body, first, lines, note)
+    }
+}
+
+/// The whole SVG document: the title (lines, at `title_x`), the drawing `body`, then from `first`
+/// down the text lines under it (each wrapped to the figure's width) and the grey provenance
+/// `note`; its height follows from them.
+fn document(
+    title_x: f64,
+    title: &[String],
+    body: &str,
+    first: f64,
+    lines: &[String],
+    note: &str,
+) -> String {
+    let mut text: Vec<(String, &str)> = Vec::new();
+    for l in lines {
+        for w in wrap(l, TEXT_CHARS) {
+            text.push((w, INK));
+        }
+    }
+    for w in wrap(note, TEXT_CHARS + 10) {
+        text.push((w, GREY));
+    }
+    let h = first + 15.0 * text.len() as f64 + 4.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
+        16.0 * h / W
+    );
+    for (i, t) in title.iter().enumerate() {
         let _ = writeln!(
             s,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
-            16.0 * h / W
+            "<text x=\"{title_x}\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+            22.0 + 18.0 * i as f64,
+            esc(t)
         );
-        for (i, t) in self.title.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "<text x=\"{L}\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
-                22.0 + 18.0 * i as f64,
-                esc(t)
-            );
-        }
-        s.push_str(&self.body);
-        for (i, (t, colour)) in text.iter().enumerate() {
-            let size = if *colour == GREY { 9.5 } else { 11.0 };
-            let _ = writeln!(
-                s,
-                "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
-                first + 15.0 * i as f64,
-                esc(t)
-            );
-        }
-        s.push_str("</svg>\n");
-        s
     }
+    s.push_str(body);
+    for (i, (t, colour)) in text.iter().enumerate() {
+        let size = if *colour == GREY { 9.5 } else { 11.0 };
+        let _ = writeln!(
+            s,
+            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
+            first + 15.0 * i as f64,
+            esc(t)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
 }
 
 enum XTicks<'a> {
@@ -986,41 +1000,14 @@ pub fn bars(
         "<line x1=\"{x0:.2}\" y1=\"{yb:.2}\" x2=\"{x1:.2}\" y2=\"{yb:.2}\" stroke=\"{INK}\"/><line x1=\"{xz:.2}\" y1=\"{top:.2}\" x2=\"{xz:.2}\" y2=\"{yb:.2}\" stroke=\"{INK}\"/><text x=\"{xm:.2}\" y=\"{yl:.2}\" text-anchor=\"middle\">{}</text>",
         esc(xlabel)
     );
-    let mut text: Vec<(String, &str)> = Vec::new();
-    for w in wrap(result, TEXT_CHARS) {
-        text.push((w, INK));
-    }
-    for w in wrap(note, TEXT_CHARS + 10) {
-        text.push((w, GREY));
-    }
-    let first = top + ph + 56.0;
-    let h = first + 15.0 * text.len() as f64 + 4.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
-        16.0 * h / W
-    );
-    for (i, t) in title_lines.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<text x=\"16\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
-            22.0 + 18.0 * i as f64,
-            esc(t)
-        );
-    }
-    s.push_str(&body);
-    for (i, (t, colour)) in text.iter().enumerate() {
-        let size = if *colour == GREY { 9.5 } else { 11.0 };
-        let _ = writeln!(
-            s,
-            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
-            first + 15.0 * i as f64,
-            esc(t)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    document(
+        16.0,
+        &title_lines,
+        &body,
+        top + ph + 56.0,
+        &[result.to_string()],
+        note,
+    )
 }
 
 /// The pair plot of history matching over `names.len()` parameters, from points of the unit
@@ -1114,54 +1101,24 @@ pub fn pairs(
             );
         }
     }
-    let mut text: Vec<(String, &str)> = Vec::new();
-    for line in wrap(
-        &format!(
-            "Below the diagonal: each bin's smallest implausibility (dark: some point is plausible; light: every point there is ruled out at {cutoff}). Above it: the optical depth, the share of the bin's points not ruled out (dark: all). Each panel: the column's parameter across, the row's up, each over its range; blank: no point run."
-        ),
-        TEXT_CHARS,
-    ) {
-        text.push((line, INK));
-    }
     let key: Vec<String> = names
         .iter()
         .enumerate()
         .map(|(i, n)| format!("({}) {n}", i + 1))
         .collect();
-    for line in wrap(&key.join("; "), TEXT_CHARS) {
-        text.push((line, INK));
-    }
-    for line in wrap(note, TEXT_CHARS + 10) {
-        text.push((line, GREY));
-    }
-    let first = top + side + 22.0;
-    let h = first + 15.0 * text.len() as f64 + 4.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16cm\" height=\"{:.2}cm\" viewBox=\"0 0 {W} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" fill=\"{INK}\">\n<rect width=\"{W}\" height=\"{h:.0}\" fill=\"white\"/>",
-        16.0 * h / W
-    );
-    for (i, t) in title_lines.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
-            22.0 + 18.0 * i as f64,
-            esc(t)
-        );
-    }
-    s.push_str(&body);
-    for (i, (t, colour)) in text.iter().enumerate() {
-        let size = if *colour == GREY { 9.5 } else { 11.0 };
-        let _ = writeln!(
-            s,
-            "<text x=\"{L}\" y=\"{:.2}\" font-size=\"{size}\" fill=\"{colour}\">{}</text>",
-            first + 15.0 * i as f64,
-            esc(t)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    document(
+        L,
+        &title_lines,
+        &body,
+        top + side + 22.0,
+        &[
+            format!(
+                "Below the diagonal: each bin's smallest implausibility (dark: some point is plausible; light: every point there is ruled out at {cutoff}). Above it: the optical depth, the share of the bin's points not ruled out (dark: all). Each panel: the column's parameter across, the row's up, each over its range; blank: no point run."
+            ),
+            key.join("; "),
+        ],
+        note,
+    )
 }
 
 #[cfg(test)]

@@ -142,21 +142,33 @@ pub fn load(path: &Path) -> Result<Calibration> {
 /// file, its base chain and its targets), not from the files on disk; its id must be the one
 /// recorded.
 pub fn from_manifest(m: &serde_json::Value) -> Result<Calibration> {
-    let bad = |what: &str| {
-        input(format!(
-            "manifest.json: malformed calibration manifest: {what}"
-        ))
-    };
+    let (path, files) = recorded_study(m, "calibration")?;
+    let cal = load_with(Path::new(&path), &scenario::recorded(files))?;
+    if m["calibration_id"].as_str() != Some(cal.id.as_str()) {
+        return Err(input(
+            "manifest.json: key `calibration_id`: the recorded files give another id; the manifest was edited",
+        ));
+    }
+    Ok(cal)
+}
+
+/// The texts a study's manifest recorded (kind `what`: its `<what>_path` and `<what>_file`, the
+/// base chain and the targets file), as (the study file's path, every (path, text)).
+pub(crate) fn recorded_study(
+    m: &serde_json::Value,
+    what: &str,
+) -> Result<(String, Vec<(String, String)>)> {
+    let bad = |k: &str| input(format!("manifest.json: malformed {what} manifest: {k}"));
     let pair = |v: &serde_json::Value| match (v[0].as_str(), v[1].as_str()) {
         (Some(p), Some(t)) => Ok((p.to_string(), t.to_string())),
         _ => Err(bad("allowed [path, text] pairs")),
     };
-    let path = m["calibration_path"]
+    let path = m[format!("{what}_path")]
         .as_str()
-        .ok_or_else(|| bad("no calibration_path"))?;
-    let text = m["calibration_file"]
+        .ok_or_else(|| bad(&format!("no {what}_path")))?;
+    let text = m[format!("{what}_file")]
         .as_str()
-        .ok_or_else(|| bad("no calibration_file"))?;
+        .ok_or_else(|| bad(&format!("no {what}_file")))?;
     let mut files = vec![(path.to_string(), text.to_string())];
     for f in m["base_files"]
         .as_array()
@@ -165,13 +177,27 @@ pub fn from_manifest(m: &serde_json::Value) -> Result<Calibration> {
         files.push(pair(f)?);
     }
     files.push(pair(&m["targets_file"])?);
-    let cal = load_with(Path::new(path), &scenario::recorded(files))?;
-    if m["calibration_id"].as_str() != Some(cal.id.as_str()) {
-        return Err(input(
-            "manifest.json: key `calibration_id`: the recorded files give another id; the manifest was edited",
-        ));
+    Ok((path.to_string(), files))
+}
+
+/// A study's output folder, before anything is written: new, empty, or holding this same
+/// study (recorded under `id_key` in its manifest), which is then resumed.
+pub(crate) fn check_study_out(out: &Path, id_key: &str, id: &str, what: &str) -> Result<()> {
+    crate::experiment::check_parent(out)?;
+    if out.exists() {
+        let same = std::fs::read_to_string(out.join("manifest.json"))
+            .ok()
+            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+            .is_some_and(|m| m[id_key].as_str() == Some(id));
+        let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+        if !same && !empty {
+            return Err(input(format!(
+                "{}: holds something else than this {what} (another file, targets, base or pact version); allowed: the same {what} to resume it, or a new --out",
+                out.display()
+            )));
+        }
     }
-    Ok(cal)
+    Ok(())
 }
 
 /// [`load`], reading the calibration file, its base chain and its targets through `read`

@@ -11,10 +11,10 @@ mod file;
 pub use file::{
     Calibration, CalibrationCfg, ParameterCfg, from_manifest, load, load_with, wave_sweep,
 };
-pub(crate) use file::{Study, study};
+pub(crate) use file::{Study, check_study_out, recorded_study, study};
 
 use super::history_matching::{Design, Stat, Wave, history_match};
-use super::{Done, Error, OutDir, Progress, input};
+use super::{Done, Error, OutDir, Progress};
 use crate::scenario;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -82,21 +82,8 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
 pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
     let cal = load(file)?;
     let out = dest.folder(|| PathBuf::from("results").join(format!("calibration_{}", cal.name)));
-    super::check_parent(&out)?;
+    check_study_out(&out, "calibration_id", &cal.id, "calibration")?;
     let mpath = out.join("manifest.json");
-    if out.exists() {
-        let same = std::fs::read_to_string(&mpath)
-            .ok()
-            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
-            .is_some_and(|m| m["calibration_id"].as_str() == Some(cal.id.as_str()));
-        let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
-        if !same && !empty {
-            return Err(input(format!(
-                "{}: holds something else than this calibration (another file, targets, base or pact version); allowed: the same calibration to resume it, or a new --out",
-                out.display()
-            )));
-        }
-    }
     std::fs::create_dir_all(&out).map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
     let manifest = serde_json::json!({
         "kind": "calibrate",

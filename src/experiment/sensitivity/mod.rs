@@ -23,7 +23,7 @@ pub use estimators::{
     Effects, Index, morris_design, morris_effects, saltelli_design, sobol_indices,
 };
 
-use super::calibrate::{ParameterCfg, Study, study};
+use super::calibrate::{ParameterCfg, Study, check_study_out, recorded_study, study};
 use super::{Done, Error, OutDir, Progress, input};
 use crate::output::{sha256_hex, svg};
 use crate::scenario::targets::{Pattern, Target};
@@ -452,21 +452,8 @@ pub fn tables(s: &Sensitivity, results: &str) -> Result<Vec<(String, String)>> {
 pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
     let s = load(file)?;
     let out = dest.folder(|| PathBuf::from("results").join(format!("sensitivity_{}", s.name)));
-    super::check_parent(&out)?;
+    check_study_out(&out, "sensitivity_id", &s.id, "sensitivity analysis")?;
     let mpath = out.join("manifest.json");
-    if out.exists() {
-        let same = std::fs::read_to_string(&mpath)
-            .ok()
-            .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
-            .is_some_and(|m| m["sensitivity_id"].as_str() == Some(s.id.as_str()));
-        let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
-        if !same && !empty {
-            return Err(input(format!(
-                "{}: holds something else than this sensitivity analysis (another file, targets, base or pact version); allowed: the same analysis to resume it, or a new --out",
-                out.display()
-            )));
-        }
-    }
     std::fs::create_dir_all(out.join("figures"))
         .map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
     let manifest = serde_json::json!({
@@ -518,30 +505,8 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
 
 /// Re-loads the analysis a manifest describes from the texts it recorded; its id must match.
 pub fn from_manifest(m: &serde_json::Value) -> Result<Sensitivity> {
-    let bad = |what: &str| {
-        input(format!(
-            "manifest.json: malformed sensitivity manifest: {what}"
-        ))
-    };
-    let pair = |v: &serde_json::Value| match (v[0].as_str(), v[1].as_str()) {
-        (Some(p), Some(t)) => Ok((p.to_string(), t.to_string())),
-        _ => Err(bad("allowed [path, text] pairs")),
-    };
-    let path = m["sensitivity_path"]
-        .as_str()
-        .ok_or_else(|| bad("no sensitivity_path"))?;
-    let text = m["sensitivity_file"]
-        .as_str()
-        .ok_or_else(|| bad("no sensitivity_file"))?;
-    let mut files = vec![(path.to_string(), text.to_string())];
-    for f in m["base_files"]
-        .as_array()
-        .ok_or_else(|| bad("no base_files"))?
-    {
-        files.push(pair(f)?);
-    }
-    files.push(pair(&m["targets_file"])?);
-    let s = load_with(Path::new(path), &scenario::recorded(files))?;
+    let (path, files) = recorded_study(m, "sensitivity")?;
+    let s = load_with(Path::new(&path), &scenario::recorded(files))?;
     if m["sensitivity_id"].as_str() != Some(s.id.as_str()) {
         return Err(input(
             "manifest.json: key `sensitivity_id`: the recorded files give another id; the manifest was edited",

@@ -23,32 +23,50 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
     let mut report = Vec::new();
     match m["kind"].as_str() {
         Some("sweep") => verify_sweep(dir, &m, sample, &mut report)?,
-        Some("calibrate") => verify_calibration(dir, &m, sample, &mut report)?,
-        Some("sensitivity") => verify_sensitivity(dir, &m, sample, &mut report)?,
-        Some("validate_ensemble") => {
-            this_version(dir, &m)?;
-            if sample.is_some() {
-                return Err(input(
-                    "--sample: a validation over an ensemble is verified whole; allowed: no --sample",
-                ));
-            }
-            let files = crate::experiment::ensemble::rederive_validation(&m)?;
-            report.extend(super::check(&files, &|n| {
-                std::fs::read_to_string(dir.join(n)).ok()
-            }));
-        }
-        Some("compare_ensemble") => {
-            this_version(dir, &m)?;
-            if sample.is_some() {
-                return Err(input(
-                    "--sample: an ensemble comparison is verified whole; allowed: no --sample",
-                ));
-            }
-            let files = crate::experiment::ensemble::rederive(&m)?;
-            report.extend(super::check(&files, &|n| {
-                std::fs::read_to_string(dir.join(n)).ok()
-            }));
-        }
+        Some("calibrate") => verify_whole(
+            dir,
+            &m,
+            sample,
+            &format!(
+                "a calibration is verified whole (each wave's points depend on the waves before); allowed: no --sample, or pact verify {}/wave-K/sweep --sample N",
+                dir.display()
+            ),
+            &|| {
+                let cal = crate::experiment::calibrate::from_manifest(&m)?;
+                crate::experiment::calibrate::rederive(&cal, dir)
+            },
+            &mut report,
+        )?,
+        Some("sensitivity") => verify_whole(
+            dir,
+            &m,
+            sample,
+            &format!(
+                "a sensitivity analysis is verified whole (its indices need every point); allowed: no --sample, or pact verify {}/sweep --sample N",
+                dir.display()
+            ),
+            &|| {
+                let s = crate::experiment::sensitivity::from_manifest(&m)?;
+                crate::experiment::sensitivity::rederive(&s, dir)
+            },
+            &mut report,
+        )?,
+        Some("validate_ensemble") => verify_whole(
+            dir,
+            &m,
+            sample,
+            "a validation over an ensemble is verified whole; allowed: no --sample",
+            &|| crate::experiment::ensemble::rederive_validation(&m),
+            &mut report,
+        )?,
+        Some("compare_ensemble") => verify_whole(
+            dir,
+            &m,
+            sample,
+            "an ensemble comparison is verified whole; allowed: no --sample",
+            &|| crate::experiment::ensemble::rederive(&m),
+            &mut report,
+        )?,
         Some("compare") => verify_compare(dir, &m, sample, &mut report)?,
         _ => {
             verify_folder(dir, "", sample, &mut report)?;
@@ -209,54 +227,30 @@ fn verify_compare(
     Ok(())
 }
 
+/// A folder verified whole from its manifest's recorded texts (a calibration: every wave re-run,
+/// since a wave's points depend on the waves before; a sensitivity analysis: the whole design;
+/// an ensemble's validation or comparison: every member): `rederive` gives the expected files.
+fn verify_whole(
+    dir: &Path,
+    m: &serde_json::Value,
+    sample: Option<usize>,
+    no_sample: &str,
+    rederive: &dyn Fn() -> Result<Vec<(String, String)>>,
+    report: &mut Report,
+) -> Result<()> {
+    this_version(dir, m)?;
+    if sample.is_some() {
+        return Err(input(format!("--sample: {no_sample}")));
+    }
+    report.extend(super::check(&rederive()?, &|n| {
+        std::fs::read_to_string(dir.join(n)).ok()
+    }));
+    Ok(())
+}
+
 /// Verifies a sweep folder: the sweep is re-loaded from the texts its manifest recorded (its id
 /// must be the one recorded); the runs (all, or a sample) are re-run and compared with
 /// results.csv; the figures when all are re-run.
-/// A calibration: re-loaded from the texts its manifest recorded, every wave re-run in full and
-/// the tables re-derived (a wave's points depend on the waves before it, so there is no sample:
-/// a wave's own sweep folder can be verified by sample).
-fn verify_calibration(
-    dir: &Path,
-    m: &serde_json::Value,
-    sample: Option<usize>,
-    report: &mut Report,
-) -> Result<()> {
-    this_version(dir, m)?;
-    if sample.is_some() {
-        return Err(input(format!(
-            "--sample: a calibration is verified whole (each wave's points depend on the waves before); allowed: no --sample, or pact verify {}/wave-K/sweep --sample N",
-            dir.display()
-        )));
-    }
-    let cal = crate::experiment::calibrate::from_manifest(m)?;
-    let files = crate::experiment::calibrate::rederive(&cal, dir)?;
-    report.extend(super::check(&files, &|n| {
-        std::fs::read_to_string(dir.join(n)).ok()
-    }));
-    Ok(())
-}
-
-fn verify_sensitivity(
-    dir: &Path,
-    m: &serde_json::Value,
-    sample: Option<usize>,
-    report: &mut Report,
-) -> Result<()> {
-    this_version(dir, m)?;
-    if sample.is_some() {
-        return Err(input(format!(
-            "--sample: a sensitivity analysis is verified whole (its indices need every point); allowed: no --sample, or pact verify {}/sweep --sample N",
-            dir.display()
-        )));
-    }
-    let s = crate::experiment::sensitivity::from_manifest(m)?;
-    let files = crate::experiment::sensitivity::rederive(&s, dir)?;
-    report.extend(super::check(&files, &|n| {
-        std::fs::read_to_string(dir.join(n)).ok()
-    }));
-    Ok(())
-}
-
 fn verify_sweep(
     dir: &Path,
     m: &serde_json::Value,
