@@ -746,6 +746,56 @@ pub fn dot_chart(
     f.finish(36.0, &[result.to_string()], note)
 }
 
+/// Morris's plane: one numbered dot per parameter at (μ*, σ), the parameters named in a key. Far
+/// right: influential; high: nonlinear or interacting; near the origin: negligible.
+pub fn mu_sigma(
+    title: &str,
+    names: &[String],
+    pts: &[(f64, f64)],
+    result: &str,
+    note: &str,
+) -> String {
+    let finite: Vec<(f64, f64)> = pts
+        .iter()
+        .copied()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect();
+    let xmax = finite.iter().map(|p| p.0).fold(0.0f64, f64::max);
+    let ymax = finite.iter().map(|p| p.1).fold(0.0f64, f64::max);
+    let (xt, _) = nice_ticks(0.0, if xmax > 0.0 { xmax } else { 1.0 });
+    let yt = nice_ticks(0.0, if ymax > 0.0 { ymax } else { 1.0 });
+    let mut f = Frame::new(
+        title,
+        (0.0, *xt.last().unwrap_or(&1.0)),
+        (0.0, *yt.0.last().unwrap_or(&1.0)),
+    );
+    for (i, &(x, y)) in pts.iter().enumerate() {
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        let (cx, cy) = (f.px(x), f.py(y));
+        f.ink.push((cx, cy));
+        let _ = writeln!(
+            f.body,
+            "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"4\" fill=\"#264653\"/><text x=\"{:.2}\" y=\"{:.2}\" font-size=\"10\">{}</text>",
+            cx + 6.0,
+            cy - 4.0,
+            i + 1
+        );
+    }
+    f.axes(
+        &yt,
+        "σ: spread of the elementary effects",
+        XTicks::Numbers("μ*: mean absolute elementary effect (across the parameter's range)"),
+    );
+    let key: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("({}) {n}", i + 1))
+        .collect();
+    f.finish(36.0, &[result.to_string(), key.join("; ")], note)
+}
+
 /// A response curve: median and 5–95% band of an outcome against one varied parameter.
 pub fn response_curve(
     title: &str,

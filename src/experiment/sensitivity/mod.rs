@@ -421,24 +421,23 @@ pub fn tables(s: &Sensitivity, results: &str) -> Result<Vec<(String, String)>> {
                 "undefined (no variance)".into()
             }
         );
-        figures.push((
-            format!("figures/{id}.svg"),
-            svg::bars(
-                &format!(
-                    "What moves: {}",
-                    if p.target.description.is_empty() {
-                        id.as_str()
-                    } else {
-                        p.target.description.as_str()
-                    }
-                ),
-                axis,
-                &measures,
-                &rows,
-                &result,
-                &note,
-            ),
-        ));
+        let title = format!(
+            "What moves: {}",
+            if p.target.description.is_empty() {
+                id.as_str()
+            } else {
+                p.target.description.as_str()
+            }
+        );
+        let figure = match s.cfg.method {
+            Method::Sobol => svg::bars(&title, axis, &measures, &rows, &result, &note),
+            Method::Morris => {
+                let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+                let pts: Vec<(f64, f64)> = rows.iter().map(|r| (r.1[0].0, r.1[1].0)).collect();
+                svg::mu_sigma(&title, &names, &pts, &result, &note)
+            }
+        };
+        figures.push((format!("figures/{id}.svg"), figure));
     }
     let mut files = vec![
         ("indices.csv".to_string(), indices),
