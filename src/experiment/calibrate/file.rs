@@ -403,44 +403,47 @@ pub(crate) fn study(
     })
 }
 
-/// The sweep file of one wave: the base, the calibration's replicates, scale and seed, the
-/// wave's points, and the targets as outcomes.
-pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String {
+/// The sweep file of a study's design: `header` (a comment), the base, `name`, replicates, scale
+/// and seed (when given), the points (one row of values per point), the parameters' keys and the
+/// targets as outcomes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn points_sweep(
+    header: &str,
+    base: &Path,
+    name: &str,
+    (replicates, scale, seed): (i64, Option<u64>, Option<u64>),
+    rows: &[Vec<f64>],
+    parameters: &[ParameterCfg],
+    patterns: &[Pattern],
+) -> String {
     #[derive(Serialize)]
     struct Outcomes {
         outcome: Vec<Target>,
     }
-    let c = &cal.cfg;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# Wave {} of the calibration `{}` (written by pact calibrate).",
-        wave + 1,
-        cal.name
-    );
-    let _ = writeln!(s, "base = {:?}", cal.base.display().to_string());
-    let _ = writeln!(s, "name = {:?}", format!("{}-wave-{}", cal.name, wave + 1));
-    let _ = writeln!(s, "replicates = {}", c.replicates);
-    if let Some(x) = c.scale {
+    let _ = writeln!(s, "# {header}");
+    let _ = writeln!(s, "base = {:?}", base.display().to_string());
+    let _ = writeln!(s, "name = {name:?}");
+    let _ = writeln!(s, "replicates = {replicates}");
+    if let Some(x) = scale {
         let _ = writeln!(s, "scale = {x}");
     }
-    if let Some(x) = c.seed {
+    if let Some(x) = seed {
         let _ = writeln!(s, "seed = {x}");
     }
-    let rows: Vec<String> = points
+    let rows: Vec<String> = rows
         .iter()
-        .map(|x| {
-            let v: Vec<String> = cal.values(x).iter().map(|v| format!("{v:?}")).collect();
+        .map(|v| {
+            let v: Vec<String> = v.iter().map(|v| format!("{v:?}")).collect();
             format!("[{}]", v.join(", "))
         })
         .collect();
     let _ = writeln!(s, "points = [\n    {},\n]", rows.join(",\n    "));
-    for p in &c.parameters {
+    for p in parameters {
         let _ = writeln!(s, "\n[[parameter]]\nkey = {:?}", p.key);
     }
     let outcomes = Outcomes {
-        outcome: cal
-            .patterns
+        outcome: patterns
             .iter()
             .map(|p| Target {
                 band: Vec::new(),
@@ -451,4 +454,66 @@ pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String
     s.push('\n');
     s.push_str(&toml::to_string(&outcomes).expect("targets serialise"));
     s
+}
+
+/// The sweep file of one wave: the base, the calibration's replicates, scale and seed, the
+/// wave's points, and the targets as outcomes.
+pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String {
+    let c = &cal.cfg;
+    let rows: Vec<Vec<f64>> = points.iter().map(|x| cal.values(x)).collect();
+    points_sweep(
+        &format!(
+            "Wave {} of the calibration `{}` (written by pact calibrate).",
+            wave + 1,
+            cal.name
+        ),
+        &cal.base,
+        &format!("{}-wave-{}", cal.name, wave + 1),
+        (c.replicates, c.scale, c.seed),
+        &rows,
+        &c.parameters,
+        &cal.patterns,
+    )
+}
+
+/// Writes a study's sweep file `spec` and runs (or resumes) it into `out`; its `results.csv`.
+pub(crate) fn run_points_sweep(
+    spec: &Path,
+    text: &str,
+    out: &Path,
+    progress: &dyn crate::experiment::Progress,
+) -> Result<String> {
+    crate::experiment::sweep::command::write_atomic(spec, text, "study")?;
+    crate::experiment::sweep::command::sweep(
+        spec,
+        None,
+        &crate::experiment::OutDir {
+            out: Some(out.to_path_buf()),
+            force: false,
+        },
+        None,
+        progress,
+    )?;
+    std::fs::read_to_string(out.join("results.csv"))
+        .map_err(|e| crate::experiment::Error::Failure(format!("{}: {e}", out.display())))
+}
+
+/// A study's sweep re-run in full in memory from its text `text` (as at `spec`) and the base
+/// chain `sources` (`pact verify`): its `results.csv`.
+pub(crate) fn rerun_points_sweep(
+    spec: &Path,
+    text: &str,
+    sources: &[(String, String)],
+) -> Result<String> {
+    use crate::experiment::sweep;
+    use rayon::prelude::*;
+    let mut recorded = sources.to_vec();
+    recorded.push((spec.display().to_string(), text.to_string()));
+    let sw = sweep::load_with(spec, &scenario::recorded(recorded))?;
+    let lines: Vec<String> = (0..sw.runs())
+        .into_par_iter()
+        .map(|r| sweep::run_one(&sw, r))
+        .collect();
+    let runs = sweep::parse_records(&sw, &lines.concat());
+    Ok(sweep::results_csv(&sw, &runs))
 }

@@ -11,11 +11,13 @@ mod file;
 pub use file::{
     Calibration, CalibrationCfg, ParameterCfg, from_manifest, load, load_with, wave_sweep,
 };
-pub(crate) use file::{Study, check_study_out, recorded_study, study};
+pub(crate) use file::{
+    Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep, run_points_sweep,
+    study,
+};
 
 use super::history_matching::{Design, Stat, Wave, history_match};
 use super::{Done, Error, OutDir, Progress};
-use crate::scenario;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -104,21 +106,12 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         let dir = out.join(format!("wave-{}", wave + 1));
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
-        let spec = dir.join("sweep.toml");
-        write_atomic(&spec, &wave_sweep(&cal, wave, points))?;
-        let sweep_out = dir.join("sweep");
-        super::sweep::command::sweep(
-            &spec,
-            None,
-            &OutDir {
-                out: Some(sweep_out.clone()),
-                force: false,
-            },
-            None,
+        let results = run_points_sweep(
+            &dir.join("sweep.toml"),
+            &wave_sweep(&cal, wave, points),
+            &dir.join("sweep"),
             progress,
         )?;
-        let results = std::fs::read_to_string(sweep_out.join("results.csv"))
-            .map_err(|e| Error::Failure(format!("{}: {e}", sweep_out.display())))?;
         wave += 1;
         stats(&cal, &results, points.len())
     };
@@ -166,22 +159,12 @@ fn design(cal: &Calibration) -> Design {
 /// by name: each wave's `sweep.toml` and `sweep/results.csv`, and `waves.csv`, `points.csv`,
 /// `ensemble.csv`.
 pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> {
-    use rayon::prelude::*;
     let mut files: Vec<(String, String)> = Vec::new();
     let mut wave = 0usize;
     let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
         let name = format!("wave-{}", wave + 1);
         let text = wave_sweep(cal, wave, points);
-        let spath = out.join(&name).join("sweep.toml");
-        let mut recorded = cal.sources.clone();
-        recorded.push((spath.display().to_string(), text.clone()));
-        let sw = super::sweep::load_with(&spath, &scenario::recorded(recorded))?;
-        let lines: Vec<String> = (0..sw.runs())
-            .into_par_iter()
-            .map(|r| super::sweep::run_one(&sw, r))
-            .collect();
-        let runs = super::sweep::parse_records(&sw, &lines.concat());
-        let results = super::sweep::results_csv(&sw, &runs);
+        let results = rerun_points_sweep(&out.join(&name).join("sweep.toml"), &text, &cal.sources)?;
         files.push((format!("{name}/sweep.toml"), text));
         files.push((format!("{name}/sweep/results.csv"), results.clone()));
         wave += 1;

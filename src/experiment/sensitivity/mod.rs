@@ -23,10 +23,13 @@ pub use estimators::{
     Effects, Index, morris_design, morris_effects, saltelli_design, sobol_indices,
 };
 
-use super::calibrate::{ParameterCfg, Study, check_study_out, recorded_study, study};
+use super::calibrate::{
+    ParameterCfg, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
+    run_points_sweep, study,
+};
 use super::{Done, Error, OutDir, Progress, input};
 use crate::output::{sha256_hex, svg};
-use crate::scenario::targets::{Pattern, Target};
+use crate::scenario::targets::Pattern;
 use crate::scenario::{self, ScenarioError, find_key_line};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -225,49 +228,20 @@ pub fn load_with(path: &Path, read: &scenario::Reader) -> Result<Sensitivity> {
 /// The sweep file of the design: the base, replicates, scale and seed, the design's points and
 /// the outcomes.
 pub fn design_sweep(s: &Sensitivity) -> String {
-    #[derive(Serialize)]
-    struct Outcomes {
-        outcome: Vec<Target>,
-    }
     let c = &s.cfg;
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# The design of the sensitivity analysis `{}` (written by pact sensitivity).",
-        s.name
-    );
-    let _ = writeln!(t, "base = {:?}", s.base.display().to_string());
-    let _ = writeln!(t, "name = {:?}", format!("{}-design", s.name));
-    let _ = writeln!(t, "replicates = {}", c.replicates);
-    if let Some(x) = c.scale {
-        let _ = writeln!(t, "scale = {x}");
-    }
-    let _ = writeln!(t, "seed = {}", s.seed);
-    let rows: Vec<String> = s
-        .design()
-        .iter()
-        .map(|x| {
-            let v: Vec<String> = s.values(x).iter().map(|v| format!("{v:?}")).collect();
-            format!("[{}]", v.join(", "))
-        })
-        .collect();
-    let _ = writeln!(t, "points = [\n    {},\n]", rows.join(",\n    "));
-    for p in &c.parameters {
-        let _ = writeln!(t, "\n[[parameter]]\nkey = {:?}", p.key);
-    }
-    let outcomes = Outcomes {
-        outcome: s
-            .patterns
-            .iter()
-            .map(|p| Target {
-                band: Vec::new(),
-                ..p.target.clone()
-            })
-            .collect(),
-    };
-    t.push('\n');
-    t.push_str(&toml::to_string(&outcomes).expect("targets serialise"));
-    t
+    let rows: Vec<Vec<f64>> = s.design().iter().map(|x| s.values(x)).collect();
+    points_sweep(
+        &format!(
+            "The design of the sensitivity analysis `{}` (written by pact sensitivity).",
+            s.name
+        ),
+        &s.base,
+        &format!("{}-design", s.name),
+        (c.replicates, c.scale, Some(s.seed)),
+        &rows,
+        &c.parameters,
+        &s.patterns,
+    )
 }
 
 /// Per outcome, per point: the values of its replicates, from a sweep's `results.csv`.
@@ -471,21 +445,12 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         &mpath,
         &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
     )?;
-    let spec = out.join("sweep.toml");
-    write(&spec, &design_sweep(&s))?;
-    let sweep_out = out.join("sweep");
-    super::sweep::command::sweep(
-        &spec,
-        None,
-        &OutDir {
-            out: Some(sweep_out.clone()),
-            force: false,
-        },
-        None,
+    let results = run_points_sweep(
+        &out.join("sweep.toml"),
+        &design_sweep(&s),
+        &out.join("sweep"),
         progress,
     )?;
-    let results = std::fs::read_to_string(sweep_out.join("results.csv"))
-        .map_err(|e| Error::Failure(format!("{}: {e}", sweep_out.display())))?;
     let files = tables(&s, &results)?;
     for (name, text) in &files {
         write(&out.join(name), text)?;
@@ -517,18 +482,8 @@ pub fn from_manifest(m: &serde_json::Value) -> Result<Sensitivity> {
 /// Re-derives an analysis from its recorded files alone (`pact verify`): the design re-run in
 /// full, then the tables. The files expected in its folder `out`, by name.
 pub fn rederive(s: &Sensitivity, out: &Path) -> Result<Vec<(String, String)>> {
-    use rayon::prelude::*;
     let text = design_sweep(s);
-    let spath = out.join("sweep.toml");
-    let mut recorded = s.sources.clone();
-    recorded.push((spath.display().to_string(), text.clone()));
-    let sw = super::sweep::load_with(&spath, &scenario::recorded(recorded))?;
-    let lines: Vec<String> = (0..sw.runs())
-        .into_par_iter()
-        .map(|r| super::sweep::run_one(&sw, r))
-        .collect();
-    let runs = super::sweep::parse_records(&sw, &lines.concat());
-    let results = super::sweep::results_csv(&sw, &runs);
+    let results = rerun_points_sweep(&out.join("sweep.toml"), &text, &s.sources)?;
     let mut files = vec![
         ("sweep.toml".to_string(), text),
         ("sweep/results.csv".to_string(), results.clone()),
