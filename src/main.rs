@@ -135,8 +135,9 @@ fn calibrate(a: CalibrateArgs) -> Result<Done> {
         out: a.out.clone(),
         force: false,
     };
-    cli::pool(a.threads)?
-        .install(|| experiment::calibrate::command(&a.file, &dest, &Bar::default()))
+    cli::pool(a.threads)?.install(|| {
+        experiment::calibrate::command(&a.file, a.shard.as_deref(), &dest, &Bar::default())
+    })
 }
 
 fn sensitivity(a: SensitivityArgs) -> Result<Done> {
@@ -144,8 +145,9 @@ fn sensitivity(a: SensitivityArgs) -> Result<Done> {
         out: a.out.clone(),
         force: false,
     };
-    cli::pool(a.threads)?
-        .install(|| experiment::sensitivity::command(&a.file, &dest, &Bar::default()))
+    cli::pool(a.threads)?.install(|| {
+        experiment::sensitivity::command(&a.file, a.shard.as_deref(), &dest, &Bar::default())
+    })
 }
 
 fn merge(a: MergeArgs) -> Result<Done> {

@@ -87,6 +87,10 @@ pub struct CalibrateArgs {
     /// Output folder (default: results/calibration_<name>). Running again resumes.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the study's next incomplete sweep (runs with index % N == K),
+    /// e.g. one Slurm array task; `pact merge` combines the slices, then the same command goes on.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -99,6 +103,10 @@ pub struct SensitivityArgs {
     /// Output folder (default: results/sensitivity_<name>). Running again resumes.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the study's next incomplete sweep (runs with index % N == K),
+    /// e.g. one Slurm array task; `pact merge` combines the slices, then the same command goes on.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,

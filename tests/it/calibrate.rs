@@ -134,6 +134,127 @@ fn calibration_runs_its_waves_as_sweeps_and_resumes_to_the_same_tables() {
     }
 }
 
+/// The slices' path for a cluster: every wave run as slices (`--shard K/N`), merged by `pact
+/// merge`, then the next wave. The tables and every wave's results must be the unsharded
+/// calibration's, byte for byte.
+#[test]
+fn calibration_waves_run_as_shards_and_merged_equal_the_unsharded_calibration() {
+    let d = Dir::new();
+    let spec = setup(&d, CAL);
+    let (whole, sliced) = (d.path("whole"), d.path("sliced"));
+    assert!(calibrate(&spec, &whole, &[]).status.success());
+    for wave in 1..=2 {
+        for k in 0..3 {
+            let shard = format!("{k}/3");
+            let o = calibrate(&spec, &sliced, &["--shard", &shard, "--threads", "1"]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(
+                stderr(&o).contains(&format!("wave {wave}: ")),
+                "{}",
+                stderr(&o)
+            );
+            // A slice does not complete the wave, nor write the tables.
+            assert!(
+                !sliced
+                    .join(format!("wave-{wave}/sweep/results.csv"))
+                    .exists()
+            );
+            assert!(!sliced.join("waves.csv").exists());
+        }
+        let dir = sliced.join(format!("wave-{wave}/sweep"));
+        let o = pact(&["merge", dir.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Every wave complete: the same command (a slice's, here) reads them and writes the tables.
+    let o = calibrate(&spec, &sliced, &["--shard", "0/3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for t in TABLES
+        .iter()
+        .copied()
+        .chain(["wave-1/sweep/results.csv", "wave-2/sweep/results.csv"])
+    {
+        assert_eq!(
+            std::fs::read_to_string(whole.join(t)).unwrap(),
+            std::fs::read_to_string(sliced.join(t)).unwrap(),
+            "{t}"
+        );
+    }
+    // A merged wave is read, not re-run: the unsharded command has nothing left to run.
+    let o = calibrate(&spec, &sliced, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!sliced.join("wave-1/sweep/records.csv").exists());
+    let o = pact(&["verify", sliced.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+/// `scripts/slurm_study.sh` under a stand-in `sbatch` (the real Slurm run is in the README):
+/// each wave a job array and a merge, the next wave after the merge, the tables last; the
+/// folder is the unsharded calibration's.
+#[test]
+fn the_slurm_script_chains_the_waves_and_gives_the_unsharded_calibration() {
+    let d = Dir::new();
+    let spec = setup(&d, CAL);
+    let whole = d.path("whole");
+    assert!(calibrate(&spec, &whole, &[]).status.success());
+    let (path, log) = stand_in_sbatch(&d);
+    let out = d.path("out dir/cal");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm_study.sh");
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .args([
+            "calibrate",
+            spec.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "3",
+        ])
+        .env("PATH", path)
+        .env("PACT", env!("CARGO_BIN_EXE_pact"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let calls: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    // Wave 1 (101) and its merge (102), wave 2 after that merge (103) and its merge (104), the
+    // tables after the last merge.
+    assert_eq!(calls.len(), 5, "{calls:?}");
+    assert!(
+        calls[0].contains("--array=0-2") && calls[0].contains("--shard $SLURM_ARRAY_TASK_ID/3")
+    );
+    assert!(calls[1].contains("--dependency=afterany:101") && calls[1].contains("merge"));
+    assert!(calls[2].contains("--dependency=afterok:102") && calls[2].contains("--array=0-2"));
+    assert!(calls[3].contains("--dependency=afterany:103"));
+    assert!(calls[4].contains("--dependency=afterok:104") && !calls[4].contains("--shard"));
+    for t in TABLES {
+        assert_eq!(
+            std::fs::read_to_string(whole.join(t)).unwrap(),
+            std::fs::read_to_string(out.join(t)).unwrap(),
+            "{t}"
+        );
+    }
+    // Bad arguments: exit 2, nothing submitted.
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .args(["validate", spec.to_str().unwrap(), out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("allowed calibrate or sensitivity"));
+}
+
+#[test]
+fn a_bad_calibration_shard_is_refused_before_anything_is_written() {
+    let d = Dir::new();
+    let spec = setup(&d, CAL);
+    let out = d.path("out");
+    let o = calibrate(&spec, &out, &["--shard", "3/3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--shard 3/3"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
 fn check_bad(cal: &str, needles: &[&str]) {
     let d = Dir::new();
     let spec = setup(&d, cal);

@@ -113,6 +113,40 @@ fn sobol_end_to_end_resumes_verifies_reports_and_cites() {
 }
 
 #[test]
+fn a_design_run_as_shards_and_merged_gives_the_unsharded_indices() {
+    let d = Dir::new();
+    let f = setup(&d, SOBOL);
+    let (whole, sliced) = (d.path("whole"), d.path("sliced"));
+    assert!(sensitivity(&f, &whole).status.success());
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "sensitivity",
+            f.to_str().unwrap(),
+            "--out",
+            sliced.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        pact(&args)
+    };
+    for k in ["0/2", "1/2"] {
+        let o = run(&["--shard", k]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!sliced.join("indices.csv").exists());
+    }
+    let o = pact(&["merge", sliced.join("sweep").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for t in ["sweep/results.csv", "indices.csv", "variance.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(whole.join(t)).unwrap(),
+            std::fs::read_to_string(sliced.join(t)).unwrap(),
+            "{t}"
+        );
+    }
+}
+
+#[test]
 fn a_tampered_index_is_found() {
     let d = Dir::new();
     let f = setup(&d, SOBOL);

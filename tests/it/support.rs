@@ -157,3 +157,45 @@ pub fn sweep(spec: &Path, out: &Path, extra: &[&str]) -> Output {
         .concat(),
     )
 }
+
+/// A stand-in `sbatch` in `d/bin`: runs an array's tasks one after another with
+/// `SLURM_ARRAY_TASK_ID` set, or a single job, at once (so jobs run in the order submitted,
+/// which respects their dependencies), prints job ids 101, 102, … and records every call in
+/// `d/sbatch.log`. Returns the `PATH` that finds it first, and the log's path.
+pub fn stand_in_sbatch(d: &Dir) -> (String, std::path::PathBuf) {
+    let bin = d.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = d.path("sbatch.log");
+    let fake = format!(
+        r#"#!/usr/bin/env bash
+echo "$@" >> {log}
+id=$((101 + $(wc -l < {log}) - 1))
+array=""; wrap=""
+for a in "$@"; do
+  case "$a" in
+    --array=*) array="${{a#--array=}}" ;;
+    --wrap=*) wrap="${{a#--wrap=}}" ;;
+  esac
+done
+if [ -n "$array" ]; then
+  for i in $(seq "${{array%-*}}" "${{array#*-}}"); do SLURM_ARRAY_TASK_ID=$i bash -c "$wrap" || exit 1; done
+else
+  bash -c "$wrap" || exit 1
+fi
+echo $id
+"#,
+        log = format!("'{}'", log.display())
+    );
+    let sbatch = bin.join("sbatch");
+    std::fs::write(&sbatch, fake).unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", sbatch.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (path, log)
+}

@@ -230,44 +230,9 @@ fn the_slurm_script_runs_slices_and_the_dependent_merge() {
     let spec = d.write("in dir/sweep.toml", SWEEP);
     let whole = d.path("whole");
     assert!(sweep(&spec, &whole, &[]).status.success());
-    // A stand-in sbatch: runs an array's tasks one after another with SLURM_ARRAY_TASK_ID set,
-    // then a dependent job; it records how it was called.
-    let bin = d.path("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let log = d.path("sbatch.log");
-    let fake = format!(
-        r#"#!/usr/bin/env bash
-echo "$@" >> {log}
-array=""; wrap=""
-for a in "$@"; do
-  case "$a" in
-    --array=*) array="${{a#--array=}}" ;;
-    --wrap=*) wrap="${{a#--wrap=}}" ;;
-  esac
-done
-if [ -n "$array" ]; then
-  for i in $(seq "${{array%-*}}" "${{array#*-}}"); do SLURM_ARRAY_TASK_ID=$i bash -c "$wrap" || exit 1; done
-  echo 101
-else
-  bash -c "$wrap" || exit 1
-  echo 102
-fi
-"#,
-        log = log.display()
-    );
-    let sbatch = bin.join("sbatch");
-    std::fs::write(&sbatch, fake).unwrap();
-    std::process::Command::new("chmod")
-        .args(["+x", sbatch.to_str().unwrap()])
-        .status()
-        .unwrap();
+    let (path, log) = stand_in_sbatch(&d);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm_sweep.sh");
     let out = d.path("out dir/cluster");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let o = std::process::Command::new("bash")
         .arg(&script)
         .args([spec.to_str().unwrap(), out.to_str().unwrap(), "4"])

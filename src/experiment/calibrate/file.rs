@@ -181,7 +181,8 @@ pub(crate) fn recorded_study(
 }
 
 /// A study's output folder, before anything is written: new, empty, or holding this same
-/// study (recorded under `id_key` in its manifest), which is then resumed.
+/// study (recorded under `id_key` in its manifest), which is then resumed. A manifest another
+/// process is writing (its temporary file) counts as empty: the slices of a study start at once.
 pub(crate) fn check_study_out(out: &Path, id_key: &str, id: &str, what: &str) -> Result<()> {
     crate::experiment::check_parent(out)?;
     if out.exists() {
@@ -189,7 +190,10 @@ pub(crate) fn check_study_out(out: &Path, id_key: &str, id: &str, what: &str) ->
             .ok()
             .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
             .is_some_and(|m| m[id_key].as_str() == Some(id));
-        let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+        let empty = std::fs::read_dir(out).is_ok_and(|d| {
+            d.flatten()
+                .all(|e| e.file_name().to_string_lossy().starts_with("manifest.tmp-"))
+        });
         if !same && !empty {
             return Err(input(format!(
                 "{}: holds something else than this {what} (another file, targets, base or pact version); allowed: the same {what} to resume it, or a new --out",
@@ -476,17 +480,32 @@ pub fn wave_sweep(cal: &Calibration, wave: usize, points: &[Vec<f64>]) -> String
     )
 }
 
-/// Writes a study's sweep file `spec` and runs (or resumes) it into `out`; its `results.csv`.
+/// What running a study's sweep gave.
+pub(crate) enum Ran {
+    /// The sweep is complete: its `results.csv`.
+    Results(String),
+    /// One slice of it (`--shard K/N`) is complete, the sweep is not: what to do next.
+    Slice(String),
+}
+
+/// Writes a study's sweep file `spec` and runs (or resumes) it into `out`, or only its slice
+/// `shard` (`K/N`). A sweep already complete in `out` (run whole, or its slices merged by `pact
+/// merge`) is read, not run again.
 pub(crate) fn run_points_sweep(
     spec: &Path,
     text: &str,
     out: &Path,
+    shard: Option<&str>,
     progress: &dyn crate::experiment::Progress,
-) -> Result<String> {
-    crate::experiment::sweep::command::write_atomic(spec, text, "study")?;
-    crate::experiment::sweep::command::sweep(
+) -> Result<Ran> {
+    use crate::experiment::sweep::command;
+    command::write_atomic(spec, text, "study")?;
+    if let Some(results) = command::complete_results(spec, out)? {
+        return Ok(Ran::Results(results));
+    }
+    let done = command::sweep(
         spec,
-        None,
+        shard,
         &crate::experiment::OutDir {
             out: Some(out.to_path_buf()),
             force: false,
@@ -494,7 +513,11 @@ pub(crate) fn run_points_sweep(
         None,
         progress,
     )?;
+    if shard.is_some() {
+        return Ok(Ran::Slice(done.note));
+    }
     std::fs::read_to_string(out.join("results.csv"))
+        .map(Ran::Results)
         .map_err(|e| crate::experiment::Error::Failure(format!("{}: {e}", out.display())))
 }
 

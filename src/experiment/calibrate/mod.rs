@@ -12,8 +12,8 @@ pub use file::{
     Calibration, CalibrationCfg, ParameterCfg, from_manifest, load, load_with, wave_sweep,
 };
 pub(crate) use file::{
-    Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep, run_points_sweep,
-    study,
+    Ran, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
+    run_points_sweep, study,
 };
 
 use super::history_matching::{Design, Stat, Wave, history_match};
@@ -79,9 +79,20 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     super::sweep::command::write_atomic(path, text, "calibrate")
 }
 
-/// `pact calibrate FILE [--out DIR]`: runs (or resumes) the waves and writes the calibration's
-/// tables.
-pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
+/// `pact calibrate FILE [--out DIR] [--shard K/N]`: runs (or resumes) the waves and writes the
+/// calibration's tables. With `--shard`, it runs only slice K of N of the first wave not yet
+/// complete and stops there: when every slice of that wave has run, `pact merge DIR/wave-W/sweep`
+/// completes it, and the same command goes on to the next wave (`scripts/slurm_study.sh` chains
+/// them on a cluster). Waves already complete are read, not run again.
+pub fn command(
+    file: &Path,
+    shard: Option<&str>,
+    dest: &OutDir,
+    progress: &dyn Progress,
+) -> Result<Done> {
+    if let Some(s) = shard {
+        super::sweep::command::parse_shard(s)?;
+    }
     let cal = load(file)?;
     let out = dest.folder(|| PathBuf::from("results").join(format!("calibration_{}", cal.name)));
     check_study_out(&out, "calibration_id", &cal.id, "calibration")?;
@@ -102,20 +113,44 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
     )?;
     let mut wave = 0usize;
-    let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
-        let dir = out.join(format!("wave-{}", wave + 1));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
-        let results = run_points_sweep(
-            &dir.join("sweep.toml"),
-            &wave_sweep(&cal, wave, points),
-            &dir.join("sweep"),
-            progress,
-        )?;
-        wave += 1;
-        stats(&cal, &results, points.len())
-    };
-    let waves = history_match(&design(&cal), &cal.observations(), &mut simulate)?;
+    // A slice run of an incomplete wave stops the matching: `simulate` fails with an empty
+    // message and leaves what to do next here.
+    let mut sliced: Option<String> = None;
+    let matched = history_match(
+        &design(&cal),
+        &cal.observations(),
+        &mut |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
+            let dir = out.join(format!("wave-{}", wave + 1));
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
+            let sweep = dir.join("sweep");
+            match run_points_sweep(
+                &dir.join("sweep.toml"),
+                &wave_sweep(&cal, wave, points),
+                &sweep,
+                shard,
+                progress,
+            )? {
+                Ran::Results(results) => {
+                    wave += 1;
+                    stats(&cal, &results, points.len())
+                }
+                Ran::Slice(note) => {
+                    sliced = Some(format!(
+                        "wave {}: {note}; then `pact calibrate {} --out {}` (with or without --shard) goes on from its results",
+                        wave + 1,
+                        file.display(),
+                        out.display()
+                    ));
+                    Err(Error::Failure(String::new()))
+                }
+            }
+        },
+    );
+    if let Some(next) = sliced {
+        return Ok(Done::note(next));
+    }
+    let waves = matched?;
     write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
     write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
     write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;

@@ -24,7 +24,7 @@ pub use estimators::{
 };
 
 use super::calibrate::{
-    ParameterCfg, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
+    ParameterCfg, Ran, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
     run_points_sweep, study,
 };
 use super::{Done, Error, OutDir, Progress, input};
@@ -421,8 +421,18 @@ pub fn tables(s: &Sensitivity, results: &str) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-/// `pact sensitivity FILE [--out DIR]`: runs (or resumes) the design and writes the indices.
-pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Done> {
+/// `pact sensitivity FILE [--out DIR] [--shard K/N]`: runs (or resumes) the design and writes the
+/// indices. With `--shard`, it runs only slice K of N of the design's sweep; once every slice has
+/// run and `pact merge DIR/sweep` has combined them, the same command writes the indices.
+pub fn command(
+    file: &Path,
+    shard: Option<&str>,
+    dest: &OutDir,
+    progress: &dyn Progress,
+) -> Result<Done> {
+    if let Some(k) = shard {
+        super::sweep::command::parse_shard(k)?;
+    }
     let s = load(file)?;
     let out = dest.folder(|| PathBuf::from("results").join(format!("sensitivity_{}", s.name)));
     check_study_out(&out, "sensitivity_id", &s.id, "sensitivity analysis")?;
@@ -445,12 +455,22 @@ pub fn command(file: &Path, dest: &OutDir, progress: &dyn Progress) -> Result<Do
         &mpath,
         &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
     )?;
-    let results = run_points_sweep(
+    let results = match run_points_sweep(
         &out.join("sweep.toml"),
         &design_sweep(&s),
         &out.join("sweep"),
+        shard,
         progress,
-    )?;
+    )? {
+        Ran::Results(r) => r,
+        Ran::Slice(note) => {
+            return Ok(Done::note(format!(
+                "{note}; then `pact sensitivity {} --out {}` writes the indices",
+                file.display(),
+                out.display()
+            )));
+        }
+    };
     let files = tables(&s, &results)?;
     for (name, text) in &files {
         write(&out.join(name), text)?;

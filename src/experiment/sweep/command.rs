@@ -86,6 +86,20 @@ pub fn sweep(
     finish(&sw, &out, &rpath, shard)
 }
 
+/// The `results.csv` of the sweep `spec` if `out` already holds it complete (written when the
+/// last run was recorded, or by `pact merge`): same sweep id, results present.
+pub(crate) fn complete_results(spec: &Path, out: &Path) -> Result<Option<String>> {
+    let (Ok(m), Ok(results)) = (
+        std::fs::read_to_string(out.join("manifest.json")),
+        std::fs::read_to_string(out.join("results.csv")),
+    ) else {
+        return Ok(None);
+    };
+    let sw = super::load(spec)?;
+    let m = serde_json::from_str::<serde_json::Value>(&m).unwrap_or_default();
+    Ok((m["sweep_id"].as_str() == Some(sw.id.as_str())).then_some(results))
+}
+
 /// An existing folder must hold this sweep (same sweep id: its content, not its path) or be
 /// empty but for the locks of slices that are starting.
 fn check_folder(out: &Path, sw: &Sweep) -> Result<()> {
