@@ -64,11 +64,12 @@ fn calibrate(
     pact(&args)
 }
 
-const TABLES: [&str; 4] = [
+const TABLES: [&str; 5] = [
     "waves.csv",
     "points.csv",
     "ensemble.csv",
     "figures/pairs.svg",
+    "figures/bands.svg",
 ];
 
 #[test]
@@ -341,6 +342,7 @@ fn a_calibration_verifies_from_its_manifest_and_a_tampered_table_is_caught() {
         "points.csv",
         "ensemble.csv",
         "figures/pairs.svg",
+        "figures/bands.svg",
     ] {
         assert!(report.contains(&format!("{f}: identical")), "{report}");
     }

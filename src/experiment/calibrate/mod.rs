@@ -116,6 +116,7 @@ pub fn command(
     // A slice run of an incomplete wave stops the matching: `simulate` fails with an empty
     // message and leaves what to do next here.
     let mut sliced: Option<String> = None;
+    let mut last: Vec<Vec<Stat>> = Vec::new();
     let matched = history_match(
         &design(&cal),
         &cal.observations(),
@@ -133,7 +134,8 @@ pub fn command(
             )? {
                 Ran::Results(results) => {
                     wave += 1;
-                    stats(&cal, &results, points.len())
+                    last = stats(&cal, &results, points.len())?;
+                    Ok(last.clone())
                 }
                 Ran::Slice(note) => {
                     sliced = Some(format!(
@@ -157,6 +159,10 @@ pub fn command(
     std::fs::create_dir_all(out.join("figures"))
         .map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
     write_atomic(&out.join("figures/pairs.svg"), &pairs_figure(&cal, &waves))?;
+    write_atomic(
+        &out.join("figures/bands.svg"),
+        &bands_figure(&cal, &waves, &last),
+    )?;
     let last = waves.last().expect("at least one wave");
     let summary = format!(
         "{} waves; the last kept {} of {} points; non-implausible share of the space {:.3e}",
@@ -196,6 +202,7 @@ fn design(cal: &Calibration) -> Design {
 pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut wave = 0usize;
+    let mut last: Vec<Vec<Stat>> = Vec::new();
     let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
         let name = format!("wave-{}", wave + 1);
         let text = wave_sweep(cal, wave, points);
@@ -203,14 +210,75 @@ pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> 
         files.push((format!("{name}/sweep.toml"), text));
         files.push((format!("{name}/sweep/results.csv"), results.clone()));
         wave += 1;
-        stats(cal, &results, points.len())
+        last = stats(cal, &results, points.len())?;
+        Ok(last.clone())
     };
     let waves = history_match(&design(cal), &cal.observations(), &mut simulate)?;
     files.push(("waves.csv".into(), waves_csv(cal, &waves)));
     files.push(("points.csv".into(), points_csv(cal, &waves)));
     files.push(("ensemble.csv".into(), ensemble_csv(cal, &waves)));
     files.push(("figures/pairs.svg".into(), pairs_figure(cal, &waves)));
+    files.push(("figures/bands.svg".into(), bands_figure(cal, &waves, &last)));
     Ok(files)
+}
+
+/// The ensemble against the record: every target's band and, in it, each member's mean over
+/// its replicates (`last`: the last wave's statistics per point and target).
+fn bands_figure(cal: &Calibration, waves: &[Wave], last: &[Vec<Stat>]) -> String {
+    let members: Vec<&Vec<Stat>> = waves
+        .last()
+        .map(|w| {
+            last.iter()
+                .zip(&w.survives)
+                .filter(|(_, s)| **s)
+                .map(|(x, _)| x)
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows: Vec<crate::output::svg::BandRow> = cal
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(t, p)| {
+            (
+                p.target.id.clone(),
+                p.band,
+                members.iter().map(|m| m[t].mean).collect(),
+            )
+        })
+        .collect();
+    let n = members.len();
+    let all_in = (0..n)
+        .filter(|&m| rows.iter().all(|r| r.2[m] >= r.1.0 && r.2[m] <= r.1.1))
+        .count();
+    crate::output::svg::band_strip(
+        &format!(
+            "The ensemble against the record: each target's band and the {n} members' means ({})",
+            cal.name
+        ),
+        &rows,
+        &format!(
+            "Each dot is one member's mean over its {} replicates at {}; {all_in} of {n} members have every mean inside every band. Non-implausible is not inside: a member is kept when no mean lies more than {} standard deviations (observation, model discrepancy and replicates) from its band. One-sided bands run to the open edge.",
+            cal.cfg.replicates,
+            cal.cfg.scale.map_or_else(
+                || "the base scenario's scale".to_string(),
+                |s| format!("{} workers", crate::output::svg::number(s as f64))
+            ),
+            cal.cfg.cutoff
+        ),
+        &provenance_note(cal),
+    )
+}
+
+fn provenance_note(cal: &Calibration) -> String {
+    format!(
+        "pact {} · calibration {} · {} replicates a point · seed {} · id {}",
+        crate::VERSION,
+        cal.name,
+        cal.cfg.replicates,
+        cal.seed,
+        &cal.id[..12]
+    )
 }
 
 /// The pair plot of every point of every wave.
@@ -237,14 +305,7 @@ fn pairs_figure(cal: &Calibration, waves: &[Wave]) -> String {
         &points,
         &judged,
         cal.cfg.cutoff,
-        &format!(
-            "pact {} · calibration {} · {} replicates a point · seed {} · id {}",
-            crate::VERSION,
-            cal.name,
-            cal.cfg.replicates,
-            cal.seed,
-            &cal.id[..12]
-        ),
+        &provenance_note(cal),
     )
 }
 

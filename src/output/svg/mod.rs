@@ -693,4 +693,25 @@ mod tests {
             .unwrap();
         assert!(x < W / 2.0, "legend at x = {x}");
     }
+
+    #[test]
+    fn a_band_strip_places_values_in_their_band_and_counts_those_inside() {
+        let rows: Vec<BandRow> = vec![
+            ("two".into(), (1.0, 3.0), vec![2.0, 4.0, f64::NAN, 100.0]),
+            ("one".into(), (5.0, f64::INFINITY), vec![5.0, 50.0]),
+        ];
+        let svg = band_strip("t", &rows, "r", "n");
+        assert!(svg.contains(">1/3</text>"), "{svg}");
+        assert!(svg.contains(">2/2</text>"), "{svg}");
+        // 2 is the middle of [1, 3]: half way between the axis positions of 0 and 1.
+        let x = |u: f64| {
+            let label_w = 60.0;
+            let (x0, x1) = (label_w, W - R - 44.0);
+            x0 + (u + 1.0) / 3.0 * (x1 - x0)
+        };
+        assert!(svg.contains(&format!("cx=\"{:.2}\"", x(0.5))), "{svg}");
+        // 100 is off the axis: an arrow at its right edge; 50 against a one-sided band too.
+        assert_eq!(svg.matches("(off the axis)").count(), 2, "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 3);
+    }
 }

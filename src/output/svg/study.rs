@@ -176,6 +176,125 @@ pub fn bars(
     )
 }
 
+/// A row of a band strip: the target's label, its band (either end may be infinite, not
+/// both) and the values to place in it (one per ensemble member).
+pub type BandRow = (String, (f64, f64), Vec<f64>);
+
+/// Where values sit in their targets' bands: a row per target, each value a dot at its
+/// position in the band (0 its lower end, 1 its upper end; a one-sided band is scaled by its
+/// bound's magnitude and shaded to the open edge), dark inside, red outside, values beyond the
+/// axis drawn as arrows at its edge, and the count inside at the right.
+pub fn band_strip(title: &str, rows: &[BandRow], result: &str, note: &str) -> String {
+    const LEFT: f64 = -1.0;
+    const RIGHT: f64 = 2.0;
+    let title_lines = wrap(title, TITLE_CHARS);
+    let top = 14.0 + 18.0 * title_lines.len() as f64 + 12.0;
+    let label_w = (rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(4) as f64 * 6.4 + 12.0)
+        .clamp(60.0, 240.0);
+    let (x0, x1) = (label_w, W - R - 44.0);
+    let row_h = 16.0;
+    let ph = row_h * rows.len().max(1) as f64;
+    let px = |u: f64| x0 + (u.clamp(LEFT, RIGHT) - LEFT) / (RIGHT - LEFT) * (x1 - x0);
+    let mut body = String::new();
+    let ticks = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0];
+    for &t in &ticks {
+        let x = px(t);
+        let _ = writeln!(
+            body,
+            "<line x1=\"{x:.2}\" y1=\"{top:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\" stroke=\"#e5e5e5\"/><text x=\"{x:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
+            top + ph,
+            top + ph + 16.0,
+            tick_label(t, 1)
+        );
+    }
+    for (i, (label, (lo, hi), values)) in rows.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        let cy = y + row_h / 2.0;
+        // Position in the band, and where the band is drawn.
+        let (pos, shade): (Box<dyn Fn(f64) -> f64>, (f64, f64)) =
+            match (lo.is_finite(), hi.is_finite()) {
+                (true, true) => {
+                    let (lo, w) = (*lo, (hi - lo).max(f64::MIN_POSITIVE));
+                    (Box::new(move |v| (v - lo) / w), (0.0, 1.0))
+                }
+                (true, false) => {
+                    let (lo, s) = (*lo, lo.abs().max(f64::MIN_POSITIVE));
+                    (Box::new(move |v| (v - lo) / s), (0.0, RIGHT))
+                }
+                _ => {
+                    let (hi, s) = (*hi, hi.abs().max(f64::MIN_POSITIVE));
+                    (Box::new(move |v| 1.0 + (v - hi) / s), (LEFT, 1.0))
+                }
+            };
+        let _ = writeln!(
+            body,
+            "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{TARGET_FILL}\" fill-opacity=\"0.35\" stroke=\"{TARGET_STROKE}\" stroke-width=\"0.6\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
+            px(shade.0),
+            y + 2.0,
+            px(shade.1) - px(shade.0),
+            row_h - 4.0,
+            x0 - 6.0,
+            cy + 4.0,
+            esc(label)
+        );
+        let mut inside = 0usize;
+        for (m, &v) in values.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            let ok = v >= *lo && v <= *hi;
+            inside += usize::from(ok);
+            let colour = if ok { "#264653" } else { "#c1121f" };
+            // A small vertical spread, by member, so dots at one value stay countable.
+            let dy = ((m % 5) as f64 - 2.0) * 1.6;
+            let u = pos(v);
+            let x = px(u);
+            if (LEFT..=RIGHT).contains(&u) {
+                let _ = writeln!(
+                    body,
+                    "<circle cx=\"{x:.2}\" cy=\"{:.2}\" r=\"2.2\" fill=\"{colour}\" fill-opacity=\"0.75\"><title>{}: {}</title></circle>",
+                    cy + dy,
+                    esc(label),
+                    number(v)
+                );
+            } else {
+                let s = if u < LEFT { 1.0 } else { -1.0 };
+                let _ = writeln!(
+                    body,
+                    "<path d=\"M{:.2},{:.2} l{:.2},-3 l0,6 z\" fill=\"{colour}\"><title>{}: {} (off the axis)</title></path>",
+                    x - s * 1.0,
+                    cy + dy,
+                    s * 5.0,
+                    esc(label),
+                    number(v)
+                );
+            }
+        }
+        let n = values.iter().filter(|v| !v.is_nan()).count();
+        let _ = writeln!(
+            body,
+            "<text x=\"{:.2}\" y=\"{:.2}\">{inside}/{n}</text>",
+            x1 + 6.0,
+            cy + 4.0
+        );
+    }
+    let (yb, xm, yl) = (top + ph, (x0 + x1) / 2.0, top + ph + 34.0);
+    let _ = writeln!(
+        body,
+        "<line x1=\"{x0:.2}\" y1=\"{yb:.2}\" x2=\"{x1:.2}\" y2=\"{yb:.2}\" stroke=\"{INK}\"/><text x=\"{xm:.2}\" y=\"{yl:.2}\" text-anchor=\"middle\">Position in the target's band (0: its lower end, 1: its upper end)</text><text x=\"{:.2}\" y=\"{:.2}\" font-size=\"10\">inside</text>",
+        x1 + 2.0,
+        top - 4.0
+    );
+    document(
+        16.0,
+        &title_lines,
+        &body,
+        top + ph + 56.0,
+        &[result.to_string()],
+        note,
+    )
+}
+
 /// The pair plot of history matching over `names.len()` parameters, from points of the unit
 /// cube and the implausibility each is judged by: below the diagonal, each bin's minimum
 /// implausibility (dark where some point is plausible, light where every point is ruled out;
