@@ -210,22 +210,13 @@ pub fn band_strip(title: &str, rows: &[BandRow], result: &str, note: &str) -> St
     for (i, (label, (lo, hi), values)) in rows.iter().enumerate() {
         let y = top + i as f64 * row_h;
         let cy = y + row_h / 2.0;
-        // Position in the band, and where the band is drawn.
-        let (pos, shade): (Box<dyn Fn(f64) -> f64>, (f64, f64)) =
-            match (lo.is_finite(), hi.is_finite()) {
-                (true, true) => {
-                    let (lo, w) = (*lo, (hi - lo).max(f64::MIN_POSITIVE));
-                    (Box::new(move |v| (v - lo) / w), (0.0, 1.0))
-                }
-                (true, false) => {
-                    let (lo, s) = (*lo, lo.abs().max(f64::MIN_POSITIVE));
-                    (Box::new(move |v| (v - lo) / s), (0.0, RIGHT))
-                }
-                _ => {
-                    let (hi, s) = (*hi, hi.abs().max(f64::MIN_POSITIVE));
-                    (Box::new(move |v| 1.0 + (v - hi) / s), (LEFT, 1.0))
-                }
-            };
+        // Position in the band, offset + (v − origin) / scale, and where the band is drawn.
+        let ((origin, scale, offset), shade) = match (lo.is_finite(), hi.is_finite()) {
+            (true, true) => ((*lo, (hi - lo).max(f64::MIN_POSITIVE), 0.0), (0.0, 1.0)),
+            (true, false) => ((*lo, lo.abs().max(f64::MIN_POSITIVE), 0.0), (0.0, RIGHT)),
+            _ => ((*hi, hi.abs().max(f64::MIN_POSITIVE), 1.0), (LEFT, 1.0)),
+        };
+        let pos = |v: f64| offset + (v - origin) / scale;
         let _ = writeln!(
             body,
             "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{TARGET_FILL}\" fill-opacity=\"0.35\" stroke=\"{TARGET_STROKE}\" stroke-width=\"0.6\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
