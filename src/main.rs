@@ -52,6 +52,17 @@ fn main() -> ExitCode {
 }
 
 fn run(a: RunArgs) -> Result<Done> {
+    if let Some(ens) = &a.ensemble {
+        return cli::pool(a.common.threads)?.install(|| {
+            experiment::ensemble::run_command(
+                &a.scenario,
+                ens,
+                a.common.overrides(a.replicates),
+                &a.common.out_dir(),
+                &Bar::default(),
+            )
+        });
+    }
     cli::pool(a.common.threads)?.install(|| {
         experiment::run::command(
             &a.scenario,

@@ -180,6 +180,10 @@ pub struct RunArgs {
     /// Number of replicates (overrides `run.replicates`).
     #[arg(long)]
     pub replicates: Option<u32>,
+    /// Run the scenario under every member of an ensemble (`ensemble.csv` of pact calibrate),
+    /// with its replicates each: the headline outcomes across members (parameter uncertainty).
+    #[arg(long)]
+    pub ensemble: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }

@@ -135,6 +135,17 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
             ),
             printable("reproduce")?,
         ),
+        "run_ensemble" => (
+            hex("ensemble_id")?,
+            format!(
+                "scenario \"{}\" over an ensemble of {}, master seed {}, {} each",
+                name("scenario_name")?,
+                output::counted(number("members")?, "member"),
+                number("master_seed")?,
+                output::counted(number("replicates")?, "replicate")
+            ),
+            printable("reproduce")?,
+        ),
         "validate_ensemble" => (
             hex("ensemble_id")?,
             format!(
@@ -152,7 +163,7 @@ pub fn citation(m: &Value) -> Result<Citation, Malformed> {
         ),
         other => {
             return Err(Malformed(format!(
-                "`kind` is `{other}`; allowed: run, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity"
+                "`kind` is `{other}`; allowed: run, run_ensemble, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity"
             )));
         }
     };

@@ -196,6 +196,37 @@ pub enum Mismatch {
     Seeds,
 }
 
+/// Each replicate's value of the headline `h` in `t` (its column's mean over the window, or
+/// the mean abstention over the elections; NaN where the window lies outside the run or there
+/// were no elections), and the window's label.
+pub fn headline_values(t: &Table, h: &Headline) -> (String, Vec<f64>) {
+    if h.outcome == "abstention" {
+        let mean = |x: &Vec<(Date, f64)>| {
+            if x.is_empty() {
+                f64::NAN
+            } else {
+                x.iter().map(|p| p.1).sum::<f64>() / x.len() as f64
+            }
+        };
+        return (
+            "all elections".to_string(),
+            t.abstention.iter().map(mean).collect(),
+        );
+    }
+    let (from, to) = (
+        Date::parse(h.window.0).expect("window"),
+        Date::parse(h.window.1).expect("window"),
+    );
+    let c = WeekRecord::COLUMNS
+        .iter()
+        .position(|x| *x == h.outcome)
+        .expect("headline column");
+    (
+        format!("{}..{}", h.window.0, h.window.1),
+        (0..t.weeks.len()).map(|r| t.mean(r, c, from, to)).collect(),
+    )
+}
+
 /// Compares B against A on every headline outcome.
 pub fn compare(a: &Table, b: &Table) -> Result<Vec<Row>, Mismatch> {
     if a.dates != b.dates {
@@ -213,43 +244,14 @@ pub fn compare(a: &Table, b: &Table) -> Result<Vec<Row>, Mismatch> {
     }
     let mut rows = Vec::new();
     for h in headlines() {
-        let (from, to) = (
-            Date::parse(h.window.0).expect("window"),
-            Date::parse(h.window.1).expect("window"),
-        );
-        let (va, vb): (Vec<f64>, Vec<f64>) = if h.outcome == "abstention" {
-            let mean = |x: &Vec<(Date, f64)>| {
-                if x.is_empty() {
-                    f64::NAN
-                } else {
-                    x.iter().map(|p| p.1).sum::<f64>() / x.len() as f64
-                }
-            };
-            (
-                a.abstention.iter().map(mean).collect(),
-                b.abstention.iter().map(mean).collect(),
-            )
-        } else {
-            let c = WeekRecord::COLUMNS
-                .iter()
-                .position(|x| *x == h.outcome)
-                .expect("headline column");
-            (
-                (0..a.weeks.len()).map(|r| a.mean(r, c, from, to)).collect(),
-                (0..b.weeks.len()).map(|r| b.mean(r, c, from, to)).collect(),
-            )
-        };
+        let (window, va) = headline_values(a, &h);
+        let (_, vb) = headline_values(b, &h);
         if va.iter().chain(&vb).any(|x| x.is_nan()) {
             continue; // the window lies outside the run, or there were no elections
         }
         let diffs: Vec<f64> = va.iter().zip(&vb).map(|(x, y)| y - x).collect();
         let (d, lo, hi, stab) = paired(&diffs);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        let window = if h.outcome == "abstention" {
-            "all elections".to_string()
-        } else {
-            format!("{}..{}", h.window.0, h.window.1)
-        };
         rows.push(Row {
             outcome: h.outcome.to_string(),
             window,

@@ -22,6 +22,16 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use summary::summarise;
 
+/// The outputs a run's headline figures draw (`pact report`, `pact run --ensemble`).
+pub const FIGURED: [&str; 6] = [
+    "real_wage",
+    "strikers",
+    "legitimacy",
+    "dissent_public",
+    "party_members",
+    "population_index",
+];
+
 /// Columns of `elections.csv`, in order.
 pub const ELECTION_COLUMNS: &[&str] = &[
     "replicate",

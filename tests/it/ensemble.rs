@@ -204,3 +204,134 @@ fn validate_counts_the_members_passing_each_target_and_verifies() {
     assert!(String::from_utf8_lossy(&c.stdout).contains("over an ensemble of 3 members"));
     assert!(pact(&["report", out.to_str().unwrap()]).status.success());
 }
+
+fn run_ensemble(
+    a: &std::path::Path,
+    e: &std::path::Path,
+    out: &std::path::Path,
+    threads: &str,
+) -> std::process::Output {
+    pact(&[
+        "run",
+        a.to_str().unwrap(),
+        "--ensemble",
+        e.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+    ])
+}
+
+#[test]
+fn a_run_over_an_ensemble_summarises_members_and_verifies() {
+    let d = Dir::new();
+    let (a, _, e) = setup(&d);
+    let (one, two) = (d.path("one"), d.path("two"));
+    let o = run_ensemble(&a, &e, &one, "1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(run_ensemble(&a, &e, &two, "2").status.success());
+    let files = [
+        "ensemble.md",
+        "ensemble.csv",
+        "members.csv",
+        "series.csv",
+        "figures/real_wage.svg",
+        "figures/strikers.svg",
+    ];
+    for f in files {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(two.join(f)).unwrap(),
+            "{f} depends on the thread count"
+        );
+    }
+    let table = std::fs::read_to_string(one.join("ensemble.csv")).unwrap();
+    let rows = table.lines().count() - 1;
+    assert!(rows > 0);
+    let members = std::fs::read_to_string(one.join("members.csv")).unwrap();
+    assert_eq!(members.lines().count() - 1, 3 * rows, "{members}");
+    for l in table.lines().skip(1) {
+        let f: Vec<f64> = l.split(',').skip(3).map(|x| x.parse().unwrap()).collect();
+        let (med, p05, p95) = (f[0], f[1], f[2]);
+        assert!(p05 <= med && med <= p95, "{l}");
+    }
+    // The members differ in the ration scale: the 1921 real wage differs between them.
+    let wage: Vec<f64> = members
+        .lines()
+        .filter(|l| l.contains(",real_wage,1921-01-01..1921-07-01,"))
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(wage.len(), 3);
+    assert!(wage[0] < wage[2], "{wage:?}");
+    let svg = std::fs::read_to_string(one.join("figures/real_wage.svg")).unwrap();
+    assert!(svg.contains("5–95% of members"), "{svg}");
+    let v = pact(&["verify", one.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    let c = pact(&["cite", one.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&c.stdout).contains("over an ensemble of 3 members"));
+    let r = pact(&["report", one.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let html = std::fs::read_to_string(one.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 6);
+    // A tampered table is caught.
+    std::fs::write(one.join("series.csv"), "date,output,median,p05,p95\n").unwrap();
+    let v = pact(&["verify", one.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+}
+
+#[test]
+fn a_one_member_run_is_the_plain_runs_mean_over_replicates() {
+    let d = Dir::new();
+    let (a, _, _) = setup(&d);
+    let e = d.write("one.csv", "member,mechanisms.outrage_rate\n0,0.3\n");
+    let out = d.path("ens");
+    assert!(run_ensemble(&a, &e, &out, "2").status.success());
+    let plain = d.path("plain");
+    assert!(
+        pact(&["run", a.to_str().unwrap(), "--out", plain.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let ts = std::fs::read_to_string(plain.join("timeseries.csv")).unwrap();
+    let head: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
+    let (cw, cr) = (
+        head.iter().position(|h| *h == "week").unwrap(),
+        head.iter().position(|h| *h == "real_wage").unwrap(),
+    );
+    let mut by_week: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
+    for l in ts.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        by_week
+            .entry(f[cw].parse().unwrap())
+            .or_default()
+            .push(f[cr].parse().unwrap());
+    }
+    let series = std::fs::read_to_string(out.join("series.csv")).unwrap();
+    let wage: Vec<f64> = series
+        .lines()
+        .filter(|l| l.contains(",real_wage,"))
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(wage.len(), by_week.len());
+    for (w, xs) in &by_week {
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        assert!(
+            (wage[*w] - mean).abs() < 1e-12,
+            "week {w}: {} vs {mean}",
+            wage[*w]
+        );
+    }
+}
+
+#[test]
+fn a_run_over_a_bad_ensemble_is_refused_and_writes_nothing() {
+    let d = Dir::new();
+    let (a, _, _) = setup(&d);
+    let e = d.write("bad.csv", "member,mechanisms.no_such_key\n0,0.3\n");
+    let out = d.path("out");
+    let o = run_ensemble(&a, &e, &out, "1");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.csv: member 0"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

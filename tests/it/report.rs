@@ -178,7 +178,7 @@ fn a_folder_without_a_manifest_is_refused_and_nothing_is_written() {
     let o = pact(&["report", odd.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(
-        "allowed: run, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity"
+        "allowed: run, run_ensemble, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity"
     ));
     assert!(!odd.join("report.html").exists());
 }

@@ -6,15 +6,18 @@
 //! uncertainty), the median Monte Carlo interval within a member, and the share of members
 //! whose effect has the sign of the median ("robust" when all agree).
 //!
-//! `pact validate SCENARIO --ensemble FILE` judges every member against the targets.
+//! `pact validate SCENARIO --ensemble FILE` judges every member against the targets, and `pact
+//! run SCENARIO --ensemble FILE` runs the scenario under every member ([`run`]).
 //!
-//! This module reads ensemble files and sets a member's values; [`compare`] and [`validate`]
-//! run them, and each writes a folder `pact verify` re-derives from its manifest's texts.
+//! This module reads ensemble files and sets a member's values; [`compare`], [`validate`] and
+//! [`run`] run them, and each writes a folder `pact verify` re-derives from its manifest's texts.
 
 mod compare;
+mod run;
 mod validate;
 
 pub use compare::{Spec, command, rederive, tables};
+pub use run::{MemberRuns, rederive_run, run_command, run_tables};
 pub use validate::{rederive_validation, validate_command, validation_tables};
 
 use super::{Overrides, input};

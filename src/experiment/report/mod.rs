@@ -18,16 +18,6 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The outputs drawn for a run's headline figures.
-const HEADLINE: [&str; 6] = [
-    "real_wage",
-    "strikers",
-    "legitimacy",
-    "dissent_public",
-    "party_members",
-    "population_index",
-];
-
 /// `pact report DIR [--png]`: with `png`, every figure of the page also as a PNG in `DIR/png/`
 /// (1,600 pixels wide: 16 cm at 254 dpi).
 pub fn command(dir: &Path, png: bool) -> super::Result<Done> {
@@ -40,10 +30,11 @@ pub fn command(dir: &Path, png: bool) -> super::Result<Done> {
         "calibrate" => calibrate_page(dir, &m)?,
         "sensitivity" => sensitivity_page(dir, &m)?,
         "compare_ensemble" => ensemble_page(dir, &m)?,
+        "run_ensemble" => run_ensemble_page(dir, &m)?,
         "validate_ensemble" => validate_ensemble_page(dir, &m)?,
         other => {
             return Err(input(format!(
-                "{}: `kind` is `{other}`; allowed: run, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity",
+                "{}: `kind` is `{other}`; allowed: run, run_ensemble, validate, validate_ensemble, compare, compare_ensemble, sweep, calibrate, sensitivity",
                 dir.join("manifest.json").display()
             )));
         }
@@ -439,7 +430,7 @@ fn run_figures(dir: &Path, name: &str, note: &str) -> String {
         return String::new();
     };
     let mut s = String::new();
-    for col in HEADLINE {
+    for col in crate::output::FIGURED {
         if let Some(svg) = one_series(&t, col, note) {
             s.push_str(&figure(&svg, col));
         }

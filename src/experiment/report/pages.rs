@@ -267,6 +267,38 @@ pub(super) fn ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<
     Ok(page.html(&lede))
 }
 
+pub(super) fn run_ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
+    let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
+    let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
+    let mut page = Page::new(format!("pact run over an ensemble: {}", s("scenario_name")));
+    let lede = m["scenario_files"][0][1]
+        .as_str()
+        .map(question)
+        .unwrap_or_default();
+    let mut what = facts(&[
+        ("scenario", s("scenario_path")),
+        ("ensemble", s("ensemble_path")),
+        ("members", num("members")),
+        ("replicates per member", num("replicates")),
+        ("master seed", num("master_seed")),
+        ("workers simulated", num("scale")),
+        ("pact version", s("pact_version")),
+        ("id", s("ensemble_id")),
+    ]);
+    let _ = write!(
+        what,
+        "<details><summary>Ensemble file</summary>\n<pre>{}</pre>\n</details>\n",
+        esc(&s("ensemble_file"))
+    );
+    page.section("what", "What was run", what);
+    if let Some(md) = read(dir, "ensemble.md") {
+        page.section("headline", "Outcomes across the ensemble", markdown(&md));
+    }
+    page.section("figures", "Figures", figures_in(dir, "figures"));
+    reproduce_and_cite(&mut page, dir, m);
+    Ok(page.html(&lede))
+}
+
 pub(super) fn validate_ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
     let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
     let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();

@@ -59,6 +59,14 @@ pub fn command(dir: &Path, sample: Option<usize>) -> Result<Done> {
             &|| crate::experiment::ensemble::rederive_validation(&m),
             &mut report,
         )?,
+        Some("run_ensemble") => verify_whole(
+            dir,
+            &m,
+            sample,
+            "a run over an ensemble is verified whole; allowed: no --sample",
+            &|| crate::experiment::ensemble::rederive_run(&m),
+            &mut report,
+        )?,
         Some("compare_ensemble") => verify_whole(
             dir,
             &m,

@@ -86,12 +86,15 @@ impl TimeChart<'_> {
                 String::new()
             };
             if banded {
-                legend.push((Swatch::Line(line), format!("{prefix}median of replicates")));
-                legend.push((Swatch::Fill(fill), format!("{prefix}5–95% of replicates")));
+                legend.push((
+                    Swatch::Line(line),
+                    format!("{prefix}median of {}", s.across),
+                ));
+                legend.push((Swatch::Fill(fill), format!("{prefix}5–95% of {}", s.across)));
             } else {
                 legend.push((
                     Swatch::Line(line),
-                    format!("{prefix}the run (no spread across replicates)"),
+                    format!("{prefix}the run (no spread across {})", s.across),
                 ));
             }
         }
@@ -132,6 +135,7 @@ pub fn series<'a>(
         med,
         lo,
         hi,
+        across: "replicates",
     }
 }
 

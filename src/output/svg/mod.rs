@@ -53,6 +53,18 @@ pub struct Series<'a> {
     pub med: &'a [(f64, f64)],
     pub lo: &'a [(f64, f64)],
     pub hi: &'a [(f64, f64)],
+    /// What the median and band are taken across ("replicates", or "members" of an ensemble).
+    pub across: &'a str,
+}
+
+impl<'a> Series<'a> {
+    /// The same series, its median and band taken across `what` (e.g. "members").
+    pub fn across(self, what: &'a str) -> Series<'a> {
+        Series {
+            across: what,
+            ..self
+        }
+    }
 }
 
 /// The provenance note of a figure: what made it, so that a printed copy can be traced.
