@@ -10,7 +10,10 @@
 //! z = (lo + hi)/2 with σ_obs = (hi − lo)/4 (the band as ±2σ); a one-sided band (lo or hi
 //! infinite) is an inequality: the distance is how far the mean lies beyond its finite bound (0
 //! inside), and σ_obs is a quarter of the bound's magnitude. Model discrepancy:
-//! σ_disc = `discrepancy` × |z| (of the finite bound, one-sided). Implausibility
+//! σ_disc = `discrepancy` × |z| (of the finite bound, one-sided). A two-sided band whose ends
+//! are positive and a factor of 10 or more apart is read on a log scale (z, σ_obs and the mean
+//! in ln; σ_disc = `discrepancy`; V_rep by the delta method, var / mean²; a mean of 0 or less
+//! is ruled out). Implausibility
 //! I = distance / √(σ_obs² + σ_disc² + V_rep/n). A point is ruled out when its largest
 //! implausibility (or, with `second_largest`, its second largest) exceeds the cutoff; a statistic
 //! undefined (NaN) on the point rules it out.
@@ -31,6 +34,9 @@
 
 use crate::experiment::sweep::design::latin_hypercube;
 
+/// The span (hi / lo) from which a band is judged on a log scale.
+pub const LOG_SPAN: f64 = 10.0;
+
 /// One target as an observation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observation {
@@ -39,14 +45,43 @@ pub struct Observation {
     pub hi: f64,
     /// Model discrepancy, as a share of the observation's magnitude.
     pub discrepancy: f64,
+    /// Judged on a log scale ([`Observation::of_band`]).
+    pub log: bool,
 }
 
 impl Observation {
+    /// The observation a target's band gives. A two-sided band of positive ends spanning a
+    /// factor of [`LOG_SPAN`] or more (a count known to within an order of magnitude, e.g.
+    /// "hundreds" as 200–2,000) is judged on a log scale: on a linear one its centre sits near
+    /// the upper end, so nothing below it, not even zero, could be ruled out.
+    pub fn of_band(lo: f64, hi: f64, discrepancy: f64) -> Observation {
+        Observation {
+            lo,
+            hi,
+            discrepancy,
+            log: lo > 0.0 && hi.is_finite() && hi / lo >= LOG_SPAN,
+        }
+    }
+
     /// The implausibility of a point whose statistic has `mean` and replicate variance `var`
     /// over `n` replicates.
     pub fn implausibility(&self, mean: f64, var: f64, n: usize) -> f64 {
         if mean.is_nan() {
             return f64::INFINITY;
+        }
+        if self.log {
+            // ln of the band and of the mean (the replicates' variance by the delta method:
+            // var / mean²); model discrepancy `discrepancy` on this scale is a relative error.
+            if mean <= 0.0 {
+                return f64::INFINITY;
+            }
+            let (lo, hi) = (self.lo.ln(), self.hi.ln());
+            let (z, sd_obs) = (0.5 * (lo + hi), 0.25 * (hi - lo));
+            let distance = (mean.ln() - z).abs();
+            let v = sd_obs * sd_obs
+                + self.discrepancy * self.discrepancy
+                + var / (mean * mean) / n.max(1) as f64;
+            return distance / v.sqrt();
         }
         let (distance, scale, sd_obs) = match (self.lo.is_finite(), self.hi.is_finite()) {
             (true, true) => {
@@ -292,11 +327,41 @@ mod tests {
     }
 
     #[test]
+    fn a_band_spanning_an_order_of_magnitude_is_judged_on_a_log_scale() {
+        let o = Observation::of_band(200.0, 2000.0, 0.0);
+        assert!(o.log);
+        assert!(!Observation::of_band(0.4, 0.6, 0.1).log);
+        assert!(!Observation::of_band(0.0, 1.0, 0.1).log);
+        assert!(!Observation::of_band(5.0, f64::INFINITY, 0.1).log);
+        // ln z = (ln 200 + ln 2000) / 2, σ_obs = ln 10 / 4: the geometric centre scores 0 and
+        // a tenth of the lower end lies (ln 10 / 2 + ln 10) / (ln 10 / 4) = 6 σ away.
+        close(
+            o.implausibility(200f64.sqrt() * 2000f64.sqrt(), 0.0, 1),
+            0.0,
+            1e-12,
+        );
+        close(o.implausibility(20.0, 0.0, 1), 6.0, 1e-12);
+        // Symmetric in ratios: ten times the upper end is as far.
+        close(o.implausibility(20_000.0, 0.0, 1), 6.0, 1e-12);
+        // Nothing at all is ruled out, whatever the band's width.
+        assert_eq!(o.implausibility(0.0, 0.0, 1), f64::INFINITY);
+        // Discrepancy is a relative error here, and replicates enter as var / mean².
+        let d = Observation::of_band(200.0, 2000.0, 0.2);
+        let v = (10f64.ln() / 4.0).powi(2) + 0.04 + 400.0 / (20.0 * 20.0) / 4.0;
+        close(
+            d.implausibility(20.0, 400.0, 4),
+            1.5 * 10f64.ln() / v.sqrt(),
+            1e-12,
+        );
+    }
+
+    #[test]
     fn implausibility_against_formula() {
         let o = Observation {
             lo: 0.4,
             hi: 0.6,
             discrepancy: 0.0,
+            log: false,
         };
         // z = 0.5, σ_obs = 0.05.
         close(o.implausibility(0.65, 0.0, 1), 3.0, 1e-12);
@@ -318,6 +383,7 @@ mod tests {
             lo: 5.0,
             hi: f64::INFINITY,
             discrepancy: 0.0,
+            log: false,
         };
         assert_eq!(o.implausibility(300.0, 0.0, 1), 0.0);
         // σ_obs = 5/4: a mean of 2 is 3/1.25 = 2.4 from the bound.
@@ -326,6 +392,7 @@ mod tests {
             lo: f64::NEG_INFINITY,
             hi: 4.0,
             discrepancy: 0.0,
+            log: false,
         };
         close(u.implausibility(7.0, 0.0, 1), 3.0, 1e-12);
     }
@@ -355,11 +422,13 @@ mod tests {
                 lo: 0.4,
                 hi: 0.6,
                 discrepancy: 0.0,
+                log: false,
             },
             Observation {
                 lo: 0.9,
                 hi: 1.1,
                 discrepancy: 0.0,
+                log: false,
             },
         ];
         let mut f = |pts: &[Vec<f64>]| {
@@ -427,6 +496,7 @@ mod tests {
             lo: 4.9,
             hi: 5.1,
             discrepancy: 0.0,
+            log: false,
         }];
         let mut f = |pts: &[Vec<f64>]| {
             Ok::<_, ()>(

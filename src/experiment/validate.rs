@@ -120,6 +120,7 @@ pub fn evaluate(p: &Pattern, res: &Resolved, run: &RunRecord) -> f64 {
                 .map(|c| match metric.as_str() {
                     "share_for" => c.votes_for,
                     "share_against" => c.votes_against,
+                    "share_falsified" => c.falsified,
                     _ => c.stayed_away,
                 })
                 .sum();
@@ -351,7 +352,9 @@ fn metric_title(k: &Kind) -> String {
         m if m.starts_with("delegate_share") => "Share of delegates",
         m if m.starts_with("won_share") => "Share of workplaces won",
         "abstention_share" => "Share of workers abstaining",
-        "share_for" | "share_against" | "share_away" => "Share of workers at the workplaces",
+        "share_for" | "share_against" | "share_away" | "share_falsified" => {
+            "Share of workers at the workplaces"
+        }
         _ => "Share",
     }
     .to_string()

@@ -175,6 +175,9 @@ pub struct CampaignRecord {
     pub votes_for: f64,
     pub votes_against: f64,
     pub stayed_away: f64,
+    /// Voted for while against in private: would have voted against with nothing to fear
+    /// (preference falsification).
+    pub falsified: f64,
 }
 
 /// Everything one replicate records.

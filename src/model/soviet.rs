@@ -185,6 +185,12 @@ pub(crate) fn efficacy_week(world: &mut World, m: &MechanismCfg) {
     }
 }
 
+/// Index of a worker's draw of the strength of its conviction (one draw per worker for the run,
+/// apart from the weekly draws).
+const CONVICTION: u64 = 1 << 40;
+/// Offset of the week index of the draw of exit by one who hides its opposition.
+const EXIT: u64 = 1 << 41;
+
 /// A campaign resolution put to workplace meetings: for, against, or staying away.
 pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &mut RunRecord) {
     let sw = world.switches;
@@ -228,16 +234,24 @@ pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &m
             r.stayed_away += per;
             continue;
         }
-        // The worker's private opposition to the resolution: to the death penalty, the
-        // principle of abolition (not sympathy with the SRs), held whole; to the confiscation,
-        // dissent. Members vote as the party moves.
+        // The worker's private opposition to the resolution. To the death penalty: the
+        // principle of abolition (not sympathy with the SRs), held with a strength of the
+        // worker's own, and firmer the more the worker opposes this regime (the loyal accept
+        // the party's case that a higher interest comes first). To the confiscation: dissent.
+        // Members vote as the party moves.
+        let id = u64::from(w.id[i]);
         let opposition = match c {
-            Campaign::SrTrial if w.flags[i] & flag::ABOLITIONIST != 0 => 1.0,
+            Campaign::SrTrial if w.flags[i] & flag::ABOLITIONIST != 0 => {
+                let strength =
+                    0.5 + 0.5 * rng::uniform(world.seed, Stream::Campaign, id, CONVICTION);
+                strength
+            }
             Campaign::SrTrial => 0.0,
             Campaign::ChurchValuables => d,
         };
         let v = &world.view;
         let n_emp = v.employed[k].max(1) as f32;
+        let peers = v.public[k] as f32 / n_emp;
         // Voting against in the open meeting is speaking out (Kuran, Epstein): the risk of
         // being seen by the watchers, raised by fear, plus the cell's pressure (party members
         // move the resolution), against the pull of coworkers already speaking out.
@@ -246,19 +260,30 @@ pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &m
             w.fear[i],
             sw.gate(Mechanism::ArrestRisk, v.risk_public[k]),
         ) + sw.gate(Mechanism::CellPersuasion, v.cell_strength[k]);
-        let against = w.politics[i] != Politics::Party
-            && opposition > 0.0
-            && mech::expresses(
-                opposition,
-                pressure,
-                threshold,
-                cost,
-                v.public[k] as f32 / n_emp,
-            );
+        let opposed = w.politics[i] != Politics::Party && opposition > 0.0;
+        let against = opposed && mech::expresses(opposition, pressure, threshold, cost, peers);
+        // Preference falsification: one who would vote against with nothing to fear, but not
+        // under this pressure, stays away (exit) as often as the conviction is firm, and
+        // otherwise votes for while against in private.
+        let hidden =
+            opposed && !against && mech::expresses(opposition, 0.0, threshold, cost, peers);
         if against {
             r.votes_against += per;
+        } else if hidden
+            && rng::chance(
+                world.seed,
+                Stream::Campaign,
+                id,
+                world.week as u64 + EXIT,
+                sw.gate(Mechanism::DissentAbstention, opposition),
+            )
+        {
+            r.stayed_away += per;
         } else {
             r.votes_for += per;
+            if hidden {
+                r.falsified += per;
+            }
         }
     }
     out.campaigns.extend(rows);

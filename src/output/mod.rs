@@ -65,9 +65,11 @@ pub const CAMPAIGN_COLUMNS: &[&str] = &[
     "votes_for",
     "votes_against",
     "stayed_away",
+    "falsified",
     "share_for",
     "share_against",
     "share_away",
+    "share_falsified",
 ];
 
 fn num(s: &mut String, x: f64) {
@@ -177,9 +179,11 @@ pub(crate) fn campaign_rows(s: &mut String, res: &Resolved, r: usize, run: &RunR
             c.votes_for,
             c.votes_against,
             c.stayed_away,
+            c.falsified,
             ratio(c.votes_for, c.workers),
             ratio(c.votes_against, c.workers),
             ratio(c.stayed_away, c.workers),
+            ratio(c.falsified, c.workers),
         ] {
             s.push(',');
             num(s, v);

@@ -39,7 +39,7 @@ pub struct Target {
     pub class: Option<String>,
     /// Election: `delegate_share_party`, `delegate_share_nonparty`, `delegate_share_other_socialist`,
     /// `abstention_share`, `won_share_party`, `won_share_nonparty`. Campaign: `share_for`,
-    /// `share_against`, `share_away`.
+    /// `share_against`, `share_away`, `share_falsified`.
     pub metric: Option<String>,
     /// Campaign: `church_valuables` or `sr_trial_death_penalty`.
     pub campaign: Option<String>,
@@ -125,7 +125,12 @@ const ELECTION_METRICS: [&str; 6] = [
     "won_share_party",
     "won_share_nonparty",
 ];
-const CAMPAIGN_METRICS: [&str; 3] = ["share_for", "share_against", "share_away"];
+const CAMPAIGN_METRICS: [&str; 4] = [
+    "share_for",
+    "share_against",
+    "share_away",
+    "share_falsified",
+];
 
 /// Reads and checks a targets file against the run it will be applied to.
 pub fn load_targets(path: &Path, res: &Resolved) -> Result<Vec<Pattern>, ScenarioError> {

@@ -312,7 +312,7 @@ fn the_shipped_calibration_loads_with_at_least_twelve_parameters() {
         .join("scenarios/calibration/historical.toml");
     let cal = pact::experiment::calibrate::load(&f).unwrap_or_else(|e| panic!("{e}"));
     assert!(cal.cfg.parameters.len() >= 12);
-    assert_eq!(cal.patterns.len(), 27);
+    assert_eq!(cal.patterns.len(), 28);
     // The unit cube's corners are the ranges' ends, log ranges included.
     let lo = cal.values(&vec![0.0; cal.cfg.parameters.len()]);
     let hi = cal.values(&vec![1.0; cal.cfg.parameters.len()]);

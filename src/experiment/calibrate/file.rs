@@ -112,11 +112,7 @@ impl Calibration {
     pub fn observations(&self) -> Vec<Observation> {
         self.patterns
             .iter()
-            .map(|p| Observation {
-                lo: p.band.0,
-                hi: p.band.1,
-                discrepancy: self.cfg.discrepancy,
-            })
+            .map(|p| Observation::of_band(p.band.0, p.band.1, self.cfg.discrepancy))
             .collect()
     }
 }

@@ -431,3 +431,46 @@ fn a_finer_city_is_its_persons_repeated() {
     assert!(fives * 5 > 19_000, "{fives} persons of five agents");
     assert!(persons.len() < 4_000 + world.wps.len());
 }
+
+/// The death-penalty vote (ODD 7.18): fear turns votes against into hidden opposition (exit or
+/// a falsified vote for), and with nothing to fear at the meeting no one hides it.
+#[test]
+fn fear_turns_votes_against_into_exit_and_falsified_votes() {
+    use crate::model::soviet::campaign;
+    use crate::scenario::params::Campaign;
+    let mut res = crate::scenario::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/historical.toml"
+    )))
+    .unwrap();
+    res.scenario.run.scale = 20_000;
+    let m = res.scenario.mechanisms.clone();
+    let vote = |watched: f32, fear: f32| {
+        let mut w = World::new(&res, 5);
+        w.view.risk_public.iter_mut().for_each(|p| *p = watched);
+        w.view.cell_strength.iter_mut().for_each(|c| *c = 0.0);
+        w.workers.fear.iter_mut().for_each(|f| *f = fear);
+        let mut out = RunRecord::default();
+        campaign(&mut w, &m, Campaign::SrTrial, &mut out);
+        let sum = |f: &dyn Fn(&crate::model::record::CampaignRecord) -> f64| {
+            out.campaigns.iter().map(f).sum::<f64>()
+        };
+        (
+            sum(&|c| c.votes_against),
+            sum(&|c| c.stayed_away),
+            sum(&|c| c.falsified),
+            sum(&|c| c.workers),
+        )
+    };
+    let (against0, away0, hidden0, n) = vote(0.0, 0.0);
+    assert!(against0 > 0.05 * n, "{against0} of {n}");
+    assert_eq!(hidden0, 0.0, "no risk, no falsification");
+    let (against1, away1, hidden1, _) = vote(0.6, 0.0);
+    let (against2, away2, hidden2, _) = vote(0.6, 1.0);
+    assert!(
+        against1 < against0 && against2 < against1,
+        "{against0} {against1} {against2}"
+    );
+    assert!(hidden1 > 0.0 && hidden2 > hidden1, "{hidden1} {hidden2}");
+    assert!(away2 > away0 && away1 >= away0, "{away0} {away1} {away2}");
+}
