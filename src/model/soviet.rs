@@ -242,9 +242,7 @@ pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &m
         let id = u64::from(w.id[i]);
         let opposition = match c {
             Campaign::SrTrial if w.flags[i] & flag::ABOLITIONIST != 0 => {
-                let strength =
-                    0.5 + 0.5 * rng::uniform(world.seed, Stream::Campaign, id, CONVICTION);
-                strength
+                0.5 + 0.5 * rng::uniform(world.seed, Stream::Campaign, id, CONVICTION)
             }
             Campaign::SrTrial => 0.0,
             Campaign::ChurchValuables => d,
