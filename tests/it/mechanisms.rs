@@ -256,3 +256,29 @@ fn without_force_strikes_end_because_they_cost_pay() {
         "repression 0, strikes free: only {o} on strike under NEP"
     );
 }
+
+/// `strike_cost` earns its place in the no-force scenario: its patterns pass with every
+/// mechanism on, and the city is on strike for years without the strikers' costs.
+#[test]
+fn the_no_force_patterns_fail_without_strike_cost() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let targets = root.join("targets_no_force.toml");
+    let judge = |off: &str| {
+        let text = format!(
+            "extends = {:?}\n[run]\nscale = 100000\nreplicates = 3\n[mechanisms]\noff = [{off}]\n",
+            root.join("no_force.toml").display().to_string()
+        );
+        let res = crate::support::load_text(&text);
+        let patterns = pact::scenario::targets::load_targets(&targets, &res).unwrap();
+        let runs = pact::experiment::run::run_all(&res, &|_| {});
+        pact::experiment::validate::judge(&patterns, &res, &runs)
+    };
+    let full = judge("");
+    assert!(full.iter().all(|v| v.pass), "{full:?}");
+    let off = judge("\"strike_cost\"");
+    let strikers = off
+        .iter()
+        .find(|v| v.id == "nep_strikers_without_force")
+        .unwrap();
+    assert!(!strikers.pass, "{strikers:?}");
+}

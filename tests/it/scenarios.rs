@@ -3,14 +3,19 @@
 
 use crate::support::*;
 
-/// Every scenario in `scenarios/` (the targets file excepted).
+/// Every scenario in `scenarios/` (the targets files, `targets*.toml`, excepted).
 fn all_scenarios() -> Vec<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            p.extension().is_some_and(|e| e == "toml") && p.file_name().unwrap() != "targets.toml"
+            p.extension().is_some_and(|e| e == "toml")
+                && !p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("targets")
         })
         .collect();
     v.sort();
