@@ -146,6 +146,68 @@ fn recorded_pairs(m: &serde_json::Value, key: &str, what: &str) -> Result<Vec<(S
         .collect()
 }
 
+/// The manifest of one scenario studied over an ensemble (`kind`: `run_ensemble`,
+/// `validate_ensemble`): the scenario's files and the ensemble as texts, the run settings, the
+/// `extra` fields (e.g. the targets file), and an id over the version, the kind, the resolved
+/// scenario, the ensemble and the `extra` fields' values.
+fn scenario_manifest(
+    kind: &str,
+    res: &Resolved,
+    path: &Path,
+    ens: &Ensemble,
+    extra: &[(&str, &str)],
+    reproduce: &str,
+) -> serde_json::Value {
+    let files: Vec<(String, String)> = res
+        .sources
+        .iter()
+        .map(|s| (s.path.clone(), s.text.clone()))
+        .collect();
+    let mut key = format!(
+        "{}\u{0}{kind}\u{0}{}\u{0}{}",
+        crate::VERSION,
+        serde_json::to_string(res).expect("json"),
+        ens.text
+    );
+    for (_, v) in extra {
+        key.push('\u{0}');
+        key.push_str(v);
+    }
+    let run = &res.scenario.run;
+    let mut m = serde_json::json!({
+        "kind": kind,
+        "pact_version": crate::VERSION,
+        "git_commit": crate::output::GIT_COMMIT,
+        "ensemble_id": crate::output::sha256_hex(key.as_bytes()),
+        "scenario_name": res.name,
+        "scenario_path": path.display().to_string(),
+        "scenario_files": files,
+        "ensemble_path": ens.path,
+        "ensemble_file": ens.text,
+        "master_seed": run.seed,
+        "replicates": run.replicates,
+        "scale": run.scale,
+        "members": ens.members.len(),
+        "reproduce": reproduce,
+    });
+    for (k, v) in extra {
+        m[*k] = serde_json::Value::String(v.to_string());
+    }
+    m
+}
+
+/// A recorded manifest's id against the one its texts give (`fresh`): equal, or the manifest
+/// was edited.
+fn same_id(m: &serde_json::Value, fresh: &serde_json::Value) -> Result<()> {
+    if fresh["ensemble_id"] == m["ensemble_id"] {
+        Ok(())
+    } else {
+        Err(super::Error::Input(
+            "manifest.json: key `ensemble_id`: the recorded files give another id; the manifest was edited".into(),
+        ))
+    }
+}
+
 /// The run settings a manifest recorded (master seed, replicates, scale).
 fn recorded_overrides(m: &serde_json::Value) -> Overrides {
     Overrides {

@@ -7,11 +7,14 @@
 //! by week: median and 5–95% across members of the member's mean), a figure per headline output
 //! and `manifest.json` (kind `run_ensemble`), from which `pact verify` re-runs every member.
 
-use super::{Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs};
+use super::{
+    Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs, same_id,
+    scenario_manifest,
+};
 use crate::experiment::paired::{Table, headline_values, headlines, t975};
-use crate::experiment::{self as experiment, Done, Error, OutDir, Overrides, Progress, input};
+use crate::experiment::{self as experiment, Done, OutDir, Overrides, Progress, input};
 use crate::model::record::WeekRecord;
-use crate::output::{self, FIGURED, sha256_hex, svg};
+use crate::output::{self, FIGURED, svg};
 use crate::scenario::{self, Resolved};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -211,38 +214,6 @@ pub fn run_tables(res: &Resolved, ens: &Ensemble, members: &[MemberRuns]) -> Vec
     files
 }
 
-/// The manifest of a run over an ensemble.
-fn run_manifest(res: &Resolved, path: &Path, ens: &Ensemble, reproduce: &str) -> serde_json::Value {
-    let files: Vec<(String, String)> = res
-        .sources
-        .iter()
-        .map(|s| (s.path.clone(), s.text.clone()))
-        .collect();
-    let key = format!(
-        "{}\u{0}run\u{0}{}\u{0}{}",
-        crate::VERSION,
-        serde_json::to_string(res).expect("json"),
-        ens.text
-    );
-    let run = &res.scenario.run;
-    serde_json::json!({
-        "kind": "run_ensemble",
-        "pact_version": crate::VERSION,
-        "git_commit": output::GIT_COMMIT,
-        "ensemble_id": sha256_hex(key.as_bytes()),
-        "scenario_name": res.name,
-        "scenario_path": path.display().to_string(),
-        "scenario_files": files,
-        "ensemble_path": ens.path,
-        "ensemble_file": ens.text,
-        "master_seed": run.seed,
-        "replicates": run.replicates,
-        "scale": run.scale,
-        "members": ens.members.len(),
-        "reproduce": reproduce,
-    })
-}
-
 /// `pact run SCENARIO --ensemble FILE`.
 pub fn run_command(
     scenario: &Path,
@@ -269,7 +240,7 @@ pub fn run_command(
     );
     let members = member_runs(&res, &ens, progress)?;
     let mut files = run_tables(&res, &ens, &members);
-    let m = run_manifest(&res, scenario, &ens, &reproduce);
+    let m = scenario_manifest("run_ensemble", &res, scenario, &ens, &[], &reproduce);
     files.push((
         "manifest.json".into(),
         serde_json::to_string_pretty(&m).expect("json") + "\n",
@@ -298,12 +269,15 @@ pub fn rederive_run(m: &serde_json::Value) -> Result<Vec<(String, String)>> {
         &scenario::recorded(files),
     )?;
     let ens = parse(s("ensemble_path")?, s("ensemble_file")?)?;
-    let fresh = run_manifest(&res, Path::new(s("scenario_path")?), &ens, s("reproduce")?);
-    if fresh["ensemble_id"] != m["ensemble_id"] {
-        return Err(Error::Input(
-            "manifest.json: key `ensemble_id`: the recorded files give another id; the manifest was edited".into(),
-        ));
-    }
+    let fresh = scenario_manifest(
+        "run_ensemble",
+        &res,
+        Path::new(s("scenario_path")?),
+        &ens,
+        &[],
+        s("reproduce")?,
+    );
+    same_id(m, &fresh)?;
     let members = member_runs(&res, &ens, &experiment::Silent)?;
     Ok(run_tables(&res, &ens, &members))
 }

@@ -1,8 +1,11 @@
 //! `pact validate SCENARIO --ensemble FILE`: every member judged against the targets.
 
-use super::{Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs};
-use crate::experiment::{self as experiment, Done, Error, OutDir, Overrides, Progress, input};
-use crate::output::{self, sha256_hex, svg};
+use super::{
+    Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs, same_id,
+    scenario_manifest,
+};
+use crate::experiment::{self as experiment, Done, OutDir, Overrides, Progress, input};
+use crate::output::{self, svg};
 use crate::scenario::{self, Resolved};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -183,7 +186,15 @@ pub fn validate_command(
         run.replicates,
         run.scale
     );
-    let m = validate_manifest(&res, (scenario, &tpath, &ttext), &ens, &reproduce);
+    let tp = tpath.display().to_string();
+    let m = scenario_manifest(
+        "validate_ensemble",
+        &res,
+        scenario,
+        &ens,
+        &[("targets_path", &tp), ("targets_file", &ttext)],
+        &reproduce,
+    );
     files.push((
         "manifest.json".into(),
         serde_json::to_string_pretty(&m).expect("json") + "\n",
@@ -206,44 +217,6 @@ pub fn validate_command(
     })
 }
 
-fn validate_manifest(
-    res: &Resolved,
-    (scenario, tpath, ttext): (&Path, &Path, &str),
-    ens: &Ensemble,
-    reproduce: &str,
-) -> serde_json::Value {
-    let files: Vec<(String, String)> = res
-        .sources
-        .iter()
-        .map(|s| (s.path.clone(), s.text.clone()))
-        .collect();
-    let key = format!(
-        "{}\u{0}{}\u{0}{ttext}\u{0}{}",
-        crate::VERSION,
-        serde_json::to_string(res).expect("json"),
-        ens.text
-    );
-    let run = &res.scenario.run;
-    serde_json::json!({
-        "kind": "validate_ensemble",
-        "pact_version": crate::VERSION,
-        "git_commit": output::GIT_COMMIT,
-        "ensemble_id": sha256_hex(key.as_bytes()),
-        "scenario_name": res.name,
-        "scenario_path": scenario.display().to_string(),
-        "scenario_files": files,
-        "targets_path": tpath.display().to_string(),
-        "targets_file": ttext,
-        "ensemble_path": ens.path,
-        "ensemble_file": ens.text,
-        "master_seed": run.seed,
-        "replicates": run.replicates,
-        "scale": run.scale,
-        "members": ens.members.len(),
-        "reproduce": reproduce,
-    })
-}
-
 /// Re-derives a validation over an ensemble from its manifest's texts (`pact verify`).
 pub fn rederive_validation(m: &serde_json::Value) -> Result<Vec<(String, String)>> {
     let bad = |what: &str| {
@@ -262,17 +235,18 @@ pub fn rederive_validation(m: &serde_json::Value) -> Result<Vec<(String, String)
     let (tpath, ttext) = (Path::new(s("targets_path")?), s("targets_file")?);
     let patterns = crate::scenario::targets::load_targets_text(tpath, ttext, &res)?;
     let ens = parse(s("ensemble_path")?, s("ensemble_file")?)?;
-    let fresh = validate_manifest(
+    let fresh = scenario_manifest(
+        "validate_ensemble",
         &res,
-        (Path::new(s("scenario_path")?), tpath, ttext),
+        Path::new(s("scenario_path")?),
         &ens,
+        &[
+            ("targets_path", &tpath.display().to_string()),
+            ("targets_file", ttext),
+        ],
         s("reproduce")?,
     );
-    if fresh["ensemble_id"] != m["ensemble_id"] {
-        return Err(Error::Input(
-            "manifest.json: key `ensemble_id`: the recorded files give another id; the manifest was edited".into(),
-        ));
-    }
+    same_id(m, &fresh)?;
     let verdicts = member_verdicts(&res, &ens, &patterns, &experiment::Silent)?;
     Ok(validation_tables(&res, &ens, &verdicts))
 }

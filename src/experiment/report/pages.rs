@@ -227,9 +227,32 @@ pub(super) fn calibrate_page(dir: &Path, m: &Value) -> crate::experiment::Result
     Ok(page.html(&question(text)))
 }
 
-pub(super) fn ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
+/// "What was run" for a study over an ensemble: `first` (what was run under it), then the
+/// ensemble, its members, the run settings, version and id, and the ensemble file.
+fn ensemble_facts(m: &Value, first: &[(&str, String)]) -> String {
     let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
     let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
+    let mut rows: Vec<(&str, String)> = first.to_vec();
+    rows.extend([
+        ("ensemble", s("ensemble_path")),
+        ("members", num("members")),
+        ("replicates per member", num("replicates")),
+        ("master seed", num("master_seed")),
+        ("workers simulated", num("scale")),
+        ("pact version", s("pact_version")),
+        ("id", s("ensemble_id")),
+    ]);
+    let mut what = facts(&rows);
+    let _ = write!(
+        what,
+        "<details><summary>Ensemble file</summary>\n<pre>{}</pre>\n</details>\n",
+        esc(&s("ensemble_file"))
+    );
+    what
+}
+
+pub(super) fn ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
+    let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
     let mut page = Page::new(format!(
         "pact comparison over an ensemble: {} (A) and {} (B)",
         s("a"),
@@ -239,22 +262,7 @@ pub(super) fn ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<
         .as_str()
         .map(question)
         .unwrap_or_default();
-    let mut what = facts(&[
-        ("A", s("a_path")),
-        ("B", s("b_path")),
-        ("ensemble", s("ensemble_path")),
-        ("members", num("members")),
-        ("replicates per member", num("replicates")),
-        ("master seed", num("master_seed")),
-        ("workers simulated", num("scale")),
-        ("pact version", s("pact_version")),
-        ("ensemble comparison id", s("ensemble_id")),
-    ]);
-    let _ = write!(
-        what,
-        "<details><summary>Ensemble file</summary>\n<pre>{}</pre>\n</details>\n",
-        esc(&s("ensemble_file"))
-    );
+    let what = ensemble_facts(m, &[("A", s("a_path")), ("B", s("b_path"))]);
     page.section("what", "What was run", what);
     if let Some(md) = read(dir, "ensemble.md") {
         page.section(
@@ -269,27 +277,12 @@ pub(super) fn ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<
 
 pub(super) fn run_ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
     let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
-    let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
     let mut page = Page::new(format!("pact run over an ensemble: {}", s("scenario_name")));
     let lede = m["scenario_files"][0][1]
         .as_str()
         .map(question)
         .unwrap_or_default();
-    let mut what = facts(&[
-        ("scenario", s("scenario_path")),
-        ("ensemble", s("ensemble_path")),
-        ("members", num("members")),
-        ("replicates per member", num("replicates")),
-        ("master seed", num("master_seed")),
-        ("workers simulated", num("scale")),
-        ("pact version", s("pact_version")),
-        ("id", s("ensemble_id")),
-    ]);
-    let _ = write!(
-        what,
-        "<details><summary>Ensemble file</summary>\n<pre>{}</pre>\n</details>\n",
-        esc(&s("ensemble_file"))
-    );
+    let what = ensemble_facts(m, &[("scenario", s("scenario_path"))]);
     page.section("what", "What was run", what);
     if let Some(md) = read(dir, "ensemble.md") {
         page.section("headline", "Outcomes across the ensemble", markdown(&md));
@@ -301,7 +294,6 @@ pub(super) fn run_ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Res
 
 pub(super) fn validate_ensemble_page(dir: &Path, m: &Value) -> crate::experiment::Result<String> {
     let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
-    let num = |k: &str| m[k].as_u64().map(|x| x.to_string()).unwrap_or_default();
     let mut page = Page::new(format!(
         "pact validation over an ensemble: {}",
         s("scenario_name")
@@ -310,17 +302,13 @@ pub(super) fn validate_ensemble_page(dir: &Path, m: &Value) -> crate::experiment
         .as_str()
         .map(question)
         .unwrap_or_default();
-    let what = facts(&[
-        ("scenario", s("scenario_path")),
-        ("targets", s("targets_path")),
-        ("ensemble", s("ensemble_path")),
-        ("members", num("members")),
-        ("replicates per member", num("replicates")),
-        ("master seed", num("master_seed")),
-        ("workers simulated", num("scale")),
-        ("pact version", s("pact_version")),
-        ("id", s("ensemble_id")),
-    ]);
+    let what = ensemble_facts(
+        m,
+        &[
+            ("scenario", s("scenario_path")),
+            ("targets", s("targets_path")),
+        ],
+    );
     page.section("what", "What was run", what);
     if let Some(md) = read(dir, "ensemble_validation.md") {
         page.section(
