@@ -3,7 +3,9 @@
 //! paired row) and `manifest.json` (kind `compare_ensemble`: the scenario files' and the
 //! ensemble's texts, seed, replicates, scale), from which `pact verify` re-runs every member.
 
-use super::{Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs};
+use super::{
+    Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs, write_study,
+};
 use crate::experiment::paired::{self, Row, Table};
 use crate::experiment::{self as experiment, Done, Error, OutDir, Overrides, Progress, input};
 use crate::output::{self, sha256_hex, svg};
@@ -253,19 +255,9 @@ pub fn command(
         ensemble: ens,
     };
     let rows = member_rows(&spec, progress)?;
-    let mut files = tables(&spec, &rows);
+    let files = tables(&spec, &rows);
     let m = manifest(&spec, (a, b), &reproduce);
-    files.push((
-        "manifest.json".into(),
-        serde_json::to_string_pretty(&m).expect("json") + "\n",
-    ));
-    output::write_folder(&out, &files, dest.force)
-        .map_err(|e| experiment::write_failure(&out, e))?;
-    Ok(Done {
-        stdout: files[0].1.clone(),
-        note: format!("wrote {}", out.display()),
-        failed: None,
-    })
+    write_study(&out, files, &m, dest.force)
 }
 
 /// Re-derives an ensemble comparison from its manifest's texts alone (`pact verify`).

@@ -208,6 +208,26 @@ fn same_id(m: &serde_json::Value, fresh: &serde_json::Value) -> Result<()> {
     }
 }
 
+/// Writes a study's folder at once (its files, then `manifest`): what the command prints (the
+/// first file, its table) and says.
+fn write_study(
+    out: &Path,
+    mut files: Vec<(String, String)>,
+    manifest: &serde_json::Value,
+    force: bool,
+) -> Result<super::Done> {
+    files.push((
+        "manifest.json".into(),
+        serde_json::to_string_pretty(manifest).expect("json") + "\n",
+    ));
+    crate::output::write_folder(out, &files, force).map_err(|e| super::write_failure(out, e))?;
+    Ok(super::Done {
+        stdout: files[0].1.clone(),
+        note: format!("wrote {}", out.display()),
+        failed: None,
+    })
+}
+
 /// The run settings a manifest recorded (master seed, replicates, scale).
 fn recorded_overrides(m: &serde_json::Value) -> Overrides {
     Overrides {

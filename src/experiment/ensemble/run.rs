@@ -9,7 +9,7 @@
 
 use super::{
     Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs, same_id,
-    scenario_manifest,
+    scenario_manifest, write_study,
 };
 use crate::experiment::paired::{Table, headline_values, headlines, t975};
 use crate::experiment::{self as experiment, Done, OutDir, Overrides, Progress, input};
@@ -239,19 +239,9 @@ pub fn run_command(
         run.scale
     );
     let members = member_runs(&res, &ens, progress)?;
-    let mut files = run_tables(&res, &ens, &members);
+    let files = run_tables(&res, &ens, &members);
     let m = scenario_manifest("run_ensemble", &res, scenario, &ens, &[], &reproduce);
-    files.push((
-        "manifest.json".into(),
-        serde_json::to_string_pretty(&m).expect("json") + "\n",
-    ));
-    output::write_folder(&out, &files, dest.force)
-        .map_err(|e| experiment::write_failure(&out, e))?;
-    Ok(Done {
-        stdout: files[0].1.clone(),
-        note: format!("wrote {}", out.display()),
-        failed: None,
-    })
+    write_study(&out, files, &m, dest.force)
 }
 
 /// Re-derives a run over an ensemble from its manifest's texts alone (`pact verify`).

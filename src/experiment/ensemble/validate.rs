@@ -2,7 +2,7 @@
 
 use super::{
     Ensemble, Result, load, parse, quantile, recorded_overrides, recorded_pairs, same_id,
-    scenario_manifest,
+    scenario_manifest, write_study,
 };
 use crate::experiment::{self as experiment, Done, OutDir, Overrides, Progress, input};
 use crate::output::{self, svg};
@@ -175,7 +175,7 @@ pub fn validate_command(
     let out = dest.folder(|| PathBuf::from("results").join("validation_ensemble"));
     experiment::check_out(&out, dest.force)?;
     let verdicts = member_verdicts(&res, &ens, &patterns, progress)?;
-    let mut files = validation_tables(&res, &ens, &verdicts);
+    let files = validation_tables(&res, &ens, &verdicts);
     let run = &res.scenario.run;
     let reproduce = format!(
         "pact validate {} --targets {} --ensemble {} --seed {} --replicates {} --scale {}",
@@ -195,26 +195,18 @@ pub fn validate_command(
         &[("targets_path", &tp), ("targets_file", &ttext)],
         &reproduce,
     );
-    files.push((
-        "manifest.json".into(),
-        serde_json::to_string_pretty(&m).expect("json") + "\n",
-    ));
-    output::write_folder(&out, &files, dest.force)
-        .map_err(|e| experiment::write_failure(&out, e))?;
+    let mut done = write_study(&out, files, &m, dest.force)?;
     let failing = verdicts
         .iter()
         .filter(|vs| vs.iter().any(|v| !v.pass))
         .count();
-    Ok(Done {
-        stdout: files[0].1.clone(),
-        note: format!("wrote {}", out.display()),
-        failed: (failing > 0).then(|| {
-            format!(
-                "{failing} of {} members fail at least one pattern",
-                verdicts.len()
-            )
-        }),
-    })
+    done.failed = (failing > 0).then(|| {
+        format!(
+            "{failing} of {} members fail at least one pattern",
+            verdicts.len()
+        )
+    });
+    Ok(done)
 }
 
 /// Re-derives a validation over an ensemble from its manifest's texts (`pact verify`).
