@@ -123,8 +123,8 @@ impl Mechanism {
             ),
             CellPersuasion => (
                 "cell_persuasion",
-                "party cells raise their coworkers' legitimacy (ODD 7.4)",
-                "cell_rate taken as 0",
+                "party cells raise their coworkers' legitimacy and press for the party's resolutions at campaign meetings (ODD 7.4, 7.18)",
+                "cell_rate taken as 0, and no cell pressure at meetings",
             ),
             Outrage => (
                 "outrage",
@@ -218,8 +218,8 @@ impl Mechanism {
             ),
             DissentAbstention => (
                 "dissent_abstention",
-                "dissenters stay away from elections and meetings (ODD 7.17, 7.18)",
-                "abstention, and the dissent term of meetings, taken as 0",
+                "dissenters stay away from elections and meetings, and those who hide their opposition at a meeting leave it (ODD 7.17, 7.18)",
+                "abstention, the dissent term of meetings and exit from them taken as 0",
             ),
             AlienationAbstention => (
                 "alienation_abstention",
