@@ -150,6 +150,8 @@ pub struct Wave {
     pub hi: Vec<f64>,
     /// Points in the unit cube.
     pub points: Vec<Vec<f64>>,
+    /// What `simulate` gave, per point and observation.
+    pub stats: Vec<Vec<Stat>>,
     /// Implausibility per point and observation.
     pub implausibility: Vec<Vec<f64>>,
     /// The implausibility the point is judged by (largest or second largest).
@@ -309,6 +311,7 @@ pub fn history_match<E>(
             lo: lo.clone(),
             hi: hi.clone(),
             points,
+            stats,
             implausibility,
             judged: judged_,
             survives,

@@ -3,26 +3,6 @@
 
 use crate::support::*;
 
-const TARGETS: &str = r#"
-[[target]]
-id = "real_wage"
-source = "test"
-statistic = "mean"
-output = "real_wage"
-from = "1921-01-03"
-to = "1921-06-27"
-band = [0.1, 0.3]
-
-[[target]]
-id = "strikers"
-source = "test"
-statistic = "mean"
-output = "strikers"
-from = "1921-01-03"
-to = "1921-06-27"
-band = [1, inf]
-"#;
-
 const CAL: &str = r#"
 base = "tiny.toml"
 targets = "targets.toml"
@@ -45,7 +25,7 @@ log = true
 
 fn setup(d: &Dir, cal: &str) -> std::path::PathBuf {
     d.write("tiny.toml", TINY);
-    d.write("targets.toml", TARGETS);
+    d.write("targets.toml", TINY_TARGETS);
     d.write("cal.toml", cal)
 }
 
@@ -93,7 +73,7 @@ fn calibration_runs_its_waves_as_sweeps_and_resumes_to_the_same_tables() {
     assert_eq!(m["kind"], "calibrate");
     assert_eq!(m["calibration_file"].as_str().unwrap(), CAL);
     assert_eq!(m["base_files"][0][1].as_str().unwrap(), TINY);
-    assert_eq!(m["targets_file"][1].as_str().unwrap(), TARGETS);
+    assert_eq!(m["targets_file"][1].as_str().unwrap(), TINY_TARGETS);
     // Two waves of six points, each a sweep of 6 × 2 runs.
     let waves = std::fs::read_to_string(one.join("waves.csv")).unwrap();
     assert_eq!(waves.lines().count(), 3, "{waves}");

@@ -4,26 +4,6 @@
 use crate::support::*;
 use std::path::Path;
 
-const TARGETS: &str = r#"
-[[target]]
-id = "real_wage"
-source = "test"
-statistic = "mean"
-output = "real_wage"
-from = "1921-01-03"
-to = "1921-06-27"
-band = [0.1, 0.3]
-
-[[target]]
-id = "strikers"
-source = "test"
-statistic = "mean"
-output = "strikers"
-from = "1921-01-03"
-to = "1921-06-27"
-band = [1, inf]
-"#;
-
 const SOBOL: &str = r#"
 base = "tiny.toml"
 targets = "targets.toml"
@@ -46,7 +26,7 @@ to = 1.2
 
 fn setup(d: &Dir, file: &str) -> std::path::PathBuf {
     d.write("tiny.toml", TINY);
-    d.write("targets.toml", TARGETS);
+    d.write("targets.toml", TINY_TARGETS);
     d.write("sens.toml", file)
 }
 

@@ -199,3 +199,25 @@ echo $id
     );
     (path, log)
 }
+
+/// Two targets of the first half of 1921 for [`TINY`]: the real wage in a band, and strikers
+/// present (a one-sided band). The calibration and sensitivity tests study them.
+pub const TINY_TARGETS: &str = r#"
+[[target]]
+id = "real_wage"
+source = "test"
+statistic = "mean"
+output = "real_wage"
+from = "1921-01-03"
+to = "1921-06-27"
+band = [0.1, 0.3]
+
+[[target]]
+id = "strikers"
+source = "test"
+statistic = "mean"
+output = "strikers"
+from = "1921-01-03"
+to = "1921-06-27"
+band = [1, inf]
+"#;

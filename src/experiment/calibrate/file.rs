@@ -78,6 +78,12 @@ fn default_margin() -> f64 {
     0.1
 }
 
+/// A point of the unit cube as the values of `parameters` (each linear or log-uniform in its
+/// range).
+pub(crate) fn values(parameters: &[ParameterCfg], x: &[f64]) -> Vec<f64> {
+    parameters.iter().zip(x).map(|(p, &u)| p.value(u)).collect()
+}
+
 /// A checked calibration.
 pub struct Calibration {
     pub name: String,
@@ -100,12 +106,7 @@ pub struct Calibration {
 impl Calibration {
     /// A point of the unit cube as parameter values (linear or log-uniform in each range).
     pub fn values(&self, x: &[f64]) -> Vec<f64> {
-        self.cfg
-            .parameters
-            .iter()
-            .zip(x)
-            .map(|(p, &u)| p.value(u))
-            .collect()
+        values(&self.cfg.parameters, x)
     }
 
     /// The targets as observations, with the calibration's model discrepancy.

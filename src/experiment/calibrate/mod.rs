@@ -13,7 +13,7 @@ pub use file::{
 };
 pub(crate) use file::{
     Ran, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
-    run_points_sweep, study,
+    run_points_sweep, study, values,
 };
 
 use super::history_matching::{Design, Stat, Wave, history_match};
@@ -113,56 +113,45 @@ pub fn command(
         &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
     )?;
     let mut wave = 0usize;
-    // A slice run of an incomplete wave stops the matching: `simulate` fails with an empty
-    // message and leaves what to do next here.
-    let mut sliced: Option<String> = None;
-    let mut last: Vec<Vec<Stat>> = Vec::new();
     let matched = history_match(
         &design(&cal),
         &cal.observations(),
-        &mut |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
+        &mut |points: &[Vec<f64>]| -> std::result::Result<Vec<Vec<Stat>>, Halt> {
             let dir = out.join(format!("wave-{}", wave + 1));
             std::fs::create_dir_all(&dir)
                 .map_err(|e| Error::Failure(format!("{}: {e}", dir.display())))?;
-            let sweep = dir.join("sweep");
             match run_points_sweep(
                 &dir.join("sweep.toml"),
                 &wave_sweep(&cal, wave, points),
-                &sweep,
+                &dir.join("sweep"),
                 shard,
                 progress,
             )? {
                 Ran::Results(results) => {
                     wave += 1;
-                    last = stats(&cal, &results, points.len())?;
-                    Ok(last.clone())
+                    Ok(stats(&cal, &results, points.len())?)
                 }
-                Ran::Slice(note) => {
-                    sliced = Some(format!(
-                        "wave {}: {note}; then `pact calibrate {} --out {}` (with or without --shard) goes on from its results",
-                        wave + 1,
-                        file.display(),
-                        out.display()
-                    ));
-                    Err(Error::Failure(String::new()))
-                }
+                Ran::Slice(note) => Err(Halt::Slice(format!(
+                    "wave {}: {note}; then `pact calibrate {} --out {}` (with or without --shard) goes on from its results",
+                    wave + 1,
+                    file.display(),
+                    out.display()
+                ))),
             }
         },
     );
-    if let Some(next) = sliced {
-        return Ok(Done::note(next));
-    }
-    let waves = matched?;
+    let waves = match matched {
+        Ok(waves) => waves,
+        Err(Halt::Slice(next)) => return Ok(Done::note(next)),
+        Err(Halt::Failed(e)) => return Err(e),
+    };
     write_atomic(&out.join("waves.csv"), &waves_csv(&cal, &waves))?;
     write_atomic(&out.join("points.csv"), &points_csv(&cal, &waves))?;
     write_atomic(&out.join("ensemble.csv"), &ensemble_csv(&cal, &waves))?;
     std::fs::create_dir_all(out.join("figures"))
         .map_err(|e| Error::Failure(format!("{}: {e}", out.display())))?;
     write_atomic(&out.join("figures/pairs.svg"), &pairs_figure(&cal, &waves))?;
-    write_atomic(
-        &out.join("figures/bands.svg"),
-        &bands_figure(&cal, &waves, &last),
-    )?;
+    write_atomic(&out.join("figures/bands.svg"), &bands_figure(&cal, &waves))?;
     let last = waves.last().expect("at least one wave");
     let summary = format!(
         "{} waves; the last kept {} of {} points; non-implausible share of the space {:.3e}",
@@ -179,6 +168,19 @@ pub fn command(
         ));
     }
     Ok(done)
+}
+
+/// Why a calibration's matching stopped before its last wave: one slice of a wave was run
+/// (`--shard`; what to do next), or a wave failed.
+enum Halt {
+    Slice(String),
+    Failed(Error),
+}
+
+impl From<Error> for Halt {
+    fn from(e: Error) -> Halt {
+        Halt::Failed(e)
+    }
 }
 
 /// How the calibration's waves are run.
@@ -202,7 +204,6 @@ fn design(cal: &Calibration) -> Design {
 pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut wave = 0usize;
-    let mut last: Vec<Vec<Stat>> = Vec::new();
     let mut simulate = |points: &[Vec<f64>]| -> Result<Vec<Vec<Stat>>> {
         let name = format!("wave-{}", wave + 1);
         let text = wave_sweep(cal, wave, points);
@@ -210,25 +211,25 @@ pub fn rederive(cal: &Calibration, out: &Path) -> Result<Vec<(String, String)>> 
         files.push((format!("{name}/sweep.toml"), text));
         files.push((format!("{name}/sweep/results.csv"), results.clone()));
         wave += 1;
-        last = stats(cal, &results, points.len())?;
-        Ok(last.clone())
+        stats(cal, &results, points.len())
     };
     let waves = history_match(&design(cal), &cal.observations(), &mut simulate)?;
     files.push(("waves.csv".into(), waves_csv(cal, &waves)));
     files.push(("points.csv".into(), points_csv(cal, &waves)));
     files.push(("ensemble.csv".into(), ensemble_csv(cal, &waves)));
     files.push(("figures/pairs.svg".into(), pairs_figure(cal, &waves)));
-    files.push(("figures/bands.svg".into(), bands_figure(cal, &waves, &last)));
+    files.push(("figures/bands.svg".into(), bands_figure(cal, &waves)));
     Ok(files)
 }
 
 /// The ensemble against the record: every target's band and, in it, each member's mean over
-/// its replicates (`last`: the last wave's statistics per point and target).
-fn bands_figure(cal: &Calibration, waves: &[Wave], last: &[Vec<Stat>]) -> String {
+/// its replicates.
+fn bands_figure(cal: &Calibration, waves: &[Wave]) -> String {
     let members: Vec<&Vec<Stat>> = waves
         .last()
         .map(|w| {
-            last.iter()
+            w.stats
+                .iter()
                 .zip(&w.survives)
                 .filter(|(_, s)| **s)
                 .map(|(x, _)| x)

@@ -25,7 +25,7 @@ pub use estimators::{
 
 use super::calibrate::{
     ParameterCfg, Ran, Study, check_study_out, points_sweep, recorded_study, rerun_points_sweep,
-    run_points_sweep, study,
+    run_points_sweep, study, values,
 };
 use super::{Done, Error, OutDir, Progress, input};
 use crate::output::{sha256_hex, svg};
@@ -106,9 +106,7 @@ impl Sensitivity {
         }
     }
     fn values(&self, x: &[f64]) -> Vec<f64> {
-        (self.cfg.parameters.iter().zip(x))
-            .map(|(p, &u)| p.value(u))
-            .collect()
+        values(&self.cfg.parameters, x)
     }
 }
 
