@@ -203,3 +203,21 @@ fn every_sensitivity_file_error_is_refused_before_anything_starts() {
         assert!(!out.exists(), "{what}: wrote {}", out.display());
     }
 }
+
+#[test]
+fn a_bad_sensitivity_shard_is_refused_before_anything_is_written() {
+    let d = Dir::new();
+    let f = setup(&d, SOBOL);
+    let out = d.path("out");
+    let o = pact(&[
+        "sensitivity",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--shard",
+        "2/2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--shard 2/2"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
