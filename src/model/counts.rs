@@ -452,6 +452,10 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     let k_e = m.epstein_k as f32;
     // libm's powf: the same bits on every platform (not the system's libm).
     let reference = libm::powf(SURVEILLANCE_REF, 1.0 - gamma);
+    let informers = world.switches.gate(
+        crate::model::registry::Mechanism::Cells,
+        m.informer_share as f32,
+    );
     for k in 0..world.wps.len() {
         let t = &a.wp[k];
         v.employed[k] = t.employed as u32;
@@ -472,7 +476,7 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
         let n = v.employed[k].max(1) as f32;
         v.cell_strength[k] = (v.party[k] as f32 / n) * world.wps.cell_vigour[k] * 2.0;
         // Epstein's C: standing surveillance, the cell's informers, and reactive Cheka presence.
-        v.cheka[k] = watchers + m.informer_share as f32 * v.party[k] as f32 + v.cheka_alloc[k];
+        v.cheka[k] = watchers + informers * v.party[k] as f32 + v.cheka_alloc[k];
         v.risk_quiet[k] = mech::arrest_probability(k_e, v.cheka[k], v.public[k], weight);
         v.risk_public[k] =
             mech::arrest_probability(k_e, v.cheka[k], v.public[k].saturating_sub(1), weight);

@@ -15,7 +15,7 @@ pub enum Mechanism {
     Reserves,
     RelativeDeprivation,
     VisiblePrivilege,
-    CellPersuasion,
+    Cells,
     Outrage,
     Deterrence,
     Information,
@@ -48,7 +48,7 @@ impl Mechanism {
         Mechanism::Reserves,
         Mechanism::RelativeDeprivation,
         Mechanism::VisiblePrivilege,
-        Mechanism::CellPersuasion,
+        Mechanism::Cells,
         Mechanism::Outrage,
         Mechanism::Deterrence,
         Mechanism::Information,
@@ -121,10 +121,10 @@ impl Mechanism {
                 "officials' visible privilege deprives and delegitimises (ODD 7.3, 7.4)",
                 "visible privilege V taken as 0",
             ),
-            CellPersuasion => (
-                "cell_persuasion",
-                "party cells raise their coworkers' legitimacy and press for the party's resolutions at campaign meetings (ODD 7.4, 7.18)",
-                "cell_rate taken as 0, and no cell pressure at meetings",
+            Cells => (
+                "factory_cells",
+                "party cells explain policy (legitimacy), press for discipline (effort) and for the party's resolutions at meetings, and inform on dissent (in Epstein's C) (ODD 7.4, 7.7, 7.9, 7.18)",
+                "cell strength taken as 0 wherever it acts (persuasion, effort, meetings), and no informers in C",
             ),
             Outrage => (
                 "outrage",

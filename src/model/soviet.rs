@@ -257,7 +257,7 @@ pub(crate) fn campaign(world: &mut World, m: &MechanismCfg, c: Campaign, out: &m
             w.risk[i],
             w.fear[i],
             sw.gate(Mechanism::ArrestRisk, v.risk_public[k]),
-        ) + sw.gate(Mechanism::CellPersuasion, v.cell_strength[k]);
+        ) + sw.gate(Mechanism::Cells, v.cell_strength[k]);
         let opposed = w.politics[i] != Politics::Party && opposition > 0.0;
         let against = opposed && mech::expresses(opposition, pressure, threshold, cost, peers);
         // Preference falsification: one who would vote against with nothing to fear, but not

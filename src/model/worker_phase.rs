@@ -53,7 +53,7 @@ pub(crate) fn contexts(world: &World, m: &MechanismCfg, prev: &[f32]) -> Vec<WpC
                     0.0
                 },
                 mean_effort: view.effort_sum[k] / n_emp,
-                cell: view.cell_strength[k],
+                cell: sw.gate(Cells, view.cell_strength[k]),
                 arrested: view.arrested_share[k],
                 inclusion: if wps.excluded[k] {
                     -inclusion
@@ -137,7 +137,7 @@ pub(crate) fn consts(world: &World, m: &MechanismCfg) -> Consts {
         cons_admin: e.ration[2] * pol.privilege as f32,
         legitimacy: mech::LegitimacyRates {
             contract: sw.gate(SocialContract, f(m.contract_rate)),
-            cell: sw.gate(CellPersuasion, f(m.cell_rate)),
+            cell: f(m.cell_rate),
             privilege: f(m.privilege_rate) * world.city.visible_privilege,
             outrage: sw.gate(Outrage, f(m.outrage_rate)),
             exemplary: sw.gate(Outrage, 0.1 * world.party.exemplary),

@@ -88,7 +88,12 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 Some(false),
             ),
             VisiblePrivilege => ("legitimacy", legit(&full), legit(&off), Some(true)),
-            CellPersuasion => ("legitimacy", legit(&full), legit(&off), Some(false)),
+            // The cells explain policy (legitimacy) and inform on dissent (arrest risk): without
+            // them legitimacy is lower and, with fewer watchers, more dissent is spoken aloud.
+            Cells => {
+                assert!(legit(&off) < legit(&full), "factory_cells off: legitimacy");
+                ("open dissent", public(&full), public(&off), Some(true))
+            }
             Outrage => ("legitimacy", legit(&full), legit(&off), Some(true)),
             Deterrence => (
                 "fear",
