@@ -62,6 +62,7 @@ pub(crate) fn cheka_and_party(
         exit_below: m.party_exit_legitimacy as f32,
         leavers_organise: sw.on(Mechanism::DissidentGroups),
         arrest_weeks: m.arrest_weeks,
+        incapacitate: sw.on(Mechanism::Incapacitation),
         wp: &(0..nw)
             .map(|k| PartyWp {
                 presence: view.dissidents[k] as f32 / view.employed[k].max(1) as f32,
@@ -208,6 +209,8 @@ pub(crate) struct PartyCtx<'a> {
     /// Whether members who leave in dissent form dissident communist groups.
     pub(crate) leavers_organise: bool,
     pub(crate) arrest_weeks: f64,
+    /// Whether an arrest takes the worker out ([`Mechanism::Incapacitation`]).
+    pub(crate) incapacitate: bool,
     pub(crate) wp: &'a [PartyWp],
     pub(crate) r: RecordCtx<'a>,
 }
@@ -267,6 +270,7 @@ pub(crate) fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg)
             x.seed,
             x.week,
             x.arrest_weeks,
+            x.incapacitate,
         );
         a.extra[k].arrests += 1;
         return true;

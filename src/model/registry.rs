@@ -18,6 +18,7 @@ pub enum Mechanism {
     Cells,
     Outrage,
     Deterrence,
+    Incapacitation,
     Information,
     Inclusion,
     ArrestRisk,
@@ -40,7 +41,7 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub const ALL: [Mechanism; 29] = [
+    pub const ALL: [Mechanism; 30] = [
         Mechanism::SocialContract,
         Mechanism::FoodMarket,
         Mechanism::TermsOfTrade,
@@ -51,6 +52,7 @@ impl Mechanism {
         Mechanism::Cells,
         Mechanism::Outrage,
         Mechanism::Deterrence,
+        Mechanism::Incapacitation,
         Mechanism::Information,
         Mechanism::Inclusion,
         Mechanism::ArrestRisk,
@@ -135,6 +137,11 @@ impl Mechanism {
                 "deterrence",
                 "fear from arrests witnessed, in the city, exemplary and of broken strikes (ODD 7.5)",
                 "fear stays 0",
+            ),
+            Incapacitation => (
+                "incapacitation",
+                "the arrested are taken out of their workplace, its strike and its dissent for their custody, and the sacked out of work (ODD 7.8, 7.12)",
+                "an arrest or sacking is counted and witnessed (fear, outrage) but takes no one out",
             ),
             Information => (
                 "information",

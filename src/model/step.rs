@@ -196,6 +196,7 @@ pub(crate) fn apply_event(
                 seed,
                 week,
                 m.arrest_weeks,
+                sw.on(Mechanism::Incapacitation),
             );
             tally.arrests += 1;
         }

@@ -261,6 +261,7 @@ fn to_strikers(
     let (seed, week) = (world.seed, world.week as u64);
     let nw = world.wps.len();
     let sw = world.switches;
+    let incapacitate = sw.on(Mechanism::Incapacitation);
     // Apply to the strikers, in id order.
     let r = RecordCtx::new(&world.wps.class, m, world.week, pol);
     let w = &mut world.workers;
@@ -301,14 +302,17 @@ fn to_strikers(
                     seed,
                     week,
                     m.arrest_weeks,
+                    incapacitate,
                 );
                 tally.arrests += 1;
             } else if pol.mass_sackings {
-                w.status[i] = Status::Unemployed;
                 tally.sackings += 1;
-                if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.4 {
-                    w.flags[i] |= flag::BLACKLISTED;
-                    w.timer[i] = m.blacklist_weeks as u16;
+                if incapacitate {
+                    w.status[i] = Status::Unemployed;
+                    if w.flags[i] & flag::PUBLIC != 0 && w.dissent[i] > 0.4 {
+                        w.flags[i] |= flag::BLACKLISTED;
+                        w.timer[i] = m.blacklist_weeks as u16;
+                    }
                 }
             }
         }
@@ -317,7 +321,8 @@ fn to_strikers(
 }
 
 /// Puts a worker (status, flags, custody timer) in custody for half to one and a half times
-/// `mean_weeks`.
+/// `mean_weeks`: incapacitation. Without it (`incapacitate` false, the mechanism switched
+/// off) the arrest is counted and witnessed by the caller but takes no one out.
 #[inline]
 pub(crate) fn arrest(
     (status, flags, timer): (&mut Status, &mut u8, &mut u16),
@@ -325,7 +330,11 @@ pub(crate) fn arrest(
     seed: u64,
     week: u64,
     mean_weeks: f64,
+    incapacitate: bool,
 ) {
+    if !incapacitate {
+        return;
+    }
     *status = Status::Arrested;
     *flags &= !(flag::PUBLIC | flag::STRIKING);
     *timer = (mean_weeks as f32 * (0.5 + rng::uniform(seed, Stream::Release, id, week + 31)))

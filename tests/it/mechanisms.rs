@@ -101,6 +101,14 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 total(&off, |w| w.fear),
                 Some(false),
             ),
+            // An arrest that takes no one out: no one in custody or exile, and the outspoken
+            // stay at work and speak on.
+            Incapacitation => {
+                let held = |r: &RunRecord| total(r, |w| w.in_custody + w.in_exile);
+                assert!(held(&full) > 0.0, "incapacitation on: no one held");
+                assert_eq!(held(&off), 0.0, "incapacitation off: someone held");
+                ("open dissent", public(&full), public(&off), Some(true))
+            }
             Information => ("legitimacy", legit(&full), legit(&off), Some(true)),
             // Shut out of the executive: legitimacy falls and the vote seems worthless.
             Inclusion => {
