@@ -4,7 +4,7 @@
 
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, CHUNK, Counts, RecordCtx, Targets, fold_mut};
-use crate::model::lanes::{self, G, Isa, Kind, Path, kind, lanes, select};
+use crate::model::lanes::{self, CONVICTION, G, Isa, Kind, Path, kind, lanes, select};
 use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::strikes::arrest;
@@ -145,7 +145,9 @@ pub(crate) fn party_odds(
         w.promote * bonus
     } else if unaffiliated {
         if l > 0.55 { x.rec * l } else { 0.0 }
-    } else if d < 0.1 {
+    } else if d - select(p, &CONVICTION) < 0.1 {
+        // The content drift away: little grievance left beneath the group's conviction
+        // (D = G + conviction, and every group's conviction is above 0.1).
         x.dissident_join * 0.5
     } else {
         0.0

@@ -185,12 +185,28 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                     Some(false),
                 )
             }
-            DissidentGroups => (
-                "non-party socialists",
-                total(&full, |w| w.dissident_nonparty),
-                total(&off, |w| w.dissident_nonparty),
-                Some(false),
-            ),
+            // Joining and drifting away both stop, so which way the non-party socialists move
+            // depends on which was larger; members who leave no longer organise.
+            DissidentGroups => {
+                let f = run_with(&[], disillusioned);
+                let o = run_with(&[m.name()], disillusioned);
+                let communists = |r: &RunRecord| total(r, |w| w.dissident_communists);
+                assert!(
+                    communists(&f) > 0.0,
+                    "dissident_groups on: no dissident communists"
+                );
+                assert_eq!(
+                    communists(&o),
+                    0.0,
+                    "dissident_groups off: dissident communists"
+                );
+                (
+                    "non-party socialists",
+                    total(&full, |w| w.dissident_nonparty),
+                    total(&off, |w| w.dissident_nonparty),
+                    None,
+                )
+            }
             DissentAbstention | AlienationAbstention => (
                 "abstentions",
                 abstentions(&full),

@@ -474,3 +474,41 @@ fn fear_turns_votes_against_into_exit_and_falsified_votes() {
     assert!(hidden1 > 0.0 && hidden2 > hidden1, "{hidden1} {hidden2}");
     assert!(away2 > away0 && away1 >= away0, "{away0} {away1} {away2}");
 }
+
+#[test]
+fn regression_dissident_drift_never_fired() {
+    // Bug (0.4.0 before release): members of the dissident groups drifted away when D < 0.1,
+    // but D = G + conviction and every group's conviction is at least 0.12, so no one ever
+    // drifted. The rule reads the grievance beneath the conviction: with none left, members
+    // drift away at dissident_join / 2 a week.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut res = crate::scenario::load(&dir.join("historical.toml")).unwrap();
+    res.scenario.run.scale = 6_000;
+    let mut m = res.scenario.mechanisms.clone();
+    m.dissident_join = 0.2;
+    let mut world = crate::model::step::start(&res, 3);
+    let w = &mut world.workers;
+    let mut members = 0;
+    for i in 0..w.len() {
+        if w.politics[i].dissident() && w.status[i] == Status::Employed {
+            // No grievance: D is the conviction alone; and silent, so the Cheka passes by.
+            w.dissent[i] = w.politics[i].conviction();
+            w.flags[i] &= !flag::PUBLIC;
+            members += 1;
+        }
+    }
+    let before = world.workers.politics.clone();
+    let mut counts = aggregate(&world, &m);
+    let mut tally = Tally::default();
+    cheka_and_party(&mut world, &m, &mut tally, &mut counts, Path::Fastest);
+    let drifted = (0..before.len())
+        .filter(|&i| before[i].dissident() && world.workers.politics[i] == Politics::Unaffiliated)
+        .count();
+    // About a tenth of them (0.2 / 2), and certainly some.
+    assert!(members > 300, "{members} members");
+    let share = drifted as f64 / members as f64;
+    assert!(
+        (0.06..0.14).contains(&share),
+        "{drifted} of {members} drifted"
+    );
+}
