@@ -4,6 +4,7 @@
 //! workers, and the view the institutions and next week's workers read ([`finish_view`]).
 
 use crate::model::mechanisms as mech;
+use crate::model::registry::Mechanism;
 use crate::model::world::{Politics, SizeClass, Status, Workers, WorkersMut, World, flag};
 use crate::par::{self, fx, unfx};
 use crate::scenario::params::{MechanismCfg, PolicyCfg};
@@ -452,10 +453,9 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     let k_e = m.epstein_k as f32;
     // libm's powf: the same bits on every platform (not the system's libm).
     let reference = libm::powf(SURVEILLANCE_REF, 1.0 - gamma);
-    let informers = world.switches.gate(
-        crate::model::registry::Mechanism::Cells,
-        m.informer_share as f32,
-    );
+    let informers = world
+        .switches
+        .gate(Mechanism::Cells, m.informer_share as f32);
     for k in 0..world.wps.len() {
         let t = &a.wp[k];
         v.employed[k] = t.employed as u32;
@@ -505,7 +505,7 @@ pub(crate) fn finish_view(world: &mut World, m: &MechanismCfg, a: &Counts) {
     c.public_share = share;
     c.strike_share = a.strikers as f32 / employed.max(1) as f32;
     c.visible_privilege = world.switches.gate(
-        crate::model::registry::Mechanism::VisiblePrivilege,
+        Mechanism::VisiblePrivilege,
         mech::visible_privilege(
             world.policy.privilege as f32,
             world.policy.privilege_visibility as f32,

@@ -245,6 +245,17 @@ impl Mechanism {
     pub fn named(name: &str) -> Option<Mechanism> {
         Mechanism::ALL.into_iter().find(|m| m.name() == name)
     }
+
+    /// The mechanism a name of an earlier pact version became part of (0.4.0 renamed and merged
+    /// some), so that a scenario naming it is told where it went.
+    pub fn formerly(name: &str) -> Option<Mechanism> {
+        match name {
+            "cell_persuasion" => Some(Mechanism::Cells),
+            "withdrawal" | "exclusion_abstention" => Some(Mechanism::Inclusion),
+            "strike_fatigue" => Some(Mechanism::StrikeCost),
+            _ => None,
+        }
+    }
 }
 
 /// Which mechanisms are switched off (a bit each); the default has every one on.

@@ -183,7 +183,18 @@ impl Scenario {
     fn mechanism_ranges(&self, c: &mut Checker) {
         let m = &self.mechanisms;
         for name in &m.off {
-            if name != "all" && crate::model::registry::Mechanism::named(name).is_none() {
+            if name == "all" || crate::model::registry::Mechanism::named(name).is_some() {
+                continue;
+            }
+            if let Some(now) = crate::model::registry::Mechanism::formerly(name) {
+                c.0.push(RangeError {
+                    key: "mechanisms.off".into(),
+                    message: format!(
+                        "`{name}` is no longer a mechanism of its own: it is part of `{}` (`pact mechanisms` lists them)",
+                        now.name()
+                    ),
+                });
+            } else {
                 let mut known: Vec<&str> = crate::model::registry::Mechanism::ALL
                     .iter()
                     .map(|m| m.name())

@@ -260,6 +260,23 @@ fn unknown_mechanism_names_the_nearest() {
 }
 
 #[test]
+fn regression_renamed_mechanism_named_a_stranger() {
+    // `cell_persuasion` (before 0.4.0) was refused with "nearest: `inclusion`": it is part of
+    // `factory_cells` now, and the error says so.
+    check(
+        "[run]\nscale = 1000\n[mechanisms]\noff = [\"cell_persuasion\"]\n",
+        &[],
+        &[],
+        &[
+            "bad.toml:4",
+            "mechanisms.off",
+            "`cell_persuasion`",
+            "part of `factory_cells`",
+        ],
+    );
+}
+
+#[test]
 fn reserves_rate_of_zero_is_out_of_range() {
     // A rate of 0 would freeze every household's consumption at the first week's.
     check(

@@ -40,6 +40,8 @@ fn abstentions(r: &RunRecord) -> f64 {
 fn each_mechanism_switched_off_changes_what_it_acts_on() {
     use Mechanism::*;
     let full = run(&[]);
+    // The full model with disillusioned members (`party_exit`, `dissident_groups`).
+    let disillusioned_full = run_with(&[], disillusioned);
     let legit = |r: &RunRecord| total(r, |w| w.legitimacy);
     let public = |r: &RunRecord| total(r, |w| w.dissent_public);
     let strikers = |r: &RunRecord| total(r, |w| w.strikers);
@@ -176,11 +178,10 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
                 Some(false),
             ),
             PartyExit => {
-                let f = run_with(&[], disillusioned);
                 let o = run_with(&[m.name()], disillusioned);
                 (
                     "party exits of disillusioned members",
-                    total(&f, |w| w.party_exits),
+                    total(&disillusioned_full, |w| w.party_exits),
                     total(&o, |w| w.party_exits),
                     Some(false),
                 )
@@ -188,11 +189,10 @@ fn each_mechanism_switched_off_changes_what_it_acts_on() {
             // Joining and drifting away both stop, so which way the non-party socialists move
             // depends on which was larger; members who leave no longer organise.
             DissidentGroups => {
-                let f = run_with(&[], disillusioned);
                 let o = run_with(&[m.name()], disillusioned);
                 let communists = |r: &RunRecord| total(r, |w| w.dissident_communists);
                 assert!(
-                    communists(&f) > 0.0,
+                    communists(&disillusioned_full) > 0.0,
                     "dissident_groups on: no dissident communists"
                 );
                 assert_eq!(
