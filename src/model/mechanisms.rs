@@ -35,6 +35,28 @@ pub fn visible_privilege(ratio: f32, visibility: f32) -> f32 {
     visibility * (ratio - 1.0).max(0.0) / (ratio + 1.0)
 }
 
+/// The career membership opens to a worker, C = V·(1 − (1 − π)⁵²): the visible privilege `V` of
+/// the officials a member may become, times the chance of promotion into administration within
+/// a year at the workplace's weekly rate `π` (the pump; 0 in an office). A worker sees the
+/// career only as far as the officials' privilege is visible.
+#[inline]
+pub fn career_pull(visible_privilege: f32, promote: f32) -> f32 {
+    // libm's powf: the same bits on every platform.
+    visible_privilege * (1.0 - libm::powf((1.0 - promote).clamp(0.0, 1.0), 52.0))
+}
+
+/// The uptake of the party's offer of membership, U = 1 − (1 − L)(1 − F)(1 − C): the worker
+/// takes the card if any of three reasons moves it, each on its own: loyalty (legitimacy `L`),
+/// fear (`F`: a card as protection from the Cheka) and the career (`C`, [`career_pull`]).
+/// Every term is a share in [0, 1], so U is one too, and U = L where neither fear nor the
+/// career moves anyone.
+#[inline]
+pub fn party_uptake(legitimacy: f32, fear: f32, career: f32) -> f32 {
+    1.0 - (1.0 - legitimacy.clamp(0.0, 1.0))
+        * (1.0 - fear.clamp(0.0, 1.0))
+        * (1.0 - career.clamp(0.0, 1.0))
+}
+
 /// Epstein's grievance G = H·(1 − L).
 #[inline]
 pub fn grievance(hardship: f32, legitimacy: f32) -> f32 {
@@ -367,6 +389,25 @@ mod tests {
         close(deprivation(1.0, 1.0, 0.0), 0.0);
         close(visible_privilege(3.0, 0.4), 0.4 * 2.0 / 4.0);
         close(visible_privilege(1.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn party_uptake_against_its_formula() {
+        // A year at 0.007 a week: 1 − 0.993^52 = 0.30601; seen through V = 0.5·3.5/5.5.
+        let v = visible_privilege(4.5, 0.5);
+        close(career_pull(v, 0.007), v * (1.0 - 0.993f32.powi(52)));
+        close(career_pull(v, 0.007), 0.318_18 * 0.306_01);
+        // No pump (an office, or promotion 0) or no privilege in sight: no career.
+        close(career_pull(v, 0.0), 0.0);
+        close(career_pull(0.0, 0.007), 0.0);
+        // 1 − 0.2·0.9·0.9 = 0.838; loyalty alone where nothing else moves the worker.
+        close(party_uptake(0.8, 0.1, 0.1), 0.838);
+        close(party_uptake(0.8, 0.0, 0.0), 0.8);
+        close(party_uptake(0.0, 0.0, 0.3), 0.3);
+        close(party_uptake(1.0, 0.5, 0.5), 1.0);
+        // Out-of-range inputs are shares clamped, so the uptake is a probability.
+        close(party_uptake(1.5, -1.0, 2.0), 1.0);
+        close(party_uptake(-0.5, -0.5, -0.5), 0.0);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::model::counts::Tally;
 use crate::model::counts::{Agent, Agg, CHUNK, Counts, RecordCtx, Targets, fold_mut};
 use crate::model::lanes::{self, CONVICTION, G, Isa, Kind, Path, kind, lanes, select};
+use crate::model::mechanisms as mech;
 use crate::model::registry::Mechanism;
 use crate::model::rng::{self, Stream};
 use crate::model::strikes::arrest;
@@ -64,13 +65,13 @@ pub(crate) fn cheka_and_party(
         arrest_weeks: m.arrest_weeks,
         incapacitate: sw.on(Mechanism::Incapacitation),
         wp: &(0..nw)
-            .map(|k| PartyWp {
-                presence: view.dissidents[k] as f32 / view.employed[k].max(1) as f32,
-                promote: if wps.class[k] != SizeClass::Office {
-                    sw.gate(Mechanism::Pump, pol.promotion as f32)
-                } else {
-                    0.0
-                },
+            .map(|k| {
+                let promote = promotion_rate(world, k);
+                PartyWp {
+                    presence: view.dissidents[k] as f32 / view.employed[k].max(1) as f32,
+                    promote,
+                    career: mech::career_pull(world.city.visible_privilege, promote),
+                }
             })
             .collect::<Vec<_>>(),
         r: RecordCtx::new(&wps.class, m, world.week, &pol),
@@ -94,6 +95,31 @@ pub(crate) fn cheka_and_party(
     world.party.exemplary = 0.0;
 }
 
+/// The weekly rate at which the secretariat promotes the members of workplace `k` into
+/// administration (the pump): the policy's rate in a factory, 0 in an office or without the
+/// pump.
+pub(crate) fn promotion_rate(world: &World, k: usize) -> f32 {
+    if world.wps.class[k] != SizeClass::Office {
+        world
+            .switches
+            .gate(Mechanism::Pump, world.policy.promotion as f32)
+    } else {
+        0.0
+    }
+}
+
+/// What the Cheka/party pass reads of a worker: identity, flags, skill, legitimacy, private
+/// dissent and fear.
+#[derive(Clone, Copy)]
+pub(crate) struct Seen {
+    pub(crate) p: u8,
+    pub(crate) f: u8,
+    pub(crate) skill: u8,
+    pub(crate) l: f32,
+    pub(crate) d: f32,
+    pub(crate) fear: f32,
+}
+
 /// What a workplace shows the Cheka/party pass.
 #[derive(Clone, Copy)]
 pub(crate) struct PartyWp {
@@ -102,6 +128,8 @@ pub(crate) struct PartyWp {
     /// Probability scale of a member's promotion here (the pump): the policy's rate in a
     /// factory, 0 in an office.
     pub(crate) promote: f32,
+    /// The career membership opens here ([`mech::career_pull`]).
+    pub(crate) career: f32,
 }
 
 /// What the Cheka/party pass can do to a worker, in the order met: the first slot is the
@@ -113,15 +141,15 @@ pub(crate) const OUTCOMES: usize = 3;
 /// happened; 0 where the worker does not meet it. Shared by the pass worker by worker and the
 /// filter ([`filtered`]), so that both compute the same values.
 #[inline(always)]
-pub(crate) fn party_odds(
-    x: &PartyCtx,
-    p: u8,
-    f: u8,
-    skill: u8,
-    l: f32,
-    d: f32,
-    w: PartyWp,
-) -> [f32; OUTCOMES] {
+pub(crate) fn party_odds(x: &PartyCtx, s: Seen, w: PartyWp) -> [f32; OUTCOMES] {
+    let Seen {
+        p,
+        f,
+        skill,
+        l,
+        d,
+        fear,
+    } = s;
     let public = f & flag::PUBLIC != 0;
     let party = p == Politics::Party as u8;
     let unaffiliated = p == Politics::Unaffiliated as u8;
@@ -144,7 +172,12 @@ pub(crate) fn party_odds(
     let second = if party {
         w.promote * bonus
     } else if unaffiliated {
-        if l > 0.55 { x.rec * l } else { 0.0 }
+        // The committee offers the card to the loyal; whether they take it is the uptake.
+        if l > 0.55 {
+            x.rec * mech::party_uptake(l, fear, w.career)
+        } else {
+            0.0
+        }
     } else if d - select(p, &CONVICTION) < 0.1 {
         // The content drift away: little grievance left beneath the group's conviction
         // (D = G + conviction, and every group's conviction is above 0.1).
@@ -262,7 +295,15 @@ pub(crate) fn party_one(c: &mut WorkersMut, j: usize, x: &PartyCtx, a: &mut Agg)
     let k = c.wp[j] as usize;
     let id = u64::from(c.id[j]);
     let (pol, f, l, d) = (c.politics[j], c.flags[j], c.legitimacy[j], c.dissent[j]);
-    let odds = party_odds(x, pol as u8, f, c.skill[j], l, d, x.wp[k]);
+    let seen = Seen {
+        p: pol as u8,
+        f,
+        skill: c.skill[j],
+        l,
+        d,
+        fear: c.fear[j],
+    };
+    let odds = party_odds(x, seen, x.wp[k]);
     let t = party_thresholds(odds);
     let u = party_draw(x, c.id[j]);
     if u < t[0] {
@@ -353,10 +394,22 @@ fn party_hits(c: &WorkersMut, g0: usize, x: &PartyCtx, at: impl Fn(usize) -> Par
         lanes(c.politics, g0),
     );
     let (ids, skill) = (lanes(c.id, g0), lanes(c.skill, g0));
-    let (leg, dis) = (lanes(c.legitimacy, g0), lanes(c.dissent, g0));
+    let (leg, dis, fear) = (
+        lanes(c.legitimacy, g0),
+        lanes(c.dissent, g0),
+        lanes(c.fear, g0),
+    );
     let mut hit = [false; G];
     for l in 0..G {
-        let odds = party_odds(x, po[l] as u8, fl[l], skill[l], leg[l], dis[l], at(l));
+        let seen = Seen {
+            p: po[l] as u8,
+            f: fl[l],
+            skill: skill[l],
+            l: leg[l],
+            d: dis[l],
+            fear: fear[l],
+        };
+        let odds = party_odds(x, seen, at(l));
         let t = party_thresholds(odds);
         let u = party_draw(x, ids[l]);
         hit[l] = (st[l] as u8 == Status::Employed as u8) & (u < t[OUTCOMES - 1]);

@@ -120,8 +120,8 @@ impl Mechanism {
             ),
             VisiblePrivilege => (
                 "visible_privilege",
-                "officials' visible privilege deprives and delegitimises (ODD 7.3, 7.4)",
-                "visible privilege V taken as 0",
+                "officials' visible privilege deprives and delegitimises, and shows the career membership opens (ODD 7.3, 7.4, 7.13)",
+                "visible privilege V taken as 0 (so no career draws anyone to the party)",
             ),
             Cells => (
                 "factory_cells",
@@ -205,12 +205,12 @@ impl Mechanism {
             ),
             Pump => (
                 "pump",
-                "the secretariat promotes factory members into administration (ODD 7.13)",
-                "promotion taken as 0",
+                "the secretariat promotes factory members into administration, the career that draws workers to the card (ODD 7.13)",
+                "promotion taken as 0 (so no career draws anyone to the party)",
             ),
             Recruitment => (
                 "recruitment",
-                "loyal workers join the party, in an enrolment too (ODD 7.13)",
+                "the committee offers the card to loyal workers, who take it out of loyalty, fear or for the career; in an enrolment it is offered to all (ODD 7.13)",
                 "recruitment taken as 0; an enrolment's uptake blind to legitimacy",
             ),
             PartyExit => (

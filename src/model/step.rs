@@ -28,7 +28,8 @@ use crate::model::counts::{Tally, aggregate, finish_view, refresh_view};
 use crate::model::economy::economy;
 use crate::model::lanes::Path;
 use crate::model::management::management;
-use crate::model::party::cheka_and_party;
+use crate::model::mechanisms as mech;
+use crate::model::party::{cheka_and_party, promotion_rate};
 use crate::model::record::RunRecord;
 use crate::model::record::record;
 use crate::model::registry::Mechanism;
@@ -145,6 +146,10 @@ pub(crate) fn apply_event(
             0.5
         }
     };
+    // The career membership opens at each workplace, as the recruitment sees it.
+    let career: Vec<f32> = (0..world.wps.len())
+        .map(|k| mech::career_pull(world.city.visible_privilege, promotion_rate(world, k)))
+        .collect();
     let w = &mut world.workers;
     for i in 0..w.len() {
         let id = u64::from(w.id[i]);
@@ -170,7 +175,9 @@ pub(crate) fn apply_event(
             && w.politics[i] == Politics::Unaffiliated
             && w.status[i] == Status::Employed
         {
-            let p = (ev.event.enrolment as f32 * 2.0 * enrol_l(l)).min(1.0);
+            // The uptake of the offer, as in the recruitment (ODD 7.13).
+            let u = mech::party_uptake(enrol_l(l), w.fear[i], career[w.wp[i] as usize]);
+            let p = (ev.event.enrolment as f32 * 2.0 * u).min(1.0);
             if rng::chance(seed, Stream::Recruit, id, week + 7919, p) {
                 w.politics[i] = Politics::Party;
                 w.party_since[i] = world.week as i16;

@@ -13,7 +13,7 @@ use crate::model::record::RunRecord;
 use crate::model::rng::{self, Stream};
 use crate::model::step::step;
 use crate::model::worker_phase::workers;
-use crate::model::world::{Politics, Status, Workers, World, flag};
+use crate::model::world::{Politics, SizeClass, Status, Workers, World, flag};
 use crate::par::{self};
 use crate::scenario::params::MechanismCfg;
 
@@ -511,4 +511,76 @@ fn regression_dissident_drift_never_fired() {
         (0.06..0.14).contains(&share),
         "{drifted} of {members} drifted"
     );
+}
+
+#[test]
+fn enrolment_uptake_follows_legitimacy_fear_and_career() {
+    // The Lenin enrolment offers the card to every unaffiliated employed worker, who takes it
+    // with probability enrolment · 2 · U, U = 1 − (1 − L)(1 − F)(1 − C) and C = V·(1 − (1 −
+    // π)^52) at the worker's workplace (π the pump's weekly rate, 0 in an office): worker by
+    // worker, the event's draw against that formula, written out here.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut res = crate::scenario::load(&dir.join("historical.toml")).unwrap();
+    res.scenario.run.scale = 6_000;
+    let m = res.scenario.mechanisms.clone();
+    let mut ev = res
+        .events
+        .iter()
+        .find(|e| e.event.id == "lenin_enrolment")
+        .unwrap()
+        .clone();
+    ev.event.enrolment = 0.2;
+    ev.policy.promotion = 0.01;
+    let mut world = crate::model::step::start(&res, 11);
+    world.week = ev.week;
+    world.city.visible_privilege = 0.3;
+    let w = &mut world.workers;
+    for i in 0..w.len() {
+        // Legitimacy and fear spread over [0, 1) and uncorrelated.
+        w.legitimacy[i] = (i % 10) as f32 / 10.0;
+        w.fear[i] = (i / 10 % 7) as f32 / 7.0;
+    }
+    let before = world.clone();
+    let mut tally = Tally::default();
+    crate::model::step::apply_event(&mut world, &ev, &m, &mut tally);
+    let (b, a) = (&before.workers, &world.workers);
+    let (mut offered, mut joined, mut fearful_joined, mut fearful) = (0, 0, 0, 0);
+    for i in 0..b.len() {
+        if b.politics[i] != Politics::Unaffiliated || b.status[i] != Status::Employed {
+            assert_eq!(a.politics[i], b.politics[i], "worker {i}");
+            continue;
+        }
+        let office = before.wps.class[b.wp[i] as usize] == SizeClass::Office;
+        let pi: f32 = if office { 0.0 } else { 0.01 };
+        let career = 0.3 * (1.0 - (1.0 - pi).powi(52));
+        let u = 1.0 - (1.0 - b.legitimacy[i]) * (1.0 - b.fear[i]) * (1.0 - career);
+        let p = 0.2 * 2.0 * u;
+        let week = before.week as u64;
+        let took = a.politics[i] == Politics::Party;
+        // The event's draw; one within float rounding of p could go either way.
+        let draw = rng::uniform(11, Stream::Recruit, u64::from(b.id[i]), week + 7919);
+        if (draw - p).abs() > 1e-5 {
+            assert_eq!(
+                took,
+                draw < p,
+                "worker {i}: L {} F {} p {p}",
+                b.legitimacy[i],
+                b.fear[i]
+            );
+        }
+        offered += 1;
+        joined += usize::from(took);
+        if b.fear[i] > 0.5 {
+            fearful += 1;
+            fearful_joined += usize::from(took);
+        }
+    }
+    assert!(offered > 3000, "{offered} offered");
+    // Fear adds to loyalty: the fearful take the card more often than the rest.
+    let rest = (joined - fearful_joined) as f64 / (offered - fearful) as f64;
+    assert!(
+        fearful_joined as f64 / fearful as f64 > rest + 0.05,
+        "{fearful_joined}/{fearful} against {rest}"
+    );
+    assert_eq!(tally.recruits, joined);
 }
